@@ -1,0 +1,362 @@
+"""Values the conversation rules read and write: inputs, context, state, replies and effects.
+
+Everything here is immutable data. Nothing in `flows/` performs I/O, reads a clock, draws a
+random number or logs: the caller (the worker in `app/`) supplies `Context.now` and fresh ids,
+and carries out the returned effects and replies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+# ---------------------------------------------------------------------------------------------
+# Inputs: facts about what the worker did in LINE, named in the past tense.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """LINE's grouping of photos sent together; index/total are missing on old Android clients."""
+
+    id: str
+    index: int | None = None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class PhotoReceived:
+    """A photo message. `external` photos live outside LINE and cannot be fetched."""
+
+    message_id: str
+    image_set: ImageSet | None = None
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class VideoReceived:
+    """A video message (not stored yet: the media issue adds videos)."""
+
+    message_id: str
+
+
+@dataclass(frozen=True)
+class TextReceived:
+    """A text message, as typed."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class PostbackReceived:
+    """A tapped button; `data` is what `flows.intents` encoded into it."""
+
+    data: str
+
+
+@dataclass(frozen=True)
+class OtherReceived:
+    """A sticker, audio, file, location or any message type the bot does not take."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class Followed:
+    """The worker added the bot as a friend (or unblocked it)."""
+
+    unblocked: bool = False
+
+
+@dataclass(frozen=True)
+class Unfollowed:
+    """The worker blocked the bot. LINE gives no reply token for this event."""
+
+
+@dataclass(frozen=True)
+class Unsent:
+    """The worker unsent a message in LINE. LINE gives no reply token for this event."""
+
+    message_id: str
+
+
+Input = (
+    PhotoReceived
+    | VideoReceived
+    | TextReceived
+    | PostbackReceived
+    | OtherReceived
+    | Followed
+    | Unfollowed
+    | Unsent
+)
+
+# ---------------------------------------------------------------------------------------------
+# Context: what the caller knows at the moment of the step.
+# ---------------------------------------------------------------------------------------------
+
+
+class Face(StrEnum):
+    """The worker's choice about faces in the photos."""
+
+    SHOW = "show"
+    BLUR = "blur"
+    NO_FACE = "no_face"
+
+
+class SubmissionStatus(StrEnum):
+    """Review status of a submission; `draft` is never shown to the PR team."""
+
+    DRAFT = "draft"
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """An active theme the worker can pick."""
+
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class SubmissionRef:
+    """A submission of this worker that a postback refers to, looked up by the caller."""
+
+    id: str
+    code: str
+    status: SubmissionStatus
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a step may read besides the state and the input.
+
+    `themes` are the active themes, the theme of the month first. `new_draft_id` and
+    `new_code` are fresh, unused identifiers the step uses if it opens a draft. `submission`
+    is the caller's lookup of the submission id carried by a postback (None when the postback
+    names none, or names one that is not this worker's).
+    """
+
+    now: datetime
+    themes: tuple[Theme, ...]
+    new_draft_id: str
+    new_code: str
+    idle_timeout: timedelta = timedelta(minutes=30)
+    max_media: int = 20
+    max_comment_chars: int = 1000
+    submission: SubmissionRef | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# State: one row per worker, stored as JSON by the caller.
+# ---------------------------------------------------------------------------------------------
+
+
+class Step(StrEnum):
+    """Where the conversation stands."""
+
+    IDLE = "idle"  # no draft open
+    CONFIRM_IDEA = "confirm_idea"  # text with no photo: "send this as an idea?"
+    ASK_THEME = "ask_theme"
+    ASK_FACE = "ask_face"
+    ASK_COMMENT = "ask_comment"
+    RESUME = "resume"  # a draft waited past the idle timeout: continue or discard?
+
+
+class DraftKind(StrEnum):
+    """A draft holds photos, or is a comment-only idea."""
+
+    PHOTO = "photo"
+    IDEA = "idea"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The submission being put together; mirrored in storage as a `draft` submission."""
+
+    id: str
+    code: str
+    kind: DraftKind
+    media: int = 0
+    answered_sets: frozenset[str] = frozenset()  # imageSet ids the bot already replied to
+    limit_noticed: bool = False
+    theme: str | None = None
+    face: Face | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One worker's conversation state.
+
+    `updated_at` is the last time the draft moved (for the idle timeout). `strikes` counts
+    unexpected inputs in a row at the current question. In `RESUME`, `paused_from` is the step
+    to go back to and `arrived` the photos that came in since the pause (they start a new draft
+    if the worker discards the old one). In `CONFIRM_IDEA`, `pending_text` is the idea.
+    """
+
+    step: Step = Step.IDLE
+    draft: Draft | None = None
+    updated_at: datetime | None = None
+    strikes: int = 0
+    paused_from: Step | None = None
+    arrived: tuple[str, ...] = ()
+    pending_text: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Replies: what to say, as catalogue keys; `webhooks/render.py` turns them into LINE messages.
+# ---------------------------------------------------------------------------------------------
+
+
+class ChoiceKind(StrEnum):
+    """The quick-reply action behind a button."""
+
+    POSTBACK = "postback"
+    CAMERA = "camera"
+    CAMERA_ROLL = "camera_roll"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One quick-reply button. `label` is a catalogue key unless `literal` gives the text."""
+
+    kind: ChoiceKind
+    label: str = ""
+    data: str = ""
+    literal: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the worker: a catalogue key, its parameters, and buttons (last one only)."""
+
+    key: str
+    params: Mapping[str, str | int] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+
+    def __hash__(self) -> int:
+        return hash((self.key, tuple(sorted(self.params.items())), self.choices))
+
+
+# ---------------------------------------------------------------------------------------------
+# Effects: what the caller must store, in the same transaction as the new state.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartDraft:
+    """Create a `draft` submission with this id and code."""
+
+    draft_id: str
+    code: str
+    kind: DraftKind
+
+
+@dataclass(frozen=True)
+class AttachPhoto:
+    """Add a photo (LINE message id) to a draft and fetch its content in the background."""
+
+    draft_id: str
+    message_id: str
+    image_set_id: str | None = None
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class MovePhotos:
+    """Move photos (by LINE message id) to another draft."""
+
+    message_ids: tuple[str, ...]
+    to_draft_id: str
+
+
+@dataclass(frozen=True)
+class SetTheme:
+    """Record the chosen theme on a draft."""
+
+    draft_id: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class SetFace:
+    """Record the face choice on a draft (the worker's consent record)."""
+
+    draft_id: str
+    face: Face
+
+
+@dataclass(frozen=True)
+class SetComment:
+    """Record the one-line comment (None when skipped)."""
+
+    draft_id: str
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class SubmitDraft:
+    """Turn the draft into a `new` submission the PR team sees."""
+
+    draft_id: str
+
+
+@dataclass(frozen=True)
+class DiscardDraft:
+    """Delete the draft and its photos."""
+
+    draft_id: str
+
+
+@dataclass(frozen=True)
+class WithdrawSubmission:
+    """The worker withdrew a submission: mark it withdrawn and delete its media."""
+
+    submission_id: str
+
+
+@dataclass(frozen=True)
+class WithdrawPhoto:
+    """The worker unsent a photo in LINE: delete the stored copy."""
+
+    message_id: str
+
+
+@dataclass(frozen=True)
+class SetFollowing:
+    """Record whether the worker currently follows the bot."""
+
+    following: bool
+
+
+Effect = (
+    StartDraft
+    | AttachPhoto
+    | MovePhotos
+    | SetTheme
+    | SetFace
+    | SetComment
+    | SubmitDraft
+    | DiscardDraft
+    | WithdrawSubmission
+    | WithdrawPhoto
+    | SetFollowing
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one step: the new state, the replies in order, and the effects in order."""
+
+    conversation: Conversation
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = ()
