@@ -1,0 +1,205 @@
+"""Event jobs: one webhook event becomes one conversation step (design.md §5).
+
+Load the state, call the pure flow, and commit in ONE transaction the new state, the effects
+(submission rows, media jobs), the rendered replies (the outbox, with a reply job) and the inbox
+row marked handled; then hand the reply job back to the runner so it leaves at once. A re-run
+of the job (after a crash) finds the inbox row handled and does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+from ulid import ULID
+
+from app.worker.base import JobEnv
+from app.worker.effects import apply_effects
+from app.worker.profiles import ensure_contributor
+from flows import intents
+from flows.group import group_notice
+from flows.machine import step
+from flows.types import (
+    Context,
+    Conversation,
+    PostbackReceived,
+    Reply,
+    SubmissionRef,
+    SubmissionStatus,
+    Theme,
+)
+from storage import conversations, drafts, groups, inbox, jobs, outbox, themes
+from storage.jobs import ClaimedJob, JobSpec
+from storage.models import Contributor, WebhookEvent
+from webhooks.events import ChatEvent, UserEvent, parse_event, translate
+from webhooks.privacy import user_ref
+from webhooks.render import render, to_outbox
+
+log = logging.getLogger("genba.conversation")
+
+
+def handle_event(job: ClaimedJob, env: JobEnv) -> int | None:
+    """Run the conversation step for one stored webhook event."""
+    services = env.services
+    event_id = str(job.payload["event_id"])
+    with services.db.read() as session:
+        row = inbox.get(session, event_id)
+    if row is None or row.status != "queued":
+        return None
+    parsed = parse_event(json.loads(row.payload))
+    translated = None if parsed is None else translate(parsed)
+    if translated is None:
+        status = "unparseable" if parsed is None else "ignored"
+        with services.db.write() as session:
+            inbox.mark(session, event_id, status=status, now=services.clock())
+        if parsed is None:
+            log.warning("event %s kept but not handled: line-bot-sdk cannot parse it", event_id)
+        return None
+    if isinstance(translated, ChatEvent):
+        return _chat_step(env, row, translated)
+    return _user_step(env, row, translated)
+
+
+def _user_step(env: JobEnv, row: WebhookEvent, event: UserEvent) -> int | None:
+    services = env.services
+    settings = services.settings
+    contributor = ensure_contributor(env, event.user_id)
+    now = services.clock()
+    with services.db.write() as session:
+        ctx = _context(env, session, contributor, event, now)
+        try:
+            before = conversations.load(session, contributor.id)
+        except ValueError:
+            log.exception(
+                "conversation state of %s unreadable; starting afresh", user_ref(event.user_id)
+            )
+            before = Conversation()
+        outcome = step(before, event.input, ctx)
+        made = apply_effects(
+            session,
+            outcome.effects,
+            contributor_id=contributor.id,
+            now=now,
+            max_attempts=settings.job_max_attempts,
+        )
+        conversations.save(session, contributor.id, outcome.conversation, now=now)
+        reply_job = _queue_replies(
+            env, session, row, event.reply_token, outcome.replies, contributor.language, now
+        )
+        inbox.mark(session, row.id, status="handled", now=now)
+    log.info(
+        "event %s %s: %s -> %s, effects [%s], %d replies",
+        row.id,
+        user_ref(event.user_id),
+        before.step.value,
+        outcome.conversation.step.value,
+        ", ".join(type(e).__name__ for e in outcome.effects),
+        len(outcome.replies),
+    )
+    if made:
+        services.doorbell.ring()
+    return reply_job
+
+
+def _context(
+    env: JobEnv, session: Session, contributor: Contributor, event: UserEvent, now: datetime
+) -> Context:
+    settings = env.services.settings
+    month = now.astimezone(settings.zone).strftime("%Y-%m")
+    language = contributor.language or "ja"
+    offered = tuple(
+        Theme(slug=t.slug, title=_title(t.title, t.translations, language))
+        for t in themes.active_for_month(session, month)
+    )
+    ref = None
+    if isinstance(event.input, PostbackReceived):
+        wanted = intents.submission_id(event.input.data)
+        if wanted is not None:
+            found = drafts.summary(session, submission_id=wanted, contributor_id=contributor.id)
+            if found is not None and found.status != "draft":
+                ref = SubmissionRef(
+                    id=found.id, code=found.code, status=SubmissionStatus(found.status)
+                )
+    return Context(
+        now=now,
+        themes=offered,
+        new_draft_id=str(ULID()),
+        new_code=drafts.unused_code(session),
+        idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
+        max_media=settings.max_media_per_submission,
+        submission=ref,
+    )
+
+
+def _title(title: str, translations: str, language: str) -> str:
+    try:
+        others = json.loads(translations)
+    except ValueError:
+        return title
+    short = language.split("-")[0]
+    found = others.get(short) if isinstance(others, dict) else None
+    return found if isinstance(found, str) and found else title
+
+
+def _queue_replies(
+    env: JobEnv,
+    session: Session,
+    row: WebhookEvent,
+    reply_token: str | None,
+    replies: tuple[Reply, ...],
+    language: str | None,
+    now: datetime,
+) -> int | None:
+    """Put the rendered replies in the outbox with a reply job; return the job id."""
+    if not replies or not reply_token:
+        return None
+    services = env.services
+    catalogue = services.catalogue
+    messages = to_outbox(
+        render(replies, language=catalogue.negotiate(language), catalogue=catalogue)
+    )
+    # LINE counts the token's minute from when it delivered the webhook: our receipt time.
+    expires = row.received_at + timedelta(seconds=services.settings.reply_token_ttl_seconds)
+    outbox_id = outbox.add(
+        session,
+        event_id=row.id,
+        reply_token=reply_token,
+        messages=messages,
+        expires_at=expires,
+        now=now,
+    )
+    if outbox_id is None:
+        return None
+    source = row.source_id or row.id
+    return jobs.enqueue(
+        session,
+        JobSpec(
+            kind=jobs.REPLY,
+            payload=json.dumps({"outbox_id": outbox_id}),
+            # Replies to one chat leave in order, but never wait for that chat's later events.
+            ordering_key=f"reply:{source}",
+            dedup_key=f"reply:{row.id}",
+        ),
+        now=now,
+        max_attempts=services.settings.job_max_attempts,
+    )
+
+
+def _chat_step(env: JobEnv, row: WebhookEvent, event: ChatEvent) -> int | None:
+    services = env.services
+    now = services.clock()
+    with services.db.write() as session:
+        reply_job = None
+        if event.kind == "leave":
+            groups.forget(session, event.chat_id)
+        else:
+            first = groups.claim_notice(session, event.chat_id, now=now)
+            notice = group_notice(already_noticed=not first, event_type=event.kind)
+            if notice.reply is not None:
+                reply_job = _queue_replies(
+                    env, session, row, event.reply_token, (notice.reply,), None, now
+                )
+        inbox.mark(session, row.id, status="handled", now=now)
+    return reply_job

@@ -1,0 +1,101 @@
+"""Carrying out a step's effects in the step's own transaction (design.md §5)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session
+
+from flows.types import (
+    AttachPhoto,
+    DiscardDraft,
+    Effect,
+    MovePhotos,
+    SetComment,
+    SetFace,
+    SetFollowing,
+    SetTheme,
+    StartDraft,
+    SubmitDraft,
+    WithdrawPhoto,
+    WithdrawSubmission,
+)
+from storage import contributors, drafts, jobs
+from storage.jobs import JobSpec
+
+
+def apply_effects(
+    session: Session,
+    effects: Sequence[Effect],
+    *,
+    contributor_id: str,
+    now: datetime,
+    max_attempts: int,
+) -> int:
+    """Apply every effect in order; enqueue media and purge jobs; return how many jobs."""
+    specs: list[JobSpec] = []
+    purge: list[str] = []
+    owner = contributor_id
+    for effect in effects:
+        match effect:
+            case StartDraft(draft_id=draft_id, code=code, kind=kind):
+                drafts.start(
+                    session,
+                    draft_id=draft_id,
+                    code=code,
+                    kind=kind.value,
+                    contributor_id=owner,
+                    now=now,
+                )
+            case AttachPhoto(draft_id=draft_id, message_id=mid, image_set_id=set_id, index=i):
+                media_id = drafts.attach_photo(
+                    session,
+                    draft_id=draft_id,
+                    message_id=mid,
+                    image_set_id=set_id,
+                    index=i,
+                    contributor_id=owner,
+                    now=now,
+                )
+                if media_id is not None:
+                    specs.append(
+                        JobSpec(
+                            kind=jobs.MEDIA,
+                            payload=json.dumps({"media_id": media_id}),
+                            dedup_key=f"media:{media_id}",
+                        )
+                    )
+            case MovePhotos(message_ids=mids, to_draft_id=to):
+                drafts.move_photos(
+                    session, message_ids=mids, to_draft_id=to, contributor_id=owner, now=now
+                )
+            case SetTheme(draft_id=draft_id, slug=slug):
+                drafts.set_theme(
+                    session, draft_id=draft_id, slug=slug, contributor_id=owner, now=now
+                )
+            case SetFace(draft_id=draft_id, face=face):
+                drafts.set_face(
+                    session, draft_id=draft_id, face=face.value, contributor_id=owner, now=now
+                )
+            case SetComment(draft_id=draft_id, comment=comment):
+                drafts.set_comment(
+                    session, draft_id=draft_id, comment=comment, contributor_id=owner, now=now
+                )
+            case SubmitDraft(draft_id=draft_id):
+                drafts.submit(session, draft_id=draft_id, contributor_id=owner, now=now)
+            case DiscardDraft(draft_id=draft_id):
+                purge += drafts.discard(session, draft_id=draft_id, contributor_id=contributor_id)
+            case WithdrawSubmission(submission_id=sid):
+                purge += drafts.withdraw(session, submission_id=sid, contributor_id=owner, now=now)
+            case WithdrawPhoto(message_id=mid):
+                purge += drafts.withdraw_photo(
+                    session, message_id=mid, contributor_id=owner, now=now
+                )
+            case SetFollowing(following=following):
+                contributors.set_following(session, contributor_id, following=following, now=now)
+    if purge:
+        specs.append(JobSpec(kind=jobs.PURGE, payload=drafts.purge_payload(purge)))
+    jobs.enqueue_many(session, specs, now=now, max_attempts=max_attempts)
+    return len(specs)

@@ -1,0 +1,27 @@
+"""Which handler runs which kind of job."""
+
+from __future__ import annotations
+
+from app.services import Services
+from app.worker.conversation import handle_event
+from app.worker.media_jobs import give_up_media, handle_media, handle_purge
+from app.worker.profiles import handle_profile
+from app.worker.replies import give_up_reply, handle_reply
+from app.worker.runner import Worker
+from storage import jobs
+
+
+def build_worker(services: Services, *, name: str | None = None) -> Worker:
+    """A worker wired with every job kind's handler."""
+    return Worker(
+        services,
+        {
+            jobs.EVENT: handle_event,
+            jobs.REPLY: handle_reply,
+            jobs.PROFILE: handle_profile,
+            jobs.MEDIA: handle_media,
+            jobs.PURGE: handle_purge,
+        },
+        give_up={jobs.MEDIA: give_up_media, jobs.REPLY: give_up_reply},
+        name=name,
+    )

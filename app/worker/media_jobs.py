@@ -1,0 +1,121 @@
+"""Media jobs: fetch a photo from LINE, make it safe, store its variants; and purge files.
+
+The download goes to a temporary file next to the media store; the sanitised original and the
+thumbnail are stored under keys derived from the media id, so a re-run after a crash replaces
+the same files instead of leaving orphans. If the photo was withdrawn while it was being
+fetched, the files just written are purged again.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from app.worker.base import JobEnv, RetryLater
+from media.errors import MediaRejected
+from media.images import sanitize_image
+from media.limits import ImageLimits
+from media.thumbnails import make_thumbnail
+from storage import jobs
+from storage import media as media_repo
+from storage.blobs import media_prefix
+from storage.drafts import purge_payload
+from storage.jobs import ClaimedJob, JobSpec
+from storage.media import StoredVariant
+from webhooks.line_api import ContentUnavailable
+
+log = logging.getLogger("genba.media")
+
+# What a refused download means for the media row.
+FINAL_STATUS = {
+    "expired": "expired",
+    "deleted": "deleted",
+    "too_large": "failed",
+    "refused": "failed",
+}
+
+
+def handle_media(job: ClaimedJob, env: JobEnv) -> int | None:
+    """Fetch, sanitise and store one photo."""
+    services = env.services
+    media_id = str(job.payload["media_id"])
+    with services.db.read() as session:
+        row = media_repo.get(session, media_id)
+    if row is None or row.status != "pending":
+        return None  # withdrawn, discarded or already done: nothing to do
+    assert services.line is not None, "the worker needs a LINE client"
+    settings = services.settings
+    limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
+    settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.tmp_dir, prefix=f"{media_id}-") as scratch:
+        work = Path(scratch)
+        try:
+            services.line.download(
+                row.line_message_id,
+                work / "download",
+                max_bytes=limits.max_bytes,
+                should_stop=env.should_stop,
+            )
+        except ContentUnavailable as exc:
+            if exc.retryable:
+                raise RetryLater(exc.reason if exc.reason == "stopped" else str(exc)) from None
+            _finish(env, media_id, FINAL_STATUS.get(exc.reason, "failed"), exc.reason)
+            return None
+        try:
+            original = sanitize_image(work / "download", work, limits=limits)
+            thumb = make_thumbnail(original.path, work / "thumbnail.jpg", limits=limits)
+        except MediaRejected as exc:
+            _finish(env, media_id, "failed", exc.reason.value)
+            log.warning("media %s rejected: %s", media_id, exc.detail)
+            return None
+        stored = []
+        for name, variant in (("original", original), ("thumbnail", thumb)):
+            key = f"{media_prefix(media_id)}{name}"
+            services.blobs.put_file(key, variant.path)
+            stored.append(
+                StoredVariant(
+                    name=name,
+                    storage_key=key,
+                    content_type=variant.content_type,
+                    bytes=variant.byte_count,
+                    width=variant.width,
+                    height=variant.height,
+                    sha256=variant.sha256,
+                )
+            )
+    now = services.clock()
+    with services.db.write() as session:
+        ready = media_repo.mark_ready(session, media_id, stored, now=now)
+        if not ready:
+            # Withdrawn while we were fetching it: the files we just wrote must go too.
+            jobs.enqueue(
+                session,
+                JobSpec(kind=jobs.PURGE, payload=purge_payload([media_id])),
+                now=now,
+                max_attempts=settings.job_max_attempts,
+            )
+    if ready:
+        log.info("media %s ready (%d bytes)", media_id, original.byte_count)
+    else:
+        services.doorbell.ring()
+    return None
+
+
+def _finish(env: JobEnv, media_id: str, status: str, reason: str) -> None:
+    with env.services.db.write() as session:
+        media_repo.mark_status(session, media_id, status, error=reason, now=env.services.clock())
+    log.warning("media %s is %s (%s)", media_id, status, reason)
+
+
+def give_up_media(job: ClaimedJob, env: JobEnv, reason: str) -> None:
+    """After the last attempt, show the PR team that this photo could not be fetched."""
+    _finish(env, str(job.payload["media_id"]), "failed", f"gave up: {reason}"[:200])
+
+
+def handle_purge(job: ClaimedJob, env: JobEnv) -> int | None:
+    """Delete every stored file of the given media items (idempotent)."""
+    ids = [str(i) for i in job.payload["media_ids"]]
+    removed = sum(env.services.blobs.delete_prefix(media_prefix(i)) for i in ids)
+    log.info("purged %d files of %d media items", removed, len(ids))
+    return None

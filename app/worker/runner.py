@@ -1,0 +1,222 @@
+"""The worker: threads that claim jobs, run their handlers, and renew their leases.
+
+Conversation threads take only conversation jobs (events and replies), so a large download never
+delays a reply; media threads take everything, conversation first. A heartbeat thread renews
+the leases of running jobs and returns the jobs of vanished workers to the queue. `stop()`
+lets running jobs finish within a grace period and releases the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+from ulid import ULID
+
+from app.services import Services
+from app.worker.base import JobEnv, RetryLater
+from storage import jobs
+from storage.jobs import ClaimedJob
+
+log = logging.getLogger("genba.worker")
+
+Handler = Callable[[ClaimedJob, JobEnv], int | None]
+GiveUp = Callable[[ClaimedJob, JobEnv, str], None]
+
+
+def backoff_seconds(attempts: int, *, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential backoff with jitter: about base·2^(n-1), between half and all of it."""
+    ceiling = min(cap, base * (2 ** max(0, attempts - 1)))
+    return float(ceiling * (0.5 + rng.random() / 2))
+
+
+class Worker:
+    """Runs jobs from the queue until stopped."""
+
+    def __init__(
+        self,
+        services: Services,
+        handlers: Mapping[str, Handler],
+        *,
+        give_up: Mapping[str, GiveUp] | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.services = services
+        self.handlers = dict(handlers)
+        self.give_up = dict(give_up or {})
+        self.worker_id = name or f"w-{ULID()}"
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._held: dict[int, str] = {}
+        self._held_lock = threading.Lock()
+        self._rng = random.Random()  # noqa: S311  (jitter, not secrets)
+        self.env = JobEnv(services=services, worker_id=self.worker_id, should_stop=self.stopping)
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def stopping(self) -> bool:
+        """True once stop() was called."""
+        return self._stopping.is_set()
+
+    def start(self) -> None:
+        """Start the claiming threads and the heartbeat."""
+        s = self.services.settings
+        plan = [("conv", jobs.CONVERSATION_KINDS)] * s.worker_conversation_threads + [
+            ("media", jobs.ALL_KINDS)
+        ] * s.worker_media_threads
+        for i, (lane, kinds) in enumerate(plan):
+            t = threading.Thread(
+                target=self._loop, args=(kinds,), name=f"genba-{lane}-{i}", daemon=True
+            )
+            t.start()
+            self._threads.append(t)
+        hb = threading.Thread(target=self._heartbeat, name="genba-heartbeat", daemon=True)
+        hb.start()
+        self._threads.append(hb)
+        log.info("worker %s started with %d threads", self.worker_id, len(plan))
+
+    def stop(self, grace: float | None = None) -> None:
+        """Stop claiming, let running jobs finish within `grace` seconds, release the rest."""
+        grace = self.services.settings.shutdown_grace_seconds if grace is None else grace
+        self._stopping.set()
+        self.services.doorbell.ring()
+        deadline = time.monotonic() + grace
+        for t in self._threads:
+            t.join(timeout=max(0.0, deadline - time.monotonic()))
+        with self._held_lock:
+            left = list(self._held)
+        if left:
+            with self.services.db.write() as session:
+                n = jobs.release(session, left, worker_id=self.worker_id, now=self.services.clock())
+            log.warning("worker %s released %d unfinished jobs", self.worker_id, n)
+        log.info("worker %s stopped", self.worker_id)
+
+    # ---- claiming and running --------------------------------------------------------------
+
+    def _loop(self, kinds: tuple[str, ...]) -> None:
+        seen = self.services.doorbell.rings
+        poll = self.services.settings.worker_poll_seconds
+        while not self._stopping.is_set():
+            try:
+                job = self._claim(kinds)
+            except Exception:  # the database may be away for a while: keep trying
+                log.exception("claiming a job failed")
+                self._stopping.wait(poll * 4)
+                continue
+            if job is None:
+                seen = self.services.doorbell.wait(poll, seen)
+                continue
+            self._run_chain(job)
+
+    def _claim(self, kinds: tuple[str, ...], job_id: int | None = None) -> ClaimedJob | None:
+        s = self.services.settings
+        with self.services.db.write() as session:
+            job = jobs.claim(
+                session,
+                worker_id=self.worker_id,
+                now=self.services.clock(),
+                lease=timedelta(seconds=s.job_lease_seconds),
+                kinds=kinds,
+                job_id=job_id,
+            )
+        if job is not None:
+            with self._held_lock:
+                self._held[job.id] = job.kind
+        return job
+
+    def _run_chain(self, job: ClaimedJob) -> None:
+        # A conversation step hands back its reply job: run it at once on this thread, so the
+        # reply leaves right after the commit instead of waiting for the next claim round.
+        current: ClaimedJob | None = job
+        while current is not None:
+            follow_up = self._run(current)
+            current = None
+            if follow_up is not None and not self._stopping.is_set():
+                current = self._claim(jobs.ALL_KINDS, job_id=follow_up)
+
+    def _run(self, job: ClaimedJob) -> int | None:
+        clock = self.services.clock
+        handler = self.handlers.get(job.kind)
+        follow_up: int | None = None
+        try:
+            if handler is None:
+                raise RuntimeError(f"no handler for job kind {job.kind!r}")
+            follow_up = handler(job, self.env)
+        except RetryLater as exc:
+            self._failed(job, exc.reason, exc.delay)
+        except Exception as exc:
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            self._failed(job, f"{type(exc).__name__}: {exc}", None)
+        else:
+            with self.services.db.write() as session:
+                if not jobs.complete(session, job.id, worker_id=self.worker_id, now=clock()):
+                    log.warning("job %s finished after its lease ran out", job.id)
+        finally:
+            with self._held_lock:
+                self._held.pop(job.id, None)
+        return follow_up
+
+    def _failed(self, job: ClaimedJob, reason: str, delay: float | None) -> None:
+        s = self.services.settings
+        now = self.services.clock()
+        if self._stopping.is_set() and reason == "stopped":
+            with self.services.db.write() as session:
+                jobs.release(session, [job.id], worker_id=self.worker_id, now=now)
+            return
+        wait = (
+            delay
+            if delay is not None
+            else backoff_seconds(
+                job.attempts,
+                base=s.job_backoff_base_seconds,
+                cap=s.job_backoff_max_seconds,
+                rng=self._rng,
+            )
+        )
+        with self.services.db.write() as session:
+            state = jobs.fail(
+                session,
+                job,
+                worker_id=self.worker_id,
+                now=now,
+                error=reason,
+                retry_at=now + timedelta(seconds=wait),
+            )
+        if state == jobs.DEAD:
+            log.error(
+                "job %s (%s) is dead after %d attempts: %s", job.id, job.kind, job.attempts, reason
+            )
+            hook = self.give_up.get(job.kind)
+            if hook is not None:
+                try:
+                    hook(job, self.env, reason)
+                except Exception:
+                    log.exception("recording the failure of job %s failed", job.id)
+        else:
+            log.warning("job %s (%s) will retry in %.1fs: %s", job.id, job.kind, wait, reason)
+
+    # ---- leases ------------------------------------------------------------------------------
+
+    def _heartbeat(self) -> None:
+        lease = self.services.settings.job_lease_seconds
+        while not self._stopping.wait(lease / 3):
+            try:
+                with self._held_lock:
+                    held = list(self._held)
+                now = self.services.clock()
+                with self.services.db.write() as session:
+                    jobs.renew(
+                        session,
+                        held,
+                        worker_id=self.worker_id,
+                        now=now,
+                        lease=timedelta(seconds=lease),
+                    )
+                    if jobs.reap(session, now=now):
+                        self.services.doorbell.ring()
+            except Exception:
+                log.exception("renewing leases failed")

@@ -1,0 +1,137 @@
+"""Inputs that mean the same in every step: cancel, help, withdraw, follow, unsend, other types.
+
+Most of them answer and then re-ask the open question, leaving the draft as it was. None of them
+counts as a strike except a sticker or another message type the bot cannot take.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flows.intents import EXTERNAL_PHOTO, Intent, Tap
+from flows.keys import Key
+from flows.questions import button, then_ask
+from flows.reprompt import unexpected
+from flows.types import (
+    Context,
+    Conversation,
+    DiscardDraft,
+    Followed,
+    OtherReceived,
+    Outcome,
+    PostbackReceived,
+    Reply,
+    SetFollowing,
+    SubmissionRef,
+    SubmissionStatus,
+    Unfollowed,
+    Unsent,
+    VideoReceived,
+    WithdrawPhoto,
+    WithdrawSubmission,
+)
+
+
+def cancel(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
+    """Drop the open draft or pending idea and go back to IDLE."""
+    idle = Conversation()
+    if conversation.draft is not None:
+        effects = (DiscardDraft(conversation.draft.id),)
+        return Outcome(idle, then_ask(idle, ctx, Reply(Key.CANCELLED)), effects)
+    if conversation.pending_text is not None:
+        return Outcome(idle, then_ask(idle, ctx, Reply(Key.CANCELLED)))
+    return Outcome(idle, then_ask(idle, ctx, Reply(Key.CANCEL_NOTHING)))
+
+
+def show_help(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
+    """Explain how to send, then re-ask the open question."""
+    return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.HELP)))
+
+
+def show_send(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
+    """Point to the camera and album (the rich menu's "send" button)."""
+    return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.SEND_POINTER)))
+
+
+def _withdrawable(tap: Tap, ctx: Context) -> SubmissionRef | Key:
+    """Return the submission the tap names, or the key explaining why it cannot be withdrawn."""
+    found = ctx.submission
+    # The caller looked the id up; a mismatch means the lookup was for another postback.
+    if found is None or found.id != tap.arg or found.status is SubmissionStatus.DRAFT:
+        return Key.WITHDRAW_NOT_FOUND
+    if found.status is SubmissionStatus.WITHDRAWN:
+        return Key.WITHDRAW_ALREADY
+    return found
+
+
+def _refuse(conversation: Conversation, ctx: Context, key: Key) -> Outcome:
+    code = ctx.submission.code if ctx.submission is not None else ""
+    params = {"code": code} if key is Key.WITHDRAW_ALREADY else {}
+    return Outcome(conversation, then_ask(conversation, ctx, Reply(key, params)))
+
+
+def ask_withdraw(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
+    """Ask to confirm withdrawing a submission (the receipt's button)."""
+    found = _withdrawable(tap, ctx)
+    if isinstance(found, Key):
+        return _refuse(conversation, ctx, found)
+    # The buttons go on this message, so the open question is re-asked after the answer.
+    confirm = Reply(
+        Key.WITHDRAW_CONFIRM,
+        {"code": found.code},
+        (
+            button(Key.BUTTON_WITHDRAW_YES, Tap(Intent.WITHDRAW_YES, found.id)),
+            button(Key.BUTTON_KEEP, Tap(Intent.KEEP, found.id)),
+        ),
+    )
+    return Outcome(conversation, (confirm,))
+
+
+def withdraw(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
+    """Withdraw a submission after the worker confirmed; a second tap only says it is done."""
+    found = _withdrawable(tap, ctx)
+    if isinstance(found, Key):
+        return _refuse(conversation, ctx, found)
+    done = Reply(Key.WITHDRAW_DONE, {"code": found.code})
+    return Outcome(conversation, then_ask(conversation, ctx, done), (WithdrawSubmission(found.id),))
+
+
+def keep_submission(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
+    """Leave the submission as it is."""
+    return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.WITHDRAW_KEPT)))
+
+
+def welcome(conversation: Conversation, followed: Followed, ctx: Context) -> Outcome:
+    """Record the follow and say what the bot is for and how to send."""
+    key = Key.WELCOME_BACK if followed.unblocked else Key.WELCOME
+    return Outcome(
+        conversation, then_ask(conversation, ctx, Reply(key)), (SetFollowing(following=True),)
+    )
+
+
+def unfollow(conversation: Conversation, _event: Unfollowed, _ctx: Context) -> Outcome:
+    """Record the block; LINE gives no reply token, so say nothing."""
+    return Outcome(conversation, (), (SetFollowing(following=False),))
+
+
+def unsend(conversation: Conversation, unsent: Unsent, _ctx: Context) -> Outcome:
+    """Withdraw the stored copy of an unsent message, silently (there is no reply token)."""
+    arrived = tuple(m for m in conversation.arrived if m != unsent.message_id)
+    return Outcome(replace(conversation, arrived=arrived), (), (WithdrawPhoto(unsent.message_id),))
+
+
+def decline_video(conversation: Conversation, _video: VideoReceived, ctx: Context) -> Outcome:
+    """Ask for photos for now (videos are coming), then re-ask the open question."""
+    return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.VIDEO_SOON)))
+
+
+def point_to_camera(conversation: Conversation, other: OtherReceived, ctx: Context) -> Outcome:
+    """Point a sticker, file or location to the camera and album; an external photo is no strike."""
+    if other.kind == EXTERNAL_PHOTO:
+        return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.PHOTO_EXTERNAL)))
+    return unexpected(conversation, ctx, hint=Key.OTHER_POINTER)
+
+
+def malformed(conversation: Conversation, _data: PostbackReceived, ctx: Context) -> Outcome:
+    """Treat postback data that does not parse (foreign, old format, damaged) as unexpected."""
+    return unexpected(conversation, ctx)

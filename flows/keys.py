@@ -1,0 +1,88 @@
+"""Every catalogue key the flows can emit, in one place, so each language can be checked against it.
+
+The words themselves live in `webhooks/locales/<lang>/LC_MESSAGES/genba.po`; this module only names
+them. A key's placeholders (`{count}`, `{code}`...) are listed in the Japanese catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class Key(StrEnum):
+    """A message or button label in the bot's catalogue."""
+
+    # Messages.
+    WELCOME = "welcome"
+    WELCOME_BACK = "welcome.back"
+    HELP = "help"
+    PHOTO_THANKS = "photo.thanks"
+    PHOTO_ADDED = "photo.added"  # {count}
+    PHOTO_LIMIT = "photo.limit"  # {max}
+    PHOTO_EXTERNAL = "photo.external"
+    PHOTO_NOT_FOR_IDEA = "photo.not_for_idea"
+    ASK_THEME = "ask.theme"
+    ASK_THEME_IDEA = "ask.theme.idea"
+    ASK_FACE = "ask.face"
+    ASK_COMMENT = "ask.comment"
+    COMMENT_TOO_LONG = "comment.too_long"  # {max}
+    RECEIPT = "receipt"  # {code}
+    IDEA_CONFIRM = "idea.confirm"  # {preview}
+    IDEA_SET_ASIDE = "idea.set_aside"
+    CANCELLED = "cancelled"
+    CANCEL_NOTHING = "cancel.nothing"
+    HINT_UNEXPECTED = "hint.unexpected"
+    HINT_STALE = "hint.stale"
+    DRAFT_PAUSED = "draft.paused"
+    RESUME_PHOTOS = "resume.photos"  # {count}
+    RESUME_PHOTOS_THEME = "resume.photos_theme"  # {count} {theme}
+    RESUME_IDEA = "resume.idea"  # {preview}
+    RESUME_ARRIVED = "resume.arrived"  # {count} {new}
+    RESUME_POINTER = "resume.pointer"
+    RESUME_DISCARDED = "resume.discarded"
+    RESUME_DISCARDED_NEW = "resume.discarded_new"  # {count}
+    VIDEO_SOON = "video.soon"
+    OTHER_POINTER = "other.pointer"
+    IDLE_POINTER = "idle.pointer"
+    SEND_POINTER = "send.pointer"
+    WITHDRAW_CONFIRM = "withdraw.confirm"  # {code}
+    WITHDRAW_DONE = "withdraw.done"  # {code}
+    WITHDRAW_ALREADY = "withdraw.already"  # {code}
+    WITHDRAW_NOT_FOUND = "withdraw.not_found"
+    WITHDRAW_KEPT = "withdraw.kept"
+    GROUP_NOTICE = "group.notice"
+
+    # Button labels (at most 20 characters in every language).
+    BUTTON_CAMERA = "button.camera"
+    BUTTON_ALBUM = "button.album"
+    BUTTON_SEND_ANOTHER = "button.send_another"
+    BUTTON_CANCEL = "button.cancel"
+    BUTTON_FACE_SHOW = "button.face_show"
+    BUTTON_FACE_BLUR = "button.face_blur"
+    BUTTON_FACE_NONE = "button.face_none"
+    BUTTON_SKIP = "button.skip"
+    BUTTON_IDEA = "button.idea"
+    BUTTON_CONTINUE = "button.continue"
+    BUTTON_DISCARD = "button.discard"
+    BUTTON_WITHDRAW = "button.withdraw"
+    BUTTON_WITHDRAW_YES = "button.withdraw_yes"
+    BUTTON_KEEP = "button.keep"
+
+
+# The placeholders each key's text must use, so flows and catalogues can be checked against it.
+PARAMS: Mapping[Key, frozenset[str]] = {
+    Key.PHOTO_ADDED: frozenset({"count"}),
+    Key.PHOTO_LIMIT: frozenset({"max"}),
+    Key.COMMENT_TOO_LONG: frozenset({"max"}),
+    Key.RECEIPT: frozenset({"code"}),
+    Key.IDEA_CONFIRM: frozenset({"preview"}),
+    Key.RESUME_PHOTOS: frozenset({"count"}),
+    Key.RESUME_PHOTOS_THEME: frozenset({"count", "theme"}),
+    Key.RESUME_IDEA: frozenset({"preview"}),
+    Key.RESUME_ARRIVED: frozenset({"count", "new"}),
+    Key.RESUME_DISCARDED_NEW: frozenset({"count"}),
+    Key.WITHDRAW_CONFIRM: frozenset({"code"}),
+    Key.WITHDRAW_DONE: frozenset({"code"}),
+    Key.WITHDRAW_ALREADY: frozenset({"code"}),
+}

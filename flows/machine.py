@@ -1,0 +1,244 @@
+"""The worker's conversation as a table, and `step()`, the only entry point the caller uses.
+
+Rules for everything in `flows/` (in the spirit of h11):
+
+- Pure: no I/O, no clock reads (use `ctx.now`), no randomness (ids come as `ctx.new_draft_id`
+  and `ctx.new_code`), no logging, no I/O or framework imports (import-linter checks this).
+- Never raise for anything a worker does: unexpected input re-asks the open question.
+- The caller applies `Outcome.effects` in order and saves `Outcome.conversation` in the same
+  transaction, then sends `Outcome.replies` (at most 5; buttons only on the last).
+- The table below is the single source of truth for which input moves which step; the diagram in
+  `docs/conversation.md` is generated from it (`python -m flows.diagram`).
+
+Order of one step: the idle timeout (a stale draft is paused, a stale idea dropped), then taps on
+an old question (unexpected), then the fallbacks that work in any step, then the current step's
+row; an input the row does not name is unexpected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows import fallbacks, photos, resume, submission
+from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, interpret
+from flows.keys import Key
+from flows.questions import current_ref
+from flows.reprompt import MAX_STRIKES, unexpected
+from flows.types import (
+    Context,
+    Conversation,
+    DraftKind,
+    Followed,
+    Input,
+    OtherReceived,
+    Outcome,
+    PhotoReceived,
+    PostbackReceived,
+    Step,
+    TextReceived,
+    Unfollowed,
+    Unsent,
+    VideoReceived,
+)
+
+# A handler receives the event its table key names (a `Tap` for an Intent key, else an instance
+# of the key's type); the table guarantees the match, which plain typing cannot express.
+Handler = Callable[[Conversation, Any, Context], Outcome]
+Trigger = type[Input] | Intent
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A handler and the steps it may lead to besides staying put; `to` feeds the diagram."""
+
+    handler: Handler
+    to: tuple[Step, ...] = ()
+    label: str = ""  # how the diagram names the trigger, when its name alone says too little
+    when: Mapping[Step, str] = field(default_factory=dict)  # the diagram's note on a target
+
+
+_NO_THEME = "no active theme"
+_PHOTO_STARTS = Transition(
+    photos.start_photo_draft, (Step.ASK_THEME, Step.ASK_FACE), when={Step.ASK_FACE: _NO_THEME}
+)
+_IDEA_SUBMITTED = {Step.IDLE: "an idea, submitted"}
+_IDEA_OFFER = Transition(submission.offer_idea, (Step.CONFIRM_IDEA,), "text")
+_PHOTO_JOINS = Transition(photos.add_photo, label="photo (joins the draft)")
+
+# IDLE: what starts a conversation.
+ENTRY: Mapping[Trigger, Transition] = {
+    PhotoReceived: _PHOTO_STARTS,
+    TextReceived: _IDEA_OFFER,
+}
+
+TRANSITIONS: Mapping[Step, Mapping[Trigger, Transition]] = {
+    Step.IDLE: ENTRY,
+    Step.CONFIRM_IDEA: {
+        Intent.IDEA: Transition(
+            submission.accept_idea,
+            (Step.ASK_THEME, Step.IDLE),
+            when={Step.IDLE: f"{_NO_THEME}, submitted"},
+        ),
+        TextReceived: Transition(submission.offer_idea, label="text (replaces the idea)"),
+        PhotoReceived: Transition(
+            photos.start_photo_draft,
+            (Step.ASK_THEME, Step.ASK_FACE),
+            "photo (idea dropped)",
+            {Step.ASK_FACE: _NO_THEME},
+        ),
+    },
+    Step.ASK_THEME: {
+        Intent.THEME: Transition(
+            submission.choose_theme, (Step.ASK_FACE, Step.IDLE), when=_IDEA_SUBMITTED
+        ),
+        TextReceived: Transition(
+            submission.type_theme,
+            (Step.ASK_FACE, Step.IDLE),
+            "text (a theme's title)",
+            _IDEA_SUBMITTED,
+        ),
+        PhotoReceived: _PHOTO_JOINS,
+    },
+    Step.ASK_FACE: {
+        Intent.FACE: Transition(submission.choose_face, (Step.ASK_COMMENT,)),
+        PhotoReceived: _PHOTO_JOINS,
+    },
+    Step.ASK_COMMENT: {
+        TextReceived: Transition(submission.write_comment, (Step.IDLE,), "text (the comment)"),
+        Intent.SKIP: Transition(submission.skip_comment, (Step.IDLE,)),
+        PhotoReceived: _PHOTO_JOINS,
+    },
+    Step.RESUME: {
+        Intent.CONTINUE: Transition(
+            resume.continue_draft, (Step.ASK_THEME, Step.ASK_FACE, Step.ASK_COMMENT)
+        ),
+        Intent.DISCARD: Transition(
+            resume.discard_draft,
+            (Step.IDLE, Step.ASK_THEME, Step.ASK_FACE),
+            when={Step.ASK_THEME: "new photos arrived", Step.ASK_FACE: f"new photos, {_NO_THEME}"},
+        ),
+        PhotoReceived: Transition(photos.hold_photo, label="photo (kept aside)"),
+    },
+}
+
+# Any step: these answer the same way wherever the conversation stands.
+FALLBACKS: Mapping[Trigger, Transition] = {
+    Intent.CANCEL: Transition(fallbacks.cancel, (Step.IDLE,), "cancel"),
+    Intent.HELP: Transition(fallbacks.show_help, label="help"),
+    Intent.SEND: Transition(fallbacks.show_send),
+    Intent.WITHDRAW: Transition(fallbacks.ask_withdraw),
+    Intent.WITHDRAW_YES: Transition(fallbacks.withdraw),
+    Intent.KEEP: Transition(fallbacks.keep_submission),
+    Followed: Transition(fallbacks.welcome, label="follow"),
+    Unfollowed: Transition(fallbacks.unfollow, label="unfollow (silent)"),
+    Unsent: Transition(fallbacks.unsend, label="unsend (silent)"),
+    VideoReceived: Transition(fallbacks.decline_video),
+    # A sticker and the like is a strike (see flows.reprompt), as is a button that does not parse.
+    OtherReceived: Transition(fallbacks.point_to_camera, label="sticker, file…"),
+    PostbackReceived: Transition(fallbacks.malformed, label="unknown button"),
+}
+
+# Inputs that do not wake a stale draft: the answers to the pause itself, and silent events.
+TIMEOUT_EXEMPT: frozenset[Trigger] = frozenset(
+    {Intent.CONTINUE, Intent.DISCARD, Intent.CANCEL, Unfollowed, Unsent}
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where an input goes: the state after the timeout rule, the transition (None: unexpected)."""
+
+    conversation: Conversation
+    event: Event
+    transition: Transition | None
+    hint: Key = Key.HINT_UNEXPECTED
+
+
+def trigger_of(event: Event) -> Trigger:
+    """Return the table key an event is looked up by."""
+    return event.intent if isinstance(event, Tap) else type(event)
+
+
+def _after_timeout(conversation: Conversation, trigger: Trigger, ctx: Context) -> Conversation:
+    if not resume.is_expired(conversation, ctx):
+        return conversation
+    if conversation.step is Step.CONFIRM_IDEA:
+        return Conversation()  # an old idea question is simply dropped
+    if conversation.draft is None or conversation.step is Step.RESUME:
+        return conversation
+    return conversation if trigger in TIMEOUT_EXEMPT else resume.pause(conversation)
+
+
+def _is_stale(conversation: Conversation, tap: Tap) -> bool:
+    if tap.intent not in QUESTION_SCOPED:
+        return False
+    if tap.intent is Intent.CANCEL and not tap.ref:
+        return False  # the typed keyword cancels whatever is open
+    return tap.ref != current_ref(conversation)
+
+
+def route(conversation: Conversation | None, received: Input, ctx: Context) -> Route:
+    """Decide which transition handles an input, without running it."""
+    event = interpret(received)
+    trigger = trigger_of(event)
+    state = _after_timeout(conversation or Conversation(), trigger, ctx)
+    if isinstance(event, Tap) and _is_stale(state, event):
+        return Route(state, event, None, Key.HINT_STALE)
+    transition = FALLBACKS.get(trigger) or TRANSITIONS[state.step].get(trigger)
+    hint = Key.HINT_STALE if isinstance(event, Tap) else Key.HINT_UNEXPECTED
+    return Route(state, event, transition, hint)
+
+
+def step(conversation: Conversation | None, received: Input, ctx: Context) -> Outcome:
+    """Decide the next state, the replies and the effects for one input."""
+    chosen = route(conversation, received, ctx)
+    if chosen.transition is None:
+        return unexpected(chosen.conversation, ctx, hint=chosen.hint)
+    return chosen.transition.handler(chosen.conversation, chosen.event, ctx)
+
+
+def problems(conversation: Conversation, *, max_media: int | None = None) -> list[str]:
+    """List the ways a conversation breaks the state rules (empty when it is valid)."""
+    c = conversation
+    found: list[str] = []
+    open_question = c.step in (Step.ASK_THEME, Step.ASK_FACE, Step.ASK_COMMENT, Step.RESUME)
+    if open_question != (c.draft is not None):
+        found.append(f"{c.step}: a draft must exist exactly in the question steps")
+    if (c.step is Step.CONFIRM_IDEA) != bool(c.pending_text):
+        found.append(f"{c.step}: pending text belongs to CONFIRM_IDEA only")
+    if (c.step is Step.RESUME) != (c.paused_from is not None):
+        found.append(f"{c.step}: paused_from belongs to RESUME only")
+    if c.arrived and c.step is not Step.RESUME:
+        found.append(f"{c.step}: arrived photos belong to RESUME only")
+    if not 0 <= c.strikes < (2 if c.step is Step.RESUME else MAX_STRIKES):
+        found.append(f"{c.step}: strikes out of range ({c.strikes})")
+    if c.step is Step.IDLE and (c.strikes or c.updated_at is not None):
+        found.append("IDLE carries no strikes and no time")
+    if (c.draft is not None or c.pending_text is not None) and c.updated_at is None:
+        found.append("an open draft or idea needs updated_at")
+    if c.paused_from is not None and c.paused_from not in resume.RESUMABLE:
+        found.append(f"paused_from {c.paused_from} is not a question")
+    d = c.draft
+    if d is None:
+        return found
+    photo_steps = (Step.ASK_FACE, Step.ASK_COMMENT)
+    if d.kind is DraftKind.IDEA and (c.step in photo_steps or c.paused_from in photo_steps):
+        found.append("an idea has no face or comment question")
+    if d.kind is DraftKind.IDEA and (d.media or d.comment is None):
+        found.append("an idea has a comment and no photos")
+    if d.kind is DraftKind.PHOTO and d.media < 1:
+        found.append("a photo draft holds at least one photo")
+    if max_media is not None and d.media > max_media:
+        found.append(f"{d.media} photos is over the limit of {max_media}")
+    if len(c.arrived) > d.media or len(set(c.arrived)) != len(c.arrived):
+        found.append("arrived photos must be distinct photos of the draft")
+    if Step.ASK_COMMENT in (c.step, c.paused_from) and d.face is None:
+        found.append("ASK_COMMENT comes after the face choice")
+    return found
+
+
+def is_valid(conversation: Conversation, *, max_media: int | None = None) -> bool:
+    """Tell whether a conversation keeps the state rules (see `problems`)."""
+    return not problems(conversation, max_media=max_media)

@@ -1,0 +1,165 @@
+"""The bot's questions and their buttons, built from the conversation state; nothing here decides.
+
+Each step that waits for the worker has one question (`question`). Notes said before a question
+(`then_ask`) never carry buttons, because LINE shows quick replies only on the last message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from flows.intents import MAX_DATA, Intent, Tap, encode, fingerprint
+from flows.keys import Key
+from flows.types import (
+    Choice,
+    ChoiceKind,
+    Context,
+    Conversation,
+    Draft,
+    DraftKind,
+    Face,
+    Reply,
+    Step,
+)
+
+MAX_CHOICES = 13  # LINE's limit on quick-reply items
+PREVIEW_CHARS = 40  # how much of an idea's text the bot quotes back
+
+_FACE_LABELS = {
+    Face.SHOW: Key.BUTTON_FACE_SHOW,
+    Face.BLUR: Key.BUTTON_FACE_BLUR,
+    Face.NO_FACE: Key.BUTTON_FACE_NONE,
+}
+
+
+def button(label: Key, tap: Tap) -> Choice:
+    """Return a postback button with a catalogue label."""
+    return Choice(ChoiceKind.POSTBACK, label=label, data=encode(tap))
+
+
+def camera_buttons(camera: Key = Key.BUTTON_CAMERA) -> tuple[Choice, ...]:
+    """Return the camera and album buttons, the way to start sending."""
+    return (
+        Choice(ChoiceKind.CAMERA, label=camera),
+        Choice(ChoiceKind.CAMERA_ROLL, label=Key.BUTTON_ALBUM),
+    )
+
+
+def current_ref(conversation: Conversation) -> str:
+    """Return what the buttons of the open question refer to (empty when nothing is open)."""
+    if conversation.draft is not None:
+        return conversation.draft.id
+    if conversation.pending_text is not None:
+        return fingerprint(conversation.pending_text)
+    return ""
+
+
+def preview(text: str) -> str:
+    """Return the start of a text for quoting it back."""
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+
+
+def theme_title(slug: str | None, ctx: Context) -> str:
+    """Return an active theme's title, or its slug once the theme is no longer active."""
+    return next((t.title for t in ctx.themes if t.slug == slug), slug or "")
+
+
+def ask_theme(draft: Draft, ctx: Context) -> Reply:
+    """Ask for the theme: the active themes in order (the month's first), then cancel."""
+    themes: list[Choice] = []
+    for theme in ctx.themes:
+        data = encode(Tap(Intent.THEME, theme.slug, draft.id))
+        # A theme whose data would not fit LINE's limit can still be chosen by typing its title.
+        if len(data) <= MAX_DATA:
+            themes.append(Choice(ChoiceKind.POSTBACK, data=data, literal=theme.title))
+    cancel = button(Key.BUTTON_CANCEL, Tap(Intent.CANCEL, ref=draft.id))
+    key = Key.ASK_THEME if draft.kind is DraftKind.PHOTO else Key.ASK_THEME_IDEA
+    return Reply(key, choices=(*themes[: MAX_CHOICES - 1], cancel))
+
+
+def ask_face(draft: Draft) -> Reply:
+    """Ask whether faces may be shown, blurred, or are not in the photos."""
+    faces = tuple(button(_FACE_LABELS[f], Tap(Intent.FACE, f.value, draft.id)) for f in Face)
+    cancel = button(Key.BUTTON_CANCEL, Tap(Intent.CANCEL, ref=draft.id))
+    return Reply(Key.ASK_FACE, choices=(*faces, cancel))
+
+
+def ask_comment(draft: Draft) -> Reply:
+    """Ask for one line about the photos, with a skip button."""
+    skip = button(Key.BUTTON_SKIP, Tap(Intent.SKIP, ref=draft.id))
+    cancel = button(Key.BUTTON_CANCEL, Tap(Intent.CANCEL, ref=draft.id))
+    return Reply(Key.ASK_COMMENT, choices=(skip, cancel))
+
+
+def confirm_idea(text: str) -> Reply:
+    """Ask whether a text sent without a photo should go to the PR team as an idea."""
+    ref = fingerprint(text)
+    return Reply(
+        Key.IDEA_CONFIRM,
+        {"preview": preview(text)},
+        (
+            button(Key.BUTTON_IDEA, Tap(Intent.IDEA, ref=ref)),
+            *camera_buttons(),
+            button(Key.BUTTON_CANCEL, Tap(Intent.CANCEL, ref=ref)),
+        ),
+    )
+
+
+def resume_buttons(draft: Draft) -> tuple[Choice, ...]:
+    """Return the continue and discard buttons of a paused draft."""
+    return (
+        button(Key.BUTTON_CONTINUE, Tap(Intent.CONTINUE, ref=draft.id)),
+        button(Key.BUTTON_DISCARD, Tap(Intent.DISCARD, ref=draft.id)),
+    )
+
+
+def ask_resume(conversation: Conversation, draft: Draft, ctx: Context) -> Reply:
+    """Ask whether to continue a paused draft, saying what it holds."""
+    choices = resume_buttons(draft)
+    arrived = len(conversation.arrived)
+    if arrived:
+        return Reply(Key.RESUME_ARRIVED, {"count": draft.media - arrived, "new": arrived}, choices)
+    if draft.kind is DraftKind.IDEA:
+        return Reply(Key.RESUME_IDEA, {"preview": preview(draft.comment or "")}, choices)
+    if draft.theme is not None:
+        title = theme_title(draft.theme, ctx)
+        return Reply(Key.RESUME_PHOTOS_THEME, {"count": draft.media, "theme": title}, choices)
+    return Reply(Key.RESUME_PHOTOS, {"count": draft.media}, choices)
+
+
+def receipt(draft: Draft) -> Reply:
+    """Thank the worker and give the code, with a withdraw button and a way to send more."""
+    withdraw = button(Key.BUTTON_WITHDRAW, Tap(Intent.WITHDRAW, draft.id))
+    return Reply(
+        Key.RECEIPT,
+        {"code": draft.code},
+        (withdraw, *camera_buttons(Key.BUTTON_SEND_ANOTHER)),
+    )
+
+
+def question(conversation: Conversation, ctx: Context) -> tuple[Reply, ...]:
+    """Return the question the conversation is waiting on (none at IDLE)."""
+    draft = conversation.draft
+    match conversation.step:
+        case Step.CONFIRM_IDEA if conversation.pending_text is not None:
+            return (confirm_idea(conversation.pending_text),)
+        case Step.ASK_THEME if draft is not None:
+            return (ask_theme(draft, ctx),)
+        case Step.ASK_FACE if draft is not None:
+            return (ask_face(draft),)
+        case Step.ASK_COMMENT if draft is not None:
+            return (ask_comment(draft),)
+        case Step.RESUME if draft is not None:
+            return (ask_resume(conversation, draft, ctx),)
+        case _:
+            return ()
+
+
+def then_ask(conversation: Conversation, ctx: Context, *notes: Reply) -> tuple[Reply, ...]:
+    """Say the notes, then re-ask the open question; at IDLE, end on the camera and album."""
+    asked = question(conversation, ctx)
+    bare = tuple(replace(note, choices=()) for note in notes)
+    if asked or not notes:
+        return (*bare, *asked)
+    last = notes[-1]
+    return (*bare[:-1], replace(last, choices=last.choices or camera_buttons()))

@@ -1,0 +1,302 @@
+"""The job queue: rows claimed by workers, with leases, retries, backoff and a dead state.
+
+Claim rules: a job is claimable when it is `queued`, due, and no earlier unfinished job (queued
+or running, by id) shares its ordering key — so one LINE user's events run strictly in order
+while different users run in parallel. Lower `priority` runs first (conversation before media).
+PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; SQLite relies on the write transaction having
+started with `BEGIN IMMEDIATE` (see storage/db.py), which serialises claimers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, and_, exists, func, or_, select, update
+from sqlmodel import Session
+
+from storage.dialect import insert_ignore, is_postgres
+from storage.models import Job
+
+EVENT = "event"  # one webhook event: a conversation step
+REPLY = "reply"  # send a committed reply with its reply token
+PROFILE = "profile"  # fetch a contributor's LINE profile when the first try failed
+MEDIA = "media"  # fetch and sanitise a photo
+PURGE = "purge"  # delete stored files of withdrawn or discarded media
+
+PRIORITY = {EVENT: 0, REPLY: 0, PROFILE: 5, PURGE: 5, MEDIA: 10}
+CONVERSATION_KINDS = (EVENT, REPLY)
+ALL_KINDS = (EVENT, REPLY, PROFILE, PURGE, MEDIA)
+
+QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
+STATES = (QUEUED, RUNNING, DONE, DEAD)
+UNFINISHED = (QUEUED, RUNNING)
+
+T: Table = Job.__table__  # type: ignore[attr-defined]  # the queue is written in Core
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job to enqueue. A `dedup_key` makes enqueueing idempotent."""
+
+    kind: str
+    payload: str
+    ordering_key: str | None = None
+    dedup_key: str | None = None
+    run_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job this worker holds until it completes, fails or releases it."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    ordering_key: str | None
+
+    @property
+    def last_attempt(self) -> bool:
+        """True when a failure now makes the job dead."""
+        return self.attempts >= self.max_attempts
+
+
+def enqueue_many(
+    session: Session, specs: Sequence[JobSpec], *, now: datetime, max_attempts: int = 8
+) -> None:
+    """Insert jobs; a spec whose dedup key exists already is skipped."""
+    if not specs:
+        return
+    rows = [_row(s, now=now, max_attempts=max_attempts) for s in specs]
+    session.execute(insert_ignore(session, T).values(rows))
+
+
+def _row(spec: JobSpec, *, now: datetime, max_attempts: int) -> dict[str, Any]:
+    return {
+        "kind": spec.kind,
+        "priority": PRIORITY[spec.kind],
+        "ordering_key": spec.ordering_key,
+        "dedup_key": spec.dedup_key,
+        "payload": spec.payload,
+        "state": QUEUED,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "run_at": spec.run_at or now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def enqueue(session: Session, spec: JobSpec, *, now: datetime, max_attempts: int = 8) -> int | None:
+    """Insert one job; returns its id, or None when its dedup key existed already."""
+    row = session.execute(
+        insert_ignore(session, T)
+        .values(_row(spec, now=now, max_attempts=max_attempts))
+        .returning(T.c.id)
+    ).first()
+    return None if row is None else int(row[0])
+
+
+def claim(
+    session: Session,
+    *,
+    worker_id: str,
+    now: datetime,
+    lease: timedelta,
+    kinds: Sequence[str] = ALL_KINDS,
+    job_id: int | None = None,
+) -> ClaimedJob | None:
+    """Take the next claimable job of these kinds (or exactly `job_id`), or None."""
+    j = T.alias("j")
+    e = T.alias("e")
+    earlier = (
+        select(e.c.id)
+        .where(
+            e.c.ordering_key == j.c.ordering_key,
+            e.c.id < j.c.id,
+            e.c.state.in_(UNFINISHED),
+        )
+        .correlate(j)
+    )
+    query = select(j.c.id).where(
+        j.c.state == QUEUED,
+        j.c.run_at <= now,
+        j.c.kind.in_(kinds),
+        or_(j.c.ordering_key.is_(None), ~exists(earlier)),
+    )
+    if job_id is not None:
+        query = query.where(j.c.id == job_id)
+    query = query.order_by(j.c.priority, j.c.id).limit(1)
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True, of=j)
+    found = session.execute(query).scalar_one_or_none()
+    if found is None:
+        return None
+    row = session.execute(
+        update(T)
+        .where(T.c.id == found, T.c.state == QUEUED)
+        .values(
+            state=RUNNING,
+            attempts=T.c.attempts + 1,
+            locked_by=worker_id,
+            lease_until=now + lease,
+            updated_at=now,
+        )
+        .returning(T.c.id, T.c.kind, T.c.payload, T.c.attempts, T.c.max_attempts, T.c.ordering_key)
+    ).one_or_none()
+    if row is None:
+        return None
+    return ClaimedJob(
+        id=row.id,
+        kind=row.kind,
+        payload=json.loads(row.payload),
+        attempts=row.attempts,
+        max_attempts=row.max_attempts,
+        ordering_key=row.ordering_key,
+    )
+
+
+def _owned(job_id: int, worker_id: str) -> Any:
+    return and_(T.c.id == job_id, T.c.state == RUNNING, T.c.locked_by == worker_id)
+
+
+def _held(job_ids: Sequence[int], worker_id: str) -> Any:
+    return and_(T.c.id.in_(job_ids), T.c.state == RUNNING, T.c.locked_by == worker_id)
+
+
+def complete(session: Session, job_id: int, *, worker_id: str, now: datetime) -> bool:
+    """Mark a held job done; False if this worker no longer holds it (its lease ran out)."""
+    result = session.execute(
+        update(T)
+        .where(_owned(job_id, worker_id))
+        .values(state=DONE, finished_at=now, updated_at=now, lease_until=None)
+    )
+    return _rowcount(result) > 0
+
+
+def fail(
+    session: Session,
+    job: ClaimedJob,
+    *,
+    worker_id: str,
+    now: datetime,
+    error: str,
+    retry_at: datetime | None,
+) -> str | None:
+    """Record a failure: back to `queued` at `retry_at`, or `dead` when out of attempts or None.
+
+    Returns the new state, or None when this worker no longer held the job.
+    """
+    dead = retry_at is None or job.last_attempt
+    values: dict[str, Any] = {
+        "last_error": error[:2000],
+        "updated_at": now,
+        "locked_by": None,
+        "lease_until": None,
+    }
+    if dead:
+        values.update(state=DEAD, finished_at=now)
+    else:
+        values.update(state=QUEUED, run_at=retry_at)
+    result = session.execute(update(T).where(_owned(job.id, worker_id)).values(**values))
+    if not _rowcount(result):
+        return None
+    return DEAD if dead else QUEUED
+
+
+def release(session: Session, job_ids: Sequence[int], *, worker_id: str, now: datetime) -> int:
+    """Give held jobs back without counting the attempt (used on shutdown)."""
+    if not job_ids:
+        return 0
+    result = session.execute(
+        update(T)
+        .where(_held(job_ids, worker_id))
+        .values(
+            state=QUEUED,
+            attempts=T.c.attempts - 1,
+            locked_by=None,
+            lease_until=None,
+            run_at=now,
+            updated_at=now,
+        )
+    )
+    return _rowcount(result)
+
+
+def renew(
+    session: Session, job_ids: Sequence[int], *, worker_id: str, now: datetime, lease: timedelta
+) -> int:
+    """Extend the lease of jobs this worker still runs; returns how many it still holds."""
+    if not job_ids:
+        return 0
+    result = session.execute(
+        update(T).where(_held(job_ids, worker_id)).values(lease_until=now + lease, updated_at=now)
+    )
+    return _rowcount(result)
+
+
+def reap(session: Session, *, now: datetime) -> int:
+    """Return jobs whose worker vanished (lease expired) to the queue, or bury them if spent."""
+    expired = and_(T.c.state == RUNNING, T.c.lease_until < now)
+    dead = session.execute(
+        update(T)
+        .where(expired, T.c.attempts >= T.c.max_attempts)
+        .values(
+            state=DEAD,
+            finished_at=now,
+            updated_at=now,
+            locked_by=None,
+            lease_until=None,
+            last_error="the worker running it stopped answering (lease expired)",
+        )
+    )
+    back = session.execute(
+        update(T)
+        .where(expired)
+        .values(state=QUEUED, run_at=now, updated_at=now, locked_by=None, lease_until=None)
+    )
+    return _rowcount(dead) + _rowcount(back)
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+def get(session: Session, job_id: int) -> Job | None:
+    """The job row, or None."""
+    return session.get(Job, job_id)
+
+
+def list_jobs(
+    session: Session, *, state: str | None, limit: int, before_id: int | None = None
+) -> list[Job]:
+    """Jobs newest first, optionally in one state, for the admin API."""
+    query = select(Job)
+    if state is not None:
+        query = query.where(T.c.state == state)
+    if before_id is not None:
+        query = query.where(T.c.id < before_id)
+    return list(session.execute(query.order_by(T.c.id.desc()).limit(limit)).scalars())
+
+
+def retry(session: Session, job_id: int, *, now: datetime) -> Job | None:
+    """Put a dead job back in the queue with fresh attempts; None unless it was dead."""
+    result = session.execute(
+        update(T)
+        .where(T.c.id == job_id, T.c.state == DEAD)
+        .values(state=QUEUED, attempts=0, run_at=now, updated_at=now, finished_at=None)
+    )
+    if not _rowcount(result):
+        return None
+    return session.get(Job, job_id)
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Number of jobs per state (for metrics)."""
+    rows = session.execute(select(T.c.state, func.count()).group_by(T.c.state)).all()
+    return dict.fromkeys(STATES, 0) | {r[0]: int(r[1]) for r in rows}

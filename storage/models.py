@@ -1,0 +1,249 @@
+"""The tables. Columns only: queries live in the repository modules next to this one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from storage.columns import UTCDateTime
+
+
+def _ts(*, nullable: bool = False, index: bool = False) -> datetime:
+    """A UTC timestamp column (typed as datetime for the models)."""
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))  # type: ignore[no-any-return]
+
+
+class WebhookEvent(SQLModel, table=True):
+    """Inbox: one row per LINE webhook event, keyed by webhookEventId (the dedup key)."""
+
+    __tablename__ = "webhook_event"
+
+    # webhookEventId, or "sha256:<hex>" of the event's JSON when LINE sent none.
+    id: str = Field(primary_key=True, max_length=80)
+    received_at: datetime = _ts()
+    event_type: str | None = Field(default=None, max_length=40)
+    mode: str | None = Field(default=None, max_length=16)
+    source_type: str | None = Field(default=None, max_length=16)
+    source_id: str | None = Field(default=None, max_length=64)
+    redelivery: bool = False
+    # queued | handled | ignored | unparseable | failed
+    status: str = Field(max_length=16)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    handled_at: datetime | None = _ts(nullable=True)
+
+
+class Job(SQLModel, table=True):
+    """A unit of background work, claimed by workers; see storage/jobs.py for the rules."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        Index("ix_job_claim", "state", "priority", "id"),
+        Index("ix_job_ordering", "ordering_key", "id"),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    )
+    kind: str = Field(max_length=16)
+    priority: int = 0
+    # Jobs sharing an ordering key run strictly one after another, in id order.
+    ordering_key: str | None = Field(default=None, max_length=80)
+    dedup_key: str | None = Field(default=None, max_length=120, unique=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    # queued | running | done | dead
+    state: str = Field(max_length=16)
+    attempts: int = 0
+    max_attempts: int = 8
+    run_at: datetime = _ts()
+    lease_until: datetime | None = _ts(nullable=True)
+    locked_by: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    finished_at: datetime | None = _ts(nullable=True)
+
+
+class Contributor(SQLModel, table=True):
+    """A worker who wrote to the bot. `id` is ours; the LINE user id never leaves the database."""
+
+    __tablename__ = "contributor"
+
+    id: str = Field(primary_key=True, max_length=32)
+    line_user_id: str = Field(max_length=64, unique=True)
+    display_name: str | None = Field(default=None, max_length=100)
+    language: str | None = Field(default=None, max_length=35)
+    following: bool = True
+    profile_checked_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Conversation(SQLModel, table=True):
+    """The flow state of one contributor, as the JSON of `flows.types.Conversation`."""
+
+    __tablename__ = "conversation"
+
+    contributor_id: str = Field(
+        sa_column=Column(
+            String(32), ForeignKey("contributor.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    step: str = Field(max_length=32)
+    state: str = Field(sa_column=Column(Text, nullable=False))
+    version: int = 0
+    updated_at: datetime = _ts()
+
+
+class Theme(SQLModel, table=True):
+    """Something the PR team asks for; the worker picks one per submission."""
+
+    __tablename__ = "theme"
+
+    slug: str = Field(primary_key=True, max_length=40)
+    title: str = Field(max_length=100)
+    # JSON object of other languages' titles, e.g. {"en": "Daily work"}.
+    translations: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # "YYYY-MM" when this is the theme of that month.
+    month: str | None = Field(default=None, max_length=7)
+    active: bool = True
+    sort_order: int = 0
+    created_at: datetime = _ts()
+
+
+class Submission(SQLModel, table=True):
+    """What a worker handed in: photos (or an idea), a theme, the face choice and a comment."""
+
+    __tablename__ = "submission"
+    __table_args__ = (Index("ix_submission_list", "status", "created_at", "id"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    code: str = Field(max_length=16, unique=True)
+    contributor_id: str = Field(
+        sa_column=Column(String(32), ForeignKey("contributor.id"), nullable=False, index=True)
+    )
+    kind: str = Field(max_length=8)  # photo | idea
+    # draft | new | in_review | approved | published | rejected | withdrawn
+    status: str = Field(max_length=16)
+    theme: str | None = Field(
+        default=None, sa_column=Column(String(40), ForeignKey("theme.slug"), nullable=True)
+    )
+    face: str | None = Field(default=None, max_length=8)
+    face_chosen_at: datetime | None = _ts(nullable=True)
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    review_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    published_platform: str | None = Field(default=None, max_length=40)
+    published_url: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = _ts(index=True)
+    updated_at: datetime = _ts()
+    submitted_at: datetime | None = _ts(nullable=True)
+
+
+class Media(SQLModel, table=True):
+    """One photo or video of a submission; `bytes`/`sha256`/size describe the sanitised original."""
+
+    __tablename__ = "media"
+
+    id: str = Field(primary_key=True, max_length=32)
+    submission_id: str = Field(
+        sa_column=Column(
+            String(32), ForeignKey("submission.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    line_message_id: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=8)  # image | video
+    # pending | ready | failed | expired | deleted
+    status: str = Field(max_length=16)
+    position: int = 0
+    image_set_id: str | None = Field(default=None, max_length=64)
+    content_type: str | None = Field(default=None, max_length=64)
+    width: int | None = None
+    height: int | None = None
+    bytes: int | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    faces: int | None = None
+    error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class MediaVariant(SQLModel, table=True):
+    """A stored file of a media item: `original` (sanitised), `thumbnail`, later `blurred`."""
+
+    __tablename__ = "media_variant"
+
+    media_id: str = Field(
+        sa_column=Column(String(32), ForeignKey("media.id", ondelete="CASCADE"), primary_key=True)
+    )
+    name: str = Field(primary_key=True, max_length=16)
+    storage_key: str = Field(max_length=200)
+    content_type: str = Field(max_length=64)
+    bytes: int
+    width: int
+    height: int
+    sha256: str = Field(max_length=64)
+    created_at: datetime = _ts()
+
+
+class ReplyOutbox(SQLModel, table=True):
+    """Replies decided by a conversation step, committed with it and sent with the reply token."""
+
+    __tablename__ = "reply_outbox"
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    )
+    event_id: str = Field(max_length=80, unique=True)
+    reply_token: str = Field(max_length=200)
+    messages: str = Field(sa_column=Column(Text, nullable=False))
+    # pending | sent | expired | dropped | failed
+    state: str = Field(max_length=16)
+    expires_at: datetime = _ts()
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)
+    error: str | None = Field(default=None, max_length=500)
+
+
+class GroupChat(SQLModel, table=True):
+    """A group or room the bot was added to: only its id and whether the 1:1 notice was given."""
+
+    __tablename__ = "group_chat"
+
+    chat_id: str = Field(primary_key=True, max_length=64)
+    noticed_at: datetime = _ts()
+
+
+class ApiToken(SQLModel, table=True):
+    """An admin API bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=16)  # viewer | reviewer | admin
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _ts()
+    last_used_at: datetime | None = _ts(nullable=True)
+    revoked_at: datetime | None = _ts(nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to which record: review actions, consent changes, downloads of originals."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    )
+    at: datetime = _ts(index=True)
+    actor: str = Field(max_length=120)
+    action: str = Field(max_length=40)
+    target_type: str = Field(max_length=20)
+    target_id: str = Field(max_length=80)
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))

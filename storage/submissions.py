@@ -1,0 +1,185 @@
+"""Submissions as the PR team sees them: filtered, paged lists, one record, review changes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, Table, select, tuple_, update
+from sqlmodel import Session
+
+from storage import audit
+from storage.media import variants
+from storage.models import Contributor, Media, Submission
+
+S: Table = Submission.__table__  # type: ignore[attr-defined]
+M: Table = Media.__table__  # type: ignore[attr-defined]
+C: Table = Contributor.__table__  # type: ignore[attr-defined]
+
+
+class BadCursor(ValueError):
+    """The cursor was not made by this API."""
+
+
+@dataclass(frozen=True)
+class MediaRecord:
+    """A media row and the names of its stored variants."""
+
+    media: Media
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    """A submission with what the API shows alongside it."""
+
+    submission: Submission
+    contributor_id: str
+    display_name: str | None
+    media: tuple[MediaRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubmissionFilter:
+    """The list filters of `GET /api/v1/submissions` (None = no filter)."""
+
+    status: str | None = None
+    theme: str | None = None
+    face: str | None = None  # show | blur | no_face | none (comment-only)
+    since: datetime | None = None
+    until: datetime | None = None
+    q: str | None = None
+    statuses_hidden: tuple[str, ...] = field(default=("draft",))
+
+
+def encode_cursor(created_at: datetime, submission_id: str) -> str:
+    """An opaque cursor pointing after this row."""
+    raw = f"{created_at.isoformat()}|{submission_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The row a cursor points after (raises BadCursor)."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        when, _, ident = base64.urlsafe_b64decode(padded.encode()).decode().partition("|")
+        moment = datetime.fromisoformat(when)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadCursor("invalid cursor") from exc
+    if not ident or moment.tzinfo is None:
+        raise BadCursor("invalid cursor")
+    return moment, ident
+
+
+def _filtered(
+    query: Select[tuple[Submission, str | None]], f: SubmissionFilter
+) -> Select[tuple[Submission, str | None]]:
+    query = query.where(S.c.status.notin_(f.statuses_hidden))
+    if f.status is not None:
+        query = query.where(S.c.status == f.status)
+    if f.theme is not None:
+        query = query.where(S.c.theme == f.theme)
+    if f.face == "none":
+        query = query.where(S.c.face.is_(None))
+    elif f.face is not None:
+        query = query.where(S.c.face == f.face)
+    if f.since is not None:
+        query = query.where(S.c.created_at >= f.since)
+    if f.until is not None:
+        query = query.where(S.c.created_at < f.until)
+    if f.q:
+        query = query.where(
+            S.c.comment.icontains(f.q, autoescape=True) | S.c.code.icontains(f.q, autoescape=True)
+        )
+    return query
+
+
+def list_page(
+    session: Session, f: SubmissionFilter, *, limit: int, cursor: str | None
+) -> tuple[list[SubmissionRecord], str | None]:
+    """One page, newest first (created_at, then id), and the cursor of the next page."""
+    query = _filtered(select(Submission, C.c.display_name).join(C, C.c.id == S.c.contributor_id), f)
+    if cursor is not None:
+        after_time, after_id = decode_cursor(cursor)
+        query = query.where(tuple_(S.c.created_at, S.c.id) < tuple_(after_time, after_id))
+    query = query.order_by(S.c.created_at.desc(), S.c.id.desc()).limit(limit + 1)
+    rows = list(session.execute(query).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    records = _with_media(session, [(r[0], r[1]) for r in rows])
+    next_cursor = None
+    if more and records:
+        last = records[-1].submission
+        next_cursor = encode_cursor(last.created_at, last.id)
+    return records, next_cursor
+
+
+def get(session: Session, submission_id: str) -> SubmissionRecord | None:
+    """One submission (drafts excluded), with media."""
+    row = session.execute(
+        select(Submission, C.c.display_name)
+        .join(C, C.c.id == S.c.contributor_id)
+        .where((S.c.id == submission_id) & (S.c.status != "draft"))
+    ).first()
+    if row is None:
+        return None
+    return _with_media(session, [(row[0], row[1])])[0]
+
+
+def _with_media(
+    session: Session, rows: Sequence[tuple[Submission, str | None]]
+) -> list[SubmissionRecord]:
+    ids = [s.id for s, _ in rows]
+    by_submission: dict[str, list[Media]] = {i: [] for i in ids}
+    if ids:
+        found = session.execute(
+            select(Media).where(M.c.submission_id.in_(ids)).order_by(M.c.position, M.c.id)
+        ).scalars()
+        for m in found:
+            by_submission[m.submission_id].append(m)
+    all_media = [m.id for ms in by_submission.values() for m in ms]
+    names = variants(session, all_media)
+    return [
+        SubmissionRecord(
+            submission=s,
+            contributor_id=s.contributor_id,
+            display_name=name,
+            media=tuple(
+                MediaRecord(media=m, variants=tuple(v.name for v in names[m.id]))
+                for m in by_submission[s.id]
+            ),
+        )
+        for s, name in rows
+    ]
+
+
+def change_review(
+    session: Session,
+    submission_id: str,
+    *,
+    expected_status: str,
+    values: dict[str, object],
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Apply a review change if the status is still what the caller decided on."""
+    result = session.execute(
+        update(S)
+        .where((S.c.id == submission_id) & (S.c.status == expected_status))
+        .values(**values, updated_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    audit.record(
+        session,
+        actor=actor,
+        action="review",
+        target_type="submission",
+        target_id=submission_id,
+        detail={"from": expected_status, **{k: str(v) for k, v in values.items()}},
+        now=now,
+    )
+    return True

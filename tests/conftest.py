@@ -1,0 +1,65 @@
+"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL.
+
+Every test that takes `db` runs twice, once per backend. PostgreSQL comes from
+GENBA_TEST_POSTGRES_URL (default: the local server on 127.0.0.1:5432, database `test`); each test
+gets its own schema there, so tests never see each other's rows. If PostgreSQL is unreachable
+the PostgreSQL half fails loudly: it is never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (registers the tables)
+from storage.db import Database, normalise_url, sqlite_url
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_base_url() -> str:
+    """The PostgreSQL server the suite uses."""
+    return os.environ.get("GENBA_TEST_POSTGRES_URL", DEFAULT_PG)
+
+
+def _with_search_path(url: str, schema: str) -> str:
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database of each backend, dropped after the test."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "genba.db")
+        return
+    base = normalise_url(postgres_base_url())
+    schema = "t_" + secrets.token_hex(6)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # pragma: no cover - the loud failure CI relies on
+        admin.dispose()
+        pytest.fail(f"PostgreSQL is required for the postgres half of the suite ({base}): {exc}")
+    try:
+        yield _with_search_path(postgres_base_url(), schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A Database with every table created from the models."""
+    database = Database(database_url)
+    SQLModel.metadata.create_all(database.engine)
+    yield database
+    database.dispose()

@@ -1,0 +1,167 @@
+"""Builders for flow tests: inputs, and `Chat`, which plays the caller's part around step()."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from flows import intents
+from flows.keys import Key
+from flows.machine import step
+from flows.types import (
+    Choice,
+    ChoiceKind,
+    Context,
+    Conversation,
+    Effect,
+    ImageSet,
+    Input,
+    Outcome,
+    PhotoReceived,
+    PostbackReceived,
+    StartDraft,
+    SubmissionRef,
+    SubmissionStatus,
+    SubmitDraft,
+    TextReceived,
+    Theme,
+    WithdrawSubmission,
+)
+
+NOW = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
+THEMES = (
+    Theme("monthly", "今月のテーマ：職人の手元"),
+    Theme("event", "イベント"),
+    Theme("safety", "安全の工夫"),
+)
+
+
+def photo(message_id: str, set_id: str | None = None, index: int | None = None) -> PhotoReceived:
+    """A photo, part of an imageSet when set_id is given."""
+    image_set = ImageSet(set_id, index, 3 if index is not None else None) if set_id else None
+    return PhotoReceived(message_id, image_set)
+
+
+def text(value: str) -> TextReceived:
+    """A typed text."""
+    return TextReceived(value)
+
+
+def postback(intent: intents.Intent, arg: str = "", ref: str = "") -> PostbackReceived:
+    """A postback as a button built by flows would send it."""
+    return PostbackReceived(intents.encode(intents.Tap(intent, arg, ref)))
+
+
+def keys(outcome: Outcome) -> list[str]:
+    """The catalogue keys of an outcome's replies, in order."""
+    return [str(reply.key) for reply in outcome.replies]
+
+
+def effect_types(outcome: Outcome) -> list[str]:
+    """The names of an outcome's effects, in order."""
+    return [type(effect).__name__ for effect in outcome.effects]
+
+
+def choice_names(outcome: Outcome) -> list[str]:
+    """The buttons of the last reply: a literal label, the label key, or the action kind."""
+    if not outcome.replies:
+        return []
+    return [c.literal or str(c.label) or c.kind.value for c in outcome.replies[-1].choices]
+
+
+@dataclass
+class Chat:
+    """One worker's chat: keeps the state, hands out fresh ids, looks up submissions, tells time."""
+
+    themes: tuple[Theme, ...] = THEMES
+    max_media: int = 20
+    idle_timeout: timedelta = timedelta(minutes=30)
+    max_comment_chars: int = 1000
+    conversation: Conversation = field(default_factory=Conversation)
+    now: datetime = NOW
+    counter: int = 0
+    codes: dict[str, str] = field(default_factory=dict)
+    submissions: dict[str, SubmissionRef] = field(default_factory=dict)
+    last: Outcome | None = None
+    history: list[Outcome] = field(default_factory=list)
+
+    def context(self, received: Input) -> Context:
+        """The context the caller would build for this input."""
+        self.counter += 1
+        found = None
+        if isinstance(received, PostbackReceived):
+            sid = intents.submission_id(received.data)
+            found = self.submissions.get(sid) if sid else None
+        return Context(
+            now=self.now,
+            themes=self.themes,
+            new_draft_id=f"d{self.counter}",
+            new_code=f"C{self.counter:03d}",
+            idle_timeout=self.idle_timeout,
+            max_media=self.max_media,
+            max_comment_chars=self.max_comment_chars,
+            submission=found,
+        )
+
+    def send(self, received: Input) -> Outcome:
+        """Run one step and apply its effects the way the caller would."""
+        outcome = step(self.conversation, received, self.context(received))
+        for effect in outcome.effects:
+            self._apply(effect)
+        self.conversation = outcome.conversation
+        self.last = outcome
+        self.history.append(outcome)
+        return outcome
+
+    def _apply(self, effect: Effect) -> None:
+        match effect:
+            case StartDraft(draft_id=draft_id, code=code):
+                self.codes[draft_id] = code
+            case SubmitDraft(draft_id=draft_id):
+                ref = SubmissionRef(draft_id, self.codes[draft_id], SubmissionStatus.NEW)
+                self.submissions[draft_id] = ref
+            case WithdrawSubmission(submission_id=sid):
+                old = self.submissions[sid]
+                self.submissions[sid] = replace(old, status=SubmissionStatus.WITHDRAWN)
+            case _:
+                pass
+
+    def button(self, name: str | Key, outcome: Outcome | None = None) -> Choice:
+        """Find a button of the latest reply (or of `outcome`'s) by label key or literal title."""
+        shown = outcome or next((o for o in reversed(self.history) if o.replies), None)
+        assert shown is not None, "no buttons shown yet"
+        for choice in shown.replies[-1].choices:
+            if name in (choice.label, choice.literal):
+                return choice
+        raise AssertionError(f"no button {name!r} in {choice_names(shown)}")
+
+    def tap(self, name: str | Key, outcome: Outcome | None = None) -> Outcome:
+        """Tap a postback button shown in the last reply (or in an earlier outcome)."""
+        choice = self.button(name, outcome)
+        assert choice.kind is ChoiceKind.POSTBACK
+        return self.send(PostbackReceived(choice.data))
+
+    def wait(self, minutes: float) -> None:
+        """Let time pass."""
+        self.now += timedelta(minutes=minutes)
+
+    @property
+    def draft_id(self) -> str:
+        """The open draft's id."""
+        assert self.conversation.draft is not None
+        return self.conversation.draft.id
+
+    def submit_photo(self, message_id: str = "m1") -> Outcome:
+        """Go through a whole photo submission and return the receipt outcome."""
+        self.send(photo(message_id))
+        self.tap(self.themes[0].title)
+        self.tap(Key.BUTTON_FACE_BLUR)
+        return self.send(text("新しい機械です"))
+
+
+def at_face() -> Chat:
+    """A chat with one photo sent and the theme chosen: waiting at the face question."""
+    chat = Chat()
+    chat.send(photo("m1"))
+    chat.tap(THEMES[0].title)
+    return chat

@@ -1,0 +1,211 @@
+"""The job queue on both backends: ordering, exclusivity, leases, retries and the dead state."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from storage import jobs
+from storage.db import Database
+from storage.jobs import JobSpec
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=30)
+
+
+def put(db: Database, *specs: JobSpec, now: datetime = T0, max_attempts: int = 3) -> None:
+    with db.write() as s:
+        jobs.enqueue_many(s, list(specs), now=now, max_attempts=max_attempts)
+
+
+def take(db: Database, worker: str = "w1", now: datetime = T0, **kw) -> jobs.ClaimedJob | None:
+    with db.write() as s:
+        return jobs.claim(s, worker_id=worker, now=now, lease=LEASE, **kw)
+
+
+def finish(db: Database, job: jobs.ClaimedJob, worker: str = "w1", now: datetime = T0) -> bool:
+    with db.write() as s:
+        return jobs.complete(s, job.id, worker_id=worker, now=now)
+
+
+def ev(user: str, n: int) -> JobSpec:
+    return JobSpec(kind=jobs.EVENT, payload=f'{{"n": {n}}}', ordering_key=user, dedup_key=f"e{n}")
+
+
+class TestOrdering:
+    def test_one_users_jobs_wait_for_the_earlier_one(self, db: Database) -> None:
+        put(db, ev("U1", 1), ev("U1", 2))
+        first = take(db)
+        assert first is not None and first.payload == {"n": 1}
+        assert take(db, "w2") is None  # job 2 must wait while job 1 runs
+        assert finish(db, first)
+        second = take(db, "w2")
+        assert second is not None and second.payload == {"n": 2}
+
+    def test_different_users_run_in_parallel(self, db: Database) -> None:
+        put(db, ev("U1", 1), ev("U1", 2), ev("U2", 3))
+        a, b = take(db, "w1"), take(db, "w2")
+        assert a is not None and b is not None
+        assert {a.payload["n"], b.payload["n"]} == {1, 3}
+
+    def test_a_retrying_job_still_blocks_its_users_later_jobs(self, db: Database) -> None:
+        put(db, ev("U1", 1), ev("U1", 2))
+        first = take(db)
+        assert first is not None
+        with db.write() as s:
+            state = jobs.fail(
+                s, first, worker_id="w1", now=T0, error="boom", retry_at=T0 + timedelta(minutes=1)
+            )
+        assert state == jobs.QUEUED
+        assert take(db, now=T0 + timedelta(seconds=30)) is None
+        again = take(db, now=T0 + timedelta(minutes=2))
+        assert again is not None and again.payload == {"n": 1} and again.attempts == 2
+
+    def test_a_dead_job_does_not_block_its_user_forever(self, db: Database) -> None:
+        put(db, ev("U1", 1), ev("U1", 2), max_attempts=1)
+        first = take(db)
+        assert first is not None
+        with db.write() as s:
+            assert jobs.fail(s, first, worker_id="w1", now=T0, error="x", retry_at=T0) == jobs.DEAD
+        nxt = take(db)
+        assert nxt is not None and nxt.payload == {"n": 2}
+
+    def test_conversation_jobs_go_before_media_jobs(self, db: Database) -> None:
+        put(db, JobSpec(kind=jobs.MEDIA, payload="{}", dedup_key="m1"), ev("U1", 1))
+        first = take(db)
+        assert first is not None and first.kind == jobs.EVENT
+
+    def test_kinds_filter_keeps_conversation_threads_off_downloads(self, db: Database) -> None:
+        put(db, JobSpec(kind=jobs.MEDIA, payload="{}", dedup_key="m1"))
+        assert take(db, kinds=jobs.CONVERSATION_KINDS) is None
+        assert take(db) is not None
+
+    def test_future_jobs_are_not_claimed_early(self, db: Database) -> None:
+        put(db, JobSpec(kind=jobs.MEDIA, payload="{}", run_at=T0 + timedelta(minutes=5)))
+        assert take(db) is None
+        assert take(db, now=T0 + timedelta(minutes=5)) is not None
+
+
+class TestIdempotence:
+    def test_the_same_dedup_key_is_enqueued_once(self, db: Database) -> None:
+        put(db, ev("U1", 1))
+        put(db, ev("U1", 1))
+        assert take(db) is not None
+        assert take(db, "w2") is None
+        with db.read() as s:
+            assert jobs.counts(s)[jobs.RUNNING] == 1
+            assert sum(jobs.counts(s).values()) == 1
+
+
+class TestLeases:
+    def test_an_expired_lease_puts_the_job_back(self, db: Database) -> None:
+        put(db, ev("U1", 1))
+        held = take(db, "crashed")
+        assert held is not None
+        later = T0 + LEASE + timedelta(seconds=1)
+        with db.write() as s:
+            assert jobs.reap(s, now=later) == 1
+        again = take(db, "w2", now=later)
+        assert again is not None and again.id == held.id and again.attempts == 2
+        # The crashed worker can no longer finish what it lost.
+        assert not finish(db, held, "crashed", now=later)
+
+    def test_renewing_keeps_the_job(self, db: Database) -> None:
+        put(db, ev("U1", 1))
+        held = take(db)
+        assert held is not None
+        with db.write() as s:
+            assert jobs.renew(s, [held.id], worker_id="w1", now=T0 + LEASE / 2, lease=LEASE) == 1
+        with db.write() as s:
+            assert jobs.reap(s, now=T0 + LEASE + timedelta(seconds=1)) == 0
+
+    def test_an_expired_job_out_of_attempts_is_dead(self, db: Database) -> None:
+        put(db, ev("U1", 1), max_attempts=1)
+        assert take(db) is not None
+        with db.write() as s:
+            jobs.reap(s, now=T0 + LEASE * 2)
+        with db.read() as s:
+            dead = jobs.list_jobs(s, state=jobs.DEAD, limit=10)
+        assert [j.last_error for j in dead] == [
+            "the worker running it stopped answering (lease expired)"
+        ]
+
+    def test_release_returns_the_job_without_using_an_attempt(self, db: Database) -> None:
+        put(db, ev("U1", 1))
+        held = take(db)
+        assert held is not None
+        with db.write() as s:
+            assert jobs.release(s, [held.id], worker_id="w1", now=T0) == 1
+        again = take(db)
+        assert again is not None and again.attempts == 1
+
+
+class TestDeadAndRetry:
+    def test_dead_jobs_are_listed_and_can_be_retried(self, db: Database) -> None:
+        put(db, ev("U1", 1), max_attempts=1)
+        held = take(db)
+        assert held is not None
+        with db.write() as s:
+            jobs.fail(s, held, worker_id="w1", now=T0, error="LINE said 500", retry_at=T0)
+        with db.write() as s:
+            assert jobs.retry(s, held.id, now=T0) is not None
+            assert jobs.retry(s, held.id, now=T0) is None  # only dead jobs can be retried
+        again = take(db)
+        assert again is not None and again.id == held.id and again.attempts == 1
+
+
+@pytest.mark.parametrize("claimers", [4])
+def test_concurrent_claimers_never_share_a_job(db: Database, claimers: int) -> None:
+    users = [f"U{i}" for i in range(5)]
+    put(
+        db,
+        *[
+            JobSpec(
+                kind=jobs.EVENT,
+                payload=f'{{"u": "{u}", "n": {n}}}',
+                ordering_key=u,
+                dedup_key=f"{u}-{n}",
+            )
+            for n in range(8)
+            for u in users
+        ],
+    )
+    taken: list[tuple[str, int, str]] = []
+    lock = threading.Lock()
+    running: set[str] = set()
+    overlaps: list[str] = []
+
+    def worker(name: str) -> None:
+        while True:
+            job = take(db, name)
+            if job is None:
+                with db.read() as s:
+                    if jobs.counts(s)[jobs.QUEUED] == 0:
+                        return
+                continue
+            user = job.payload["u"]
+            with lock:
+                if user in running:
+                    overlaps.append(user)
+                running.add(user)
+                taken.append((user, job.payload["n"], name))
+            time.sleep(0.002)  # hold the job a moment, as real work would
+            with lock:
+                # Still `running` in the database until finish() commits, so no other claimer
+                # may hold this user's next job during this window.
+                running.discard(user)
+            assert finish(db, job, name)
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(claimers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(taken) == 40
+    assert len({(u, n) for u, n, _ in taken}) == 40  # nobody got a job twice
+    assert overlaps == []  # one user's jobs never ran at the same time
+    for u in users:  # and they ran in order
+        assert [n for uu, n, _ in taken if uu == u] == list(range(8))
