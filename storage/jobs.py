@@ -293,7 +293,7 @@ def retry(session: Session, job_id: int, *, now: datetime) -> Job | None:
     )
     if not _rowcount(result):
         return None
-    return session.get(Job, job_id)
+    return session.get(Job, job_id, populate_existing=True)
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -53,4 +53,7 @@ class Worker:
 
 def labels(delivery: Delivery) -> list[str]:
     """The quick-reply labels under a message."""
-    return [i["action"].get("label", "") for i in delivery.message.get("quickReply", {}).get("items", [])]
+    return [
+        i["action"].get("label", "")
+        for i in delivery.message.get("quickReply", {}).get("items", [])
+    ]

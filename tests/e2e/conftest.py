@@ -65,7 +65,7 @@ def migrated_url(database_url: str) -> str:
 def bot_settings(sim: LineSim, migrated_url: str, tmp_path: Path) -> Settings:
     """Settings of a bot wired to linesim."""
     env = bot_env(sim, migrated_url, tmp_path / "var")
-    return load_settings(_env_file=None, **{k: v for k, v in env.items()})
+    return load_settings(_env_file=None, **env)
 
 
 @pytest.fixture
@@ -92,7 +92,11 @@ class BotProcess:
     def start(self) -> BotProcess:
         out = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app", *self.args], cwd=REPO, env=self.env, stdout=out, stderr=out
+            [sys.executable, "-m", "app", *self.args],
+            cwd=REPO,
+            env=self.env,
+            stdout=out,
+            stderr=out,
         )
         return self
 

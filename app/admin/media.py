@@ -1,0 +1,177 @@
+"""`/media/{id}/{variant}`: downloads, with the admin-only, audited override for blur originals."""
+
+# No `from __future__ import annotations`: see app/admin/submissions.py.
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import FileResponse
+from sqlmodel import Session
+
+from app.admin.auth import Caller, GuardedRoute, Guards, Role
+from app.admin.fields import SafeText, VariantName, not_found, plausible_id
+from app.admin.schemas import ErrorRead
+from storage import audit, submissions
+from storage import media as media_store
+from storage.blobs import BlobStore
+from storage.db import Database
+from storage.models import MediaVariant
+
+MAX_REASON_CHARS = 500
+
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "image/heic": "heic",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+}
+
+DESCRIPTION = f"""\
+The bytes of one variant (`original` is the sanitised full size), with its real content type,
+`Content-Disposition: attachment` and `X-Content-Type-Options: nosniff`. 404 when the media,
+the variant or its file does not exist, or the media or its submission is withdrawn, deleted
+or a draft.
+
+For a submission whose face choice is `blur`, `original` is only for an **admin** who passes a
+non-empty `reason` (at most {MAX_REASON_CHARS} characters); the download is written to the
+audit log as `download_original`. Anyone else gets 403. `thumbnail` and `blurred` need no
+reason.
+"""
+
+
+@dataclass(frozen=True)
+class _Download:
+    """A variant that may be served, and what its file name and the blur rule need."""
+
+    variant: MediaVariant
+    code: str
+    number: int
+    face: str | None
+    submission_id: str
+
+
+def media_routes(
+    *, db: Database, blobs: BlobStore, guards: Guards, clock: Callable[[], datetime]
+) -> APIRouter:
+    """The media download route."""
+    router = APIRouter(route_class=GuardedRoute, tags=["media"])
+    Viewer = Annotated[Caller, Depends(guards.viewer)]
+
+    @router.get(
+        "/media/{media_id}/{variant}",
+        response_class=FileResponse,
+        description=DESCRIPTION,
+        responses={
+            200: {
+                "description": "The file, as an attachment",
+                "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}, "video/mp4": {}},
+            },
+            403: {"model": ErrorRead, "description": "A blur original without the override"},
+            404: {"model": ErrorRead, "description": "No such media, variant or file"},
+        },
+    )
+    def download_media(
+        caller: Viewer,
+        media_id: str,
+        variant: VariantName,
+        reason: Annotated[
+            SafeText | None,
+            Query(
+                max_length=MAX_REASON_CHARS,
+                description="Why an admin needs the unblurred original of a blur submission",
+            ),
+        ] = None,
+    ) -> FileResponse:
+        """Download one variant of a photo or video."""
+        if not plausible_id(media_id):
+            raise not_found("media")
+        with db.read() as session:
+            found = _downloadable(session, media_id, variant)
+        if found is None:
+            raise not_found("media variant")
+        override = found.face == "blur" and variant is VariantName.ORIGINAL
+        if override and not (caller.reaches(Role.ADMIN) and reason and reason.strip()):
+            # design.md §4: a blur submission's unblurred original needs an admin's reason.
+            raise HTTPException(
+                403, detail="the original of a blur submission needs an admin and a reason"
+            )
+        path = blobs.path(found.variant.storage_key)
+        stat = _stat(path)
+        if path is None or stat is None:
+            raise not_found("media file")
+        if override:
+            with db.write() as session:
+                audit.record(
+                    session,
+                    actor=caller.name,
+                    action="download_original",
+                    target_type="media",
+                    target_id=media_id,
+                    detail={
+                        "submission": found.submission_id,
+                        "reason": reason,
+                        "token_id": caller.token_id,
+                    },
+                    now=clock(),
+                )
+        content_type = found.variant.content_type
+        filename = _filename(found, variant, content_type)
+        return FileResponse(
+            path,
+            stat_result=stat,
+            media_type=content_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "X-Content-Type-Options": "nosniff",
+                # Photos of people: no shared cache may keep a copy.
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    return router
+
+
+def _downloadable(session: Session, media_id: str, variant: VariantName) -> _Download | None:
+    media = media_store.get(session, media_id)
+    if media is None or media.status != "ready":
+        return None
+    record = submissions.get(session, media.submission_id)  # None for drafts
+    if record is None or record.submission.status == "withdrawn":
+        return None
+    stored = media_store.variant(session, media_id, variant.value)
+    if stored is None:
+        return None
+    # The number shown in file names follows the API's media order, so it is unique.
+    number = 1 + next(i for i, m in enumerate(record.media) if m.media.id == media_id)
+    return _Download(
+        variant=stored,
+        code=record.submission.code,
+        number=number,
+        face=record.submission.face,
+        submission_id=record.submission.id,
+    )
+
+
+def _stat(path: Path | None) -> os.stat_result | None:
+    # Stat here, not in FileResponse: a file gone missing is a 404, not a failed stream.
+    if path is None:
+        return None
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _filename(found: _Download, variant: VariantName, content_type: str) -> str:
+    code = re.sub(r"[^A-Za-z0-9-]", "", found.code) or "media"
+    ext = EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "bin")
+    return f"{code}-{found.number}-{variant.value}.{ext}"

@@ -1,0 +1,254 @@
+"""What the admin API reads and writes (design.md §7). Response models, never table models.
+
+The LINE user id is not a field of any model here, so it cannot leak through a response.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from app.admin.fields import ListedStatus, RequestedStatus, SafeText, UtcTime
+from storage.models import Job, Theme
+from storage.submissions import MediaRecord, SubmissionRecord
+
+
+class ErrorRead(BaseModel):
+    """Every error body: `{"detail": ...}`."""
+
+    detail: str | list[dict[str, object]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Themes
+# ---------------------------------------------------------------------------------------------
+
+
+class ThemeRead(BaseModel):
+    """A theme the PR team asks for."""
+
+    slug: str
+    title: str
+    translations: dict[str, str] = Field(description='Other languages\' titles, e.g. {"en": ...}')
+    description: str
+    month: str | None = Field(description='"YYYY-MM" when this is the theme of that month')
+    active: bool
+
+
+class ThemeList(BaseModel):
+    """All themes in display order."""
+
+    items: list[ThemeRead]
+
+
+def _translations(raw: str) -> dict[str, str]:
+    # Stored as JSON text; a damaged value shows as no translations rather than a 500.
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def theme_read(theme: Theme) -> ThemeRead:
+    """The API view of a theme row."""
+    return ThemeRead(
+        slug=theme.slug,
+        title=theme.title,
+        translations=_translations(theme.translations),
+        description=theme.description,
+        month=theme.month,
+        active=theme.active,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Submissions
+# ---------------------------------------------------------------------------------------------
+
+
+class ContributorRead(BaseModel):
+    """Who sent it: our id (never the LINE user id) and the LINE display name."""
+
+    id: str
+    display_name: str | None
+
+
+class MediaRead(BaseModel):
+    """One photo or video; size and hash describe the sanitised original."""
+
+    id: str
+    kind: Literal["image", "video"]
+    status: Literal["pending", "ready", "failed", "expired", "deleted"]
+    content_type: str | None
+    width: int | None
+    height: int | None
+    bytes: int | None
+    sha256: str | None
+    faces: int | None = Field(description="Faces detected, or null when not counted")
+    variants: list[str] = Field(description="Names of the stored variants, e.g. original")
+
+
+class SubmissionRead(BaseModel):
+    """A submission as the PR team sees it."""
+
+    id: str
+    code: str = Field(description="Short, human-friendly code, e.g. K7F-3QX")
+    status: ListedStatus
+    theme: str | None = Field(description="Theme slug")
+    face: Literal["show", "blur", "no_face"] | None = Field(
+        description="The worker's face choice; null for a comment-only submission"
+    )
+    comment: str | None
+    contributor: ContributorRead
+    media: list[MediaRead]
+    created_at: UtcTime
+    submitted_at: UtcTime | None
+    review_note: str | None
+    published_platform: str | None
+    published_url: str | None
+
+
+class SubmissionPage(BaseModel):
+    """One page of submissions and the cursor of the next (null on the last page)."""
+
+    items: list[SubmissionRead]
+    next_cursor: str | None
+
+
+def _media_read(record: MediaRecord) -> MediaRead:
+    m = record.media
+    return MediaRead.model_validate(
+        {
+            "id": m.id,
+            "kind": m.kind,
+            "status": m.status,
+            "content_type": m.content_type,
+            "width": m.width,
+            "height": m.height,
+            "bytes": m.bytes,
+            "sha256": m.sha256,
+            "faces": m.faces,
+            "variants": list(record.variants),
+        }
+    )
+
+
+def submission_read(record: SubmissionRecord) -> SubmissionRead:
+    """The API view of a stored submission."""
+    s = record.submission
+    return SubmissionRead.model_validate(
+        {
+            "id": s.id,
+            "code": s.code,
+            "status": s.status,
+            "theme": s.theme,
+            "face": s.face,
+            "comment": s.comment,
+            "contributor": {"id": record.contributor_id, "display_name": record.display_name},
+            "media": [_media_read(m) for m in record.media],
+            "created_at": s.created_at,
+            "submitted_at": s.submitted_at,
+            "review_note": s.review_note,
+            "published_platform": s.published_platform,
+            "published_url": s.published_url,
+        }
+    )
+
+
+def _web_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("url must be an http or https URL")
+    if re.search(r"\s", value):
+        raise ValueError("url must not contain spaces")
+    return value
+
+
+WebUrl = Annotated[SafeText, AfterValidator(_web_url)]
+
+
+REVIEW_FIELDS = frozenset({"status", "note", "platform", "url"})
+
+
+class ReviewChange(BaseModel):
+    """A review action. Omitted or null fields are not part of the change."""
+
+    # Unknown fields (line_user_id, created_at, contributor...) are a 422: no mass assignment.
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_review_fields(cls, data: object) -> object:
+        # Checked before pydantic's own extra="forbid", whose error would carry the unknown key
+        # in `loc`: a hostile key (a lone surrogate) could not even be rendered as JSON.
+        if isinstance(data, dict) and not REVIEW_FIELDS.issuperset(data):
+            raise ValueError("only status, note, platform and url may be sent")
+        return data
+
+    status: RequestedStatus | None = None
+    note: SafeText | None = Field(
+        default=None, max_length=2000, description="The review note, e.g. a rejection reason"
+    )
+    platform: SafeText | None = Field(
+        default=None, min_length=1, max_length=40, description="Where it was published"
+    )
+    url: WebUrl | None = Field(
+        default=None, min_length=1, max_length=2000, description="The published post (http/https)"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs
+# ---------------------------------------------------------------------------------------------
+
+
+class JobRead(BaseModel):
+    """A background job, for operators."""
+
+    id: str
+    kind: str
+    state: str
+    attempts: int
+    max_attempts: int
+    last_error: str | None
+    run_at: UtcTime
+    created_at: UtcTime
+    updated_at: UtcTime
+
+
+class JobPage(BaseModel):
+    """One page of jobs, newest first, and the cursor of the next (null on the last page)."""
+
+    items: list[JobRead]
+    next_cursor: str | None
+
+
+# LINE user, group and room ids: an error text must not carry them out of the database.
+LINE_ID = re.compile(r"\b[UCR][0-9a-f]{32}\b")
+
+
+def redact_line_ids(text: str) -> str:
+    """`text` with LINE ids shortened to their first characters."""
+    return LINE_ID.sub(lambda m: m.group(0)[:5] + "…", text)
+
+
+def job_read(job: Job) -> JobRead:
+    """The API view of a job row (its payload stays private: it holds LINE event data)."""
+    return JobRead(
+        id=str(job.id),
+        kind=job.kind,
+        state=job.state,
+        attempts=job.attempts,
+        max_attempts=job.max_attempts,
+        last_error=None if job.last_error is None else redact_line_ids(job.last_error),
+        run_at=job.run_at,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+    )

@@ -1,0 +1,198 @@
+"""`/submissions`: the filtered list, one submission, and the review PATCH."""
+
+# No `from __future__ import annotations`: the route signatures use aliases local to the
+# builder function, which FastAPI could not resolve from strings.
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
+
+from app.admin.auth import Caller, GuardedRoute, Guards
+from app.admin.fields import (
+    FaceFilter,
+    ListedStatus,
+    Rfc3339,
+    SafeText,
+    invalid_query,
+    not_found,
+    plausible_id,
+)
+from app.admin.schemas import (
+    ErrorRead,
+    ReviewChange,
+    SubmissionPage,
+    SubmissionRead,
+    submission_read,
+)
+from flows.review import ReviewDecision, review_move
+from flows.types import SubmissionStatus
+from storage import submissions
+from storage.db import Database
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+MAX_Q_CHARS = 200
+MAX_CURSOR_CHARS = 200
+
+LIST_DESCRIPTION = f"""\
+Newest first: by `created_at`, then `id`, both descending. Drafts are never listed.
+
+- `limit` defaults to {DEFAULT_LIMIT}; a value over {MAX_LIMIT} is **clamped** to {MAX_LIMIT}
+  (not refused); below 1 is a 422.
+- `since ≤ created_at < until`, both RFC 3339 with a zone (`Z` or an offset); a time without a
+  zone is a 422.
+- `q` matches the comment or the code, case-insensitively, as literal text (`%` and `_` are
+  not wildcards); at most {MAX_Q_CHARS} characters.
+- `face=none` selects comment-only submissions.
+- `cursor` is the `next_cursor` of the previous page, opaque; a cursor this API did not make is
+  a **422**. Paging is keyset-based, so submissions arriving while a client pages neither
+  repeat nor shift items on later pages.
+"""
+
+PATCH_DESCRIPTION = """\
+Allowed moves: new → in_review | approved | rejected; in_review → approved | rejected;
+approved → published | rejected; rejected → in_review. The same status again (or no `status`)
+answers 200 and changes nothing, the note included. Any other move, and `withdrawn` or `draft`,
+is a 409, as is a submission someone else moved meanwhile. `published` needs `platform` and
+`url` (else 422); `platform`/`url` with a move to any other status is a 422. Unknown fields are
+a 422. Each change is written to the audit log with the token's name.
+"""
+
+CONFLICT = {"model": ErrorRead, "description": "Move not allowed, or the status changed"}
+NOT_FOUND = {"model": ErrorRead, "description": "Unknown id, or a draft"}
+
+
+def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime]) -> APIRouter:
+    """The submission routes."""
+    router = APIRouter(route_class=GuardedRoute, tags=["submissions"])
+    Viewer = Annotated[Caller, Depends(guards.viewer)]
+    Reviewer = Annotated[Caller, Depends(guards.reviewer)]
+
+    @router.get("/submissions", description=LIST_DESCRIPTION)
+    def list_submissions(
+        _caller: Viewer,
+        status: Annotated[ListedStatus | None, Query()] = None,
+        theme: Annotated[SafeText | None, Query(max_length=40)] = None,
+        face: Annotated[FaceFilter | None, Query()] = None,
+        since: Annotated[Rfc3339 | None, Query(description="created_at ≥ since")] = None,
+        until: Annotated[Rfc3339 | None, Query(description="created_at < until")] = None,
+        q: Annotated[SafeText | None, Query(max_length=MAX_Q_CHARS)] = None,
+        limit: Annotated[int, Query(ge=1, description=f"1…; over {MAX_LIMIT} is clamped")] = (
+            DEFAULT_LIMIT
+        ),
+        cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_CHARS)] = None,
+    ) -> SubmissionPage:
+        """List submissions, newest first, with filters and cursor paging."""
+        if cursor is not None:
+            _check_cursor(cursor)
+        wanted = submissions.SubmissionFilter(
+            status=status,
+            theme=theme,
+            face=face,
+            since=since,
+            until=until,
+            q=q or None,
+        )
+        with db.read() as session:
+            records, next_cursor = submissions.list_page(
+                session, wanted, limit=min(limit, MAX_LIMIT), cursor=cursor
+            )
+            items = [submission_read(r) for r in records]
+        return SubmissionPage(items=items, next_cursor=next_cursor)
+
+    @router.get("/submissions/{submission_id}", responses={404: NOT_FOUND})
+    def get_submission(_caller: Viewer, submission_id: str) -> SubmissionRead:
+        """One submission with its media and contributor."""
+        if not plausible_id(submission_id):
+            raise not_found("submission")
+        with db.read() as session:
+            record = submissions.get(session, submission_id)
+            if record is None:
+                raise not_found("submission")
+            return submission_read(record)
+
+    @router.patch(
+        "/submissions/{submission_id}",
+        description=PATCH_DESCRIPTION,
+        responses={404: NOT_FOUND, 409: CONFLICT},
+    )
+    def review_submission(
+        caller: Reviewer, submission_id: str, change: Annotated[ReviewChange, Body()]
+    ) -> SubmissionRead:
+        """Move a submission through review: approve, reject, publish, with a note."""
+        if not plausible_id(submission_id):
+            raise not_found("submission")
+        with db.write() as session:
+            record = submissions.get(session, submission_id)
+            if record is None:
+                raise not_found("submission")
+            current = SubmissionStatus(record.submission.status)
+            target = current if change.status is None else SubmissionStatus(change.status)
+            decision = review_move(
+                current,
+                target,
+                has_publication=change.platform is not None and change.url is not None,
+            )
+            if decision is ReviewDecision.UNCHANGED:
+                return submission_read(record)
+            if decision is ReviewDecision.CONFLICT:
+                raise HTTPException(
+                    409,
+                    detail=f"a submission cannot move from {current} to {target}",
+                )
+            if decision is ReviewDecision.MISSING_PUBLICATION:
+                raise HTTPException(
+                    422,
+                    detail="published needs both platform and url",
+                )
+            values = _review_values(change, target)
+            moved = submissions.change_review(
+                session,
+                submission_id,
+                expected_status=current,
+                values=values,
+                actor=caller.name,
+                now=clock(),
+            )
+            if not moved:
+                raise HTTPException(
+                    409, detail="the submission changed meanwhile; reload and try again"
+                )
+        # A fresh transaction: the write went through Core, so the first session's copy of the
+        # row is stale.
+        with db.read() as session:
+            updated = submissions.get(session, submission_id)
+            if updated is None:  # deleted in the instant since the commit
+                raise not_found("submission")
+            return submission_read(updated)
+
+    return router
+
+
+def _review_values(change: ReviewChange, target: SubmissionStatus) -> dict[str, object]:
+    if target is not SubmissionStatus.PUBLISHED and (change.platform or change.url):
+        raise HTTPException(
+            422,
+            detail="platform and url go only with status published",
+        )
+    values: dict[str, object] = {"status": str(target)}
+    if change.note is not None:
+        values["review_note"] = change.note
+    if target is SubmissionStatus.PUBLISHED:
+        values["published_platform"] = change.platform
+        values["published_url"] = change.url
+    return values
+
+
+def _check_cursor(cursor: str) -> None:
+    # list_page decodes the cursor too; checking here first turns every bad cursor into a 422
+    # and keeps hostile bytes (NUL, far-off years) away from the database.
+    try:
+        moment, ident = submissions.decode_cursor(cursor)
+        moment.astimezone(UTC)
+    except (submissions.BadCursor, OverflowError) as exc:
+        raise invalid_query("cursor", "invalid cursor") from exc
+    if not plausible_id(ident):
+        raise invalid_query("cursor", "invalid cursor")

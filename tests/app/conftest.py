@@ -1,0 +1,294 @@
+"""Fixtures for the admin API tests: an app mounting the admin router, tokens, and seed data.
+
+Data is seeded through the storage functions the bot itself uses (drafts, media, tokens), files
+are real files in a LocalBlobStore, and the clock is a fake the tests move by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+from sqlmodel import select
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from ulid import ULID
+
+from app.admin.router import admin_router
+from storage import contributors, drafts, media, submissions, tokens
+from storage.blobs import LocalBlobStore
+from storage.db import Database
+from storage.models import ApiToken, Theme
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass(frozen=True)
+class SeededMedia:
+    """A stored photo: its id, and the bytes of each variant written to the blob store."""
+
+    id: str
+    files: dict[str, bytes]
+    keys: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A submission created through the bot's own storage functions."""
+
+    id: str
+    code: str
+    contributor_id: str
+    line_user_id: str
+    media: tuple[SeededMedia, ...] = ()
+
+
+@dataclass
+class Seeder:
+    """Creates themes, contributors, submissions with files, tokens and jobs."""
+
+    db: Database
+    blobs: LocalBlobStore
+    clock: FakeClock
+    scratch: Path
+    line_user_ids: list[str] = field(default_factory=list)
+    _n: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def theme(self, slug: str, title: str = "", **values: object) -> None:
+        """Insert a theme row (the seed migration does not exist yet)."""
+        with self.db.write() as s:
+            s.add(Theme(slug=slug, title=title or slug, created_at=self.clock(), **values))
+
+    def contributor(self, display_name: str | None = "山田 花子") -> tuple[str, str]:
+        """A contributor; returns (our id, the LINE user id)."""
+        line_user_id = "U" + hashlib.md5(str(next(self._n)).encode()).hexdigest()
+        self.line_user_ids.append(line_user_id)
+        with self.db.write() as s:
+            row = contributors.ensure(s, line_user_id, now=self.clock())
+            contributors.set_profile(
+                s, row.id, display_name=display_name, language="ja", now=self.clock()
+            )
+            return row.id, line_user_id
+
+    def submission(
+        self,
+        *,
+        at: datetime | None = None,
+        status: str = "new",
+        theme: str | None = "daily",
+        face: str | None = "show",
+        comment: str | None = "朝礼の様子です",
+        photos: int = 1,
+        variants: tuple[str, ...] = ("original", "thumbnail"),
+        contributor: tuple[str, str] | None = None,
+        code: str | None = None,
+    ) -> Seeded:
+        """A submission made the way the bot makes one, then moved to `status`."""
+        at = at or self.clock()
+        cid, line_id = contributor or self.contributor()
+        sid = str(ULID())
+        seeded_media: list[SeededMedia] = []
+        with self.db.write() as s:
+            code = code or drafts.unused_code(s)
+            kind = "photo" if photos else "idea"
+            drafts.start(s, draft_id=sid, code=code, kind=kind, contributor_id=cid, now=at)
+            for i in range(photos):
+                media_id = drafts.attach_photo(
+                    s,
+                    draft_id=sid,
+                    contributor_id=cid,
+                    message_id=f"m{next(self._n)}",
+                    image_set_id=None,
+                    index=i + 1,
+                    now=at,
+                )
+                assert media_id is not None
+                seeded_media.append(self._store(s, media_id, variants, at))
+            if theme is not None:
+                drafts.set_theme(s, draft_id=sid, contributor_id=cid, slug=theme, now=at)
+            if face is not None:
+                drafts.set_face(s, draft_id=sid, contributor_id=cid, face=face, now=at)
+            drafts.set_comment(s, draft_id=sid, contributor_id=cid, comment=comment, now=at)
+            if status != "draft":
+                assert drafts.submit(s, draft_id=sid, contributor_id=cid, now=at)
+            if status == "withdrawn":
+                drafts.withdraw(s, submission_id=sid, contributor_id=cid, now=at)
+            elif status not in ("draft", "new"):
+                values: dict[str, object] = {"status": status}
+                if status == "published":
+                    values |= {
+                        "published_platform": "instagram",
+                        "published_url": "https://x.test/p",
+                    }
+                assert submissions.change_review(
+                    s, sid, expected_status="new", values=values, actor="seed", now=at
+                )
+        return Seeded(
+            id=sid, code=code, contributor_id=cid, line_user_id=line_id, media=tuple(seeded_media)
+        )
+
+    def _store(self, s, media_id: str, names: tuple[str, ...], at: datetime) -> SeededMedia:
+        types = {"original": "image/jpeg", "thumbnail": "image/webp", "blurred": "image/jpeg"}
+        stored, files, keys = [], {}, {}
+        for name in names:
+            data = f"{name} of {media_id}".encode() + b"\xff\xd8\xff\xe0"
+            source = self.scratch / f"{media_id}-{name}"
+            source.write_bytes(data)
+            key = f"media/{media_id}/{name}"
+            self.blobs.put_file(key, source)
+            files[name], keys[name] = data, key
+            stored.append(
+                media.StoredVariant(
+                    name=name,
+                    storage_key=key,
+                    content_type=types[name],
+                    bytes=len(data),
+                    width=640,
+                    height=480,
+                    sha256=hashlib.sha256(data).hexdigest(),
+                )
+            )
+        if stored:
+            assert media.mark_ready(s, media_id, stored, now=at)
+        return SeededMedia(id=media_id, files=files, keys=keys)
+
+    def ideas(self, count: int, *, at: datetime | None = None, step: timedelta | None = None):
+        """Many comment-only submissions in one transaction (for paging and limits)."""
+        cid, _ = self.contributor()
+        at = at or self.clock()
+        made: list[str] = []
+        with self.db.write() as s:
+            for i in range(count):
+                sid, when = str(ULID()), at + (step or timedelta()) * i
+                drafts.start(
+                    s,
+                    draft_id=sid,
+                    code=drafts.unused_code(s),
+                    kind="idea",
+                    contributor_id=cid,
+                    now=when,
+                )
+                drafts.set_comment(
+                    s, draft_id=sid, contributor_id=cid, comment=f"idea {i}", now=when
+                )
+                drafts.submit(s, draft_id=sid, contributor_id=cid, now=when)
+                made.append(sid)
+        return made
+
+    def token(self, role: str, name: str | None = None) -> str:
+        """A fresh API token of this role."""
+        with self.db.write() as s:
+            return tokens.create(s, name=name or f"{role}-token", role=role, now=self.clock())
+
+    def revoke(self, token: str) -> None:
+        """Revoke a token (no storage function exists for it yet)."""
+        with self.db.write() as s:
+            row = s.get(ApiToken, tokens.lookup(s, token).id)  # type: ignore[union-attr]
+            assert row is not None
+            row.revoked_at = self.clock()
+
+    def token_row(self, token: str) -> ApiToken:
+        """The stored row of a token, revoked or not."""
+        with self.db.read() as s:
+            found = s.exec(select(ApiToken).where(ApiToken.token_hash == tokens.digest(token)))
+            return found.one()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The clock of the app and of the seed data."""
+    return FakeClock()
+
+
+@pytest.fixture
+def blobs(tmp_path: Path) -> LocalBlobStore:
+    """A media store in a temporary folder."""
+    return LocalBlobStore(tmp_path / "blobs")
+
+
+@pytest.fixture
+def seed(db: Database, blobs: LocalBlobStore, clock: FakeClock, tmp_path: Path) -> Seeder:
+    """The seeder, with the theme most submissions use."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    seeder = Seeder(db=db, blobs=blobs, clock=clock, scratch=scratch)
+    seeder.theme("daily", "日々の仕事", translations=json.dumps({"en": "Daily work"}))
+    return seeder
+
+
+def _install_error_shapes(app: FastAPI) -> None:
+    """The error bodies app/factory.py installs: `{"detail": ...}`, 422s without the input.
+
+    Mirrored rather than imported: importing the factory pulls in the worker and webhooks.
+    """
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+
+@pytest.fixture
+def admin_app(db: Database, blobs: LocalBlobStore, clock: FakeClock) -> FastAPI:
+    """An app mounting the admin router the way app/factory.py does."""
+    app = FastAPI()
+    app.include_router(admin_router(db=db, blobs=blobs, clock=clock), prefix="/api/v1")
+    _install_error_shapes(app)
+    return app
+
+
+@pytest.fixture
+def client(admin_app: FastAPI) -> Iterator[TestClient]:
+    """A client that raises any server-side exception instead of hiding it in a 500."""
+    with TestClient(admin_app) as c:
+        yield c
+
+
+@pytest.fixture
+def role_tokens(seed: Seeder) -> dict[str, str]:
+    """One token per role, named after the role."""
+    return {role: seed.token(role, name=f"{role}-alice") for role in tokens.ROLES}
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header for a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def as_role(role_tokens: dict[str, str]):
+    """`as_role("viewer")` → headers for that role's token."""
+
+    def headers(role: str) -> dict[str, str]:
+        return bearer(role_tokens[role])
+
+    return headers
