@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.admin.router import admin_router
 from app.database import prepare_database
+from app.errors import install_error_handlers
 from app.health import health_router
 from app.metrics import Metrics
 from app.services import Services
 from app.worker.kinds import build_worker
 from app.worker.runner import Worker
 from webhooks.endpoint import WebhookDeps, webhook_router
-
-log = logging.getLogger("genba.app")
 
 
 def create_app(
@@ -80,38 +75,15 @@ def create_app(
         admin_router(db=services.db, blobs=services.blobs, clock=services.clock),
         prefix="/api/v1",
     )
-    _install_error_handlers(app, metrics)
+    install_error_handlers(app)
+    _count_requests(app, metrics)
     return app
 
 
-def _install_error_handlers(app: FastAPI, metrics: Metrics) -> None:
+def _count_requests(app: FastAPI, metrics: Metrics) -> None:
     @app.middleware("http")
     async def count_requests(request: Request, call_next):  # type: ignore[no-untyped-def]
         response = await call_next(request)
         route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.http.labels(path, str(response.status_code)).inc()
+        metrics.http.labels(getattr(route, "path", "unmatched"), str(response.status_code)).inc()
         return response
-
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
-        return JSONResponse({"detail": "internal error"}, status_code=500)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": jsonable(exc.errors())}, status_code=422)
-
-
-def jsonable(errors: object) -> object:
-    """Validation errors without the raw input echoed back (it may be large or hostile)."""
-    if not isinstance(errors, list | tuple):
-        return errors
-    keep = ("loc", "msg", "type")
-    return [{k: v for k, v in e.items() if k in keep} if isinstance(e, dict) else e for e in errors]

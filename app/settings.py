@@ -25,7 +25,11 @@ class Settings(BaseSettings):
     """Every knob genba reads, with its environment variable name."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     line_channel_secret: SecretStr | None = Field(
@@ -54,7 +58,7 @@ class Settings(BaseSettings):
     worker_media_threads: int = Field(
         2, ge=1, le=32, validation_alias=_env("GENBA_WORKER_MEDIA_THREADS")
     )
-    job_max_attempts: int = Field(8, ge=1, le=50, validation_alias=_env("GENBA_JOB_MAX_ATTEMPTS"))
+    job_max_attempts: int = Field(10, ge=1, le=50, validation_alias=_env("GENBA_JOB_MAX_ATTEMPTS"))
     job_backoff_base_seconds: float = Field(
         2.0, gt=0, le=3600, validation_alias=_env("GENBA_JOB_BACKOFF_BASE_SECONDS")
     )

@@ -47,3 +47,11 @@ def lookup(session: Session, token: str) -> ApiToken | None:
 def touch(session: Session, token_id: str, *, now: datetime) -> None:
     """Remember when a token was last used."""
     session.execute(update(T).where(T.c.id == token_id).values(last_used_at=now))
+
+
+def revoke(session: Session, token_id: str, *, now: datetime) -> bool:
+    """Stop a token from working; False if it was unknown or revoked already."""
+    result = session.execute(
+        update(T).where((T.c.id == token_id) & T.c.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,9 @@ def _with_search_path(url: str, schema: str) -> str:
     return f"{url}{sep}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL to an empty database of each backend, dropped after the test."""
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "genba.db")
-        return
+@contextmanager
+def fresh_postgres_schema() -> Iterator[str]:
+    """A URL whose connections live in a new, empty schema (dropped afterwards)."""
     base = normalise_url(postgres_base_url())
     schema = "t_" + secrets.token_hex(6)
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
@@ -54,6 +52,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.connect() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database of each backend, dropped after the test."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "genba.db")
+        return
+    with fresh_postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL to an empty PostgreSQL schema, for behaviour that exists only there."""
+    with fresh_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

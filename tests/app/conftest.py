@@ -15,15 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import select
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from ulid import ULID
 
 from app.admin.router import admin_router
+from app.errors import install_error_handlers
 from storage import contributors, drafts, media, submissions, tokens
 from storage.blobs import LocalBlobStore
 from storage.db import Database
@@ -204,11 +202,11 @@ class Seeder:
             return tokens.create(s, name=name or f"{role}-token", role=role, now=self.clock())
 
     def revoke(self, token: str) -> None:
-        """Revoke a token (no storage function exists for it yet)."""
+        """Revoke a token."""
         with self.db.write() as s:
-            row = s.get(ApiToken, tokens.lookup(s, token).id)  # type: ignore[union-attr]
-            assert row is not None
-            row.revoked_at = self.clock()
+            found = tokens.lookup(s, token)
+            assert found is not None
+            tokens.revoke(s, found.id, now=self.clock())
 
     def token_row(self, token: str) -> ApiToken:
         """The stored row of a token, revoked or not."""
@@ -239,30 +237,12 @@ def seed(db: Database, blobs: LocalBlobStore, clock: FakeClock, tmp_path: Path) 
     return seeder
 
 
-def _install_error_shapes(app: FastAPI) -> None:
-    """The error bodies app/factory.py installs: `{"detail": ...}`, 422s without the input.
-
-    Mirrored rather than imported: importing the factory pulls in the worker and webhooks.
-    """
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
-        return JSONResponse({"detail": errors}, status_code=422)
-
-
 @pytest.fixture
 def admin_app(db: Database, blobs: LocalBlobStore, clock: FakeClock) -> FastAPI:
     """An app mounting the admin router the way app/factory.py does."""
     app = FastAPI()
     app.include_router(admin_router(db=db, blobs=blobs, clock=clock), prefix="/api/v1")
-    _install_error_shapes(app)
+    install_error_handlers(app)
     return app
 
 

@@ -56,8 +56,11 @@ def test_content_failing_twice_then_answering_is_stored_once(
     worker.question()
     peek = Peek(bot_settings.effective_database_url)
     (media,) = wait_until(lambda: [m for m in peek.media() if m.status == "ready"], what="photo")
-    calls = [c for c in sim.platform.calls() if c.path.endswith(f"/{message_id}/content")]
-    assert [c.status for c in calls] == [500, 503, 200]
+    path = f"/v2/bot/message/{message_id}/content"
+    statuses = wait_until(
+        lambda: (s := [c.status for c in sim.platform.calls(path)]) and None not in s and s
+    )
+    assert statuses == [500, 503, 200]
     files = list((bot_settings.media_dir / "media" / media.id).iterdir())
     assert sorted(f.name for f in files) == ["original", "thumbnail"]
     peek.close()

@@ -37,7 +37,12 @@ def event(n: int, **over: Any) -> dict[str, Any]:
         "webhookEventId": f"01JDEVENT{n:017d}",
         "deliveryContext": {"isRedelivery": False},
         "replyToken": f"token-{n}",
-        "message": {"id": str(1000 + n), "type": "text", "quoteToken": "q", "text": f"こんにちは {n}"},
+        "message": {
+            "id": str(1000 + n),
+            "type": "text",
+            "quoteToken": "q",
+            "text": f"こんにちは {n}",
+        },
     }
     base.update(over)
     return base
@@ -115,14 +120,14 @@ class TestSignature:
         assert rows(db) == []
 
     async def test_raw_japanese_bytes_are_verified_as_sent(self, client, db) -> None:
-        raw = json.dumps(
-            {"destination": "U0", "events": [event(1)]}, ensure_ascii=False
-        ).encode()
+        raw = json.dumps({"destination": "U0", "events": [event(1)]}, ensure_ascii=False).encode()
         assert "こんにちは".encode() in raw
         assert (await post(client, raw)).status_code == 200
         assert "こんにちは" in rows(db)[0].payload
 
-    async def test_the_consoles_verify_request_is_200_with_no_side_effects(self, client, db) -> None:
+    async def test_the_consoles_verify_request_is_200_with_no_side_effects(
+        self, client, db
+    ) -> None:
         r = await post(client, body_of())
         assert r.status_code == 200
         assert rows(db) == [] and job_rows(db) == []
@@ -191,7 +196,7 @@ class TestOddEvents:
         del no_source["source"]
         raw = body_of(event(1), weird, no_source, "not an object", event(4))  # type: ignore[arg-type]
         assert (await post(client, raw)).status_code == 200
-        by_status = sorted((e.status for e in rows(db)))
+        by_status = sorted(e.status for e in rows(db))
         assert by_status == ["ignored", "queued", "queued", "unparseable", "unparseable"]
         assert len(job_rows(db)) == 2
 
@@ -241,15 +246,21 @@ async def test_fifty_concurrent_webhooks_are_all_stored(db: Database) -> None:
     assert len(rows(db)) == 50 and len(job_rows(db)) == 50
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     payload=st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-        lambda children: st.lists(children, max_size=4)
-        | st.dictionaries(
-            st.sampled_from(["type", "mode", "source", "webhookEventId", "events", "userId", "x"]),
-            children,
-            max_size=5,
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(
+                    ["type", "mode", "source", "webhookEventId", "events", "userId", "x"]
+                ),
+                children,
+                max_size=5,
+            )
         ),
         max_leaves=15,
     )

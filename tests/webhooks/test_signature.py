@@ -38,7 +38,7 @@ def test_signatures_are_never_compared_with_equality() -> None:
     source = Path("webhooks/signature.py").read_text()
     tree = ast.parse(source)
     compares = [n for n in ast.walk(tree) if isinstance(n, ast.Compare)]
-    assert all(
-        not any(isinstance(op, ast.Eq | ast.NotEq) for op in c.ops) for c in compares
-    ), "use hmac.compare_digest"
+    assert all(not any(isinstance(op, ast.Eq | ast.NotEq) for op in c.ops) for c in compares), (
+        "use hmac.compare_digest"
+    )
     assert "compare_digest" in source
