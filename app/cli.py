@@ -6,11 +6,14 @@ import logging
 import signal
 import sys
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 cli = typer.Typer(
     name="genba",
@@ -42,12 +45,21 @@ def _settings() -> Settings:
         raise _fail(str(exc)) from None
 
 
-def _secrets(settings: Settings) -> list[str]:
-    return [
-        s.get_secret_value()
-        for s in (settings.line_channel_secret, settings.line_channel_access_token)
-        if s is not None
-    ]
+def _line_services() -> Services:
+    """Settings, services and a ready database for `serve` and `worker`, or a clear refusal."""
+    from app.database import prepare_database
+    from app.logs import configure_logging
+    from app.services import build_services
+
+    settings = _settings()
+    try:
+        secrets = settings.require_line_credentials()
+        services = build_services(settings)
+        prepare_database(services.db)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    configure_logging(settings.log_level, secrets=secrets)
+    return services
 
 
 @cli.command()
@@ -61,19 +73,10 @@ def serve(
     """Run the webhook, the admin API and (unless --no-worker) the job worker."""
     import uvicorn
 
-    from app.database import prepare_database
     from app.factory import create_app
-    from app.logs import configure_logging
-    from app.services import build_services
 
-    settings = _settings()
-    try:
-        settings.require_line_credentials()
-        services = build_services(settings)
-        prepare_database(services.db)
-    except SettingsError as exc:
-        raise _fail(str(exc)) from None
-    configure_logging(settings.log_level, secrets=_secrets(settings))
+    services = _line_services()
+    settings = services.settings
     app = create_app(services, run_worker=not no_worker)
     uvicorn.run(
         app,
@@ -90,19 +93,9 @@ def serve(
 @cli.command()
 def worker() -> None:
     """Run the job worker alone (SIGTERM finishes or releases running jobs)."""
-    from app.database import prepare_database
-    from app.logs import configure_logging
-    from app.services import build_services
     from app.worker.kinds import build_worker
 
-    settings = _settings()
-    try:
-        settings.require_line_credentials()
-        services = build_services(settings)
-        prepare_database(services.db)
-    except SettingsError as exc:
-        raise _fail(str(exc)) from None
-    configure_logging(settings.log_level, secrets=_secrets(settings))
+    services = _line_services()
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:

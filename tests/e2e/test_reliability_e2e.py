@@ -196,3 +196,57 @@ def test_sigterm_stops_the_worker_and_leaves_no_job_running(
         states = [j.state for j in s.execute(select(Job)).scalars()]
     assert "running" not in states and "queued" in states  # handed back, not lost
     peek.close()
+
+
+def test_a_content_timeout_is_retried_and_the_photo_stored(
+    sim: LineSim, bot, bot_settings: Settings
+) -> None:
+    worker = Worker(sim)
+    photo = sim.events.image(worker.user_id, phone_jpeg())
+    message_id = photo["message"]["id"]
+    # Longer than the bot's 3 s LINE timeout in these tests: the first download times out.
+    sim.platform.fail_content(message_id, [Timeout(delay=6, then="never", processed=False)])
+    worker.send(photo)
+    worker.question()
+    peek = Peek(bot_settings.effective_database_url)
+    wait_until(lambda: [m for m in peek.media() if m.status == "ready"], what="photo")
+    assert len(sim.platform.calls(f"/v2/bot/message/{message_id}/content")) == 2
+    peek.close()
+
+
+def test_an_external_photo_url_is_never_fetched(sim: LineSim, bot, bot_settings) -> None:
+    worker = Worker(sim)
+    trap = f"{sim.base_url}/trap/photo.jpg"
+    photo = sim.events.image(
+        worker.user_id,
+        provider="external",
+        original_content_url=trap,
+        preview_image_url=trap,
+    )
+    worker.send(photo)
+    answer = worker.question()
+    assert "カメラ" in answer.message["text"] or "アルバム" in answer.message["text"]
+    assert not [c for c in sim.platform.calls() if "/trap/" in c.path or "/content" in c.path]
+    peek = Peek(bot_settings.effective_database_url)
+    assert peek.media() == []
+    peek.close()
+
+
+def test_logs_hold_no_secret_token_or_full_user_id(
+    sim: LineSim, bot, bot_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    worker = Worker(sim)
+    worker.send(sim.events.follow(worker.user_id))
+    worker.question()
+    worker.send(sim.events.image(worker.user_id, phone_jpeg()))
+    worker.tap(worker.question(), "毎日の仕事")
+    worker.question()
+    assert sim.sender.send_tampered(sim.events.text(worker.user_id, "x")).status_code == 400
+    peek = Peek(bot_settings.effective_database_url)
+    wait_until(lambda: [m for m in peek.media() if m.status == "ready"], what="photo")
+    peek.close()
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "webhook stored" in text  # the logs did record the traffic
+    for secret in (worker.user_id, sim.platform.channel_secret, sim.platform.access_token):
+        assert secret not in text
