@@ -14,21 +14,23 @@ from storage.models import Contributor
 T: Table = Contributor.__table__  # type: ignore[attr-defined]
 
 
-def ensure(session: Session, line_user_id: str, *, now: datetime) -> Contributor:
-    """The contributor for this LINE user, created on first contact."""
-    session.execute(
-        insert_ignore(session, T).values(
+def ensure(session: Session, line_user_id: str, *, now: datetime) -> tuple[Contributor, bool]:
+    """The contributor for this LINE user, and whether this call created it."""
+    created = session.execute(
+        insert_ignore(session, T)
+        .values(
             id=str(ULID()),
             line_user_id=line_user_id,
             following=True,
             created_at=now,
             updated_at=now,
         )
-    )
+        .returning(T.c.id)
+    ).first()
     found: Contributor = session.execute(
         select(Contributor).where(T.c.line_user_id == line_user_id)
     ).scalar_one()
-    return found
+    return found, created is not None
 
 
 def by_line_user(session: Session, line_user_id: str) -> Contributor | None:

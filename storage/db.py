@@ -9,7 +9,8 @@ whatever the timeout, and SQLAlchemy silently drops `FOR UPDATE` on SQLite.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,10 @@ class Database:
                 connect_args={"connect_timeout": 5},
             )
         self._reader = self.engine.execution_options(genba_begin="DEFERRED")
+        # SQLite has one writer at a time. Threads of this process queue here, in order, rather
+        # than in SQLite's busy handler, which sleeps and retries and makes waits of seconds
+        # under load. Other processes still meet the busy timeout.
+        self._write_lock = threading.RLock() if self.is_sqlite else None
 
     @property
     def dialect(self) -> str:
@@ -72,8 +77,9 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on error."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        with self._write_lock or nullcontext():
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:

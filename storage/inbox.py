@@ -7,17 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Table, func, select, text, update
 from sqlmodel import Session
 
 from storage.dialect import insert_ignore, is_postgres
 from storage.jobs import EVENT, JobSpec, enqueue_many
 from storage.models import WebhookEvent
 
+T: Table = WebhookEvent.__table__  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class InboxEntry:
-    """One event as the endpoint classified it; `job` is None for events nobody handles."""
+    """One event as the endpoint classified it; `wants_job` when a worker must handle it."""
 
     id: str
     payload: str
@@ -32,47 +34,76 @@ class InboxEntry:
     wants_job: bool = False
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """The events of one webhook request, and when it was received."""
+
+    entries: Sequence[InboxEntry]
+    received_at: datetime
+
+
 def store(
     session: Session, entries: Sequence[InboxEntry], *, now: datetime, max_attempts: int = 8
 ) -> list[str]:
     """Insert the entries not seen before and a job for each that wants one; return their ids."""
-    if not entries:
-        return []
-    rows = [
-        {
-            "id": e.id,
-            "received_at": now,
-            "event_type": e.event_type,
-            "mode": e.mode,
-            "source_type": e.source_type,
-            "source_id": e.source_id,
-            "redelivery": e.redelivery,
-            "status": e.status,
-            "payload": e.payload,
-            "note": e.note,
-        }
-        for e in entries
-    ]
-    stmt = insert_ignore(session, WebhookEvent).values(rows).returning(WebhookEvent.id)
-    new_ids = set(session.execute(stmt).scalars())
-    specs = [
-        JobSpec(
-            kind=EVENT,
-            payload=json.dumps({"event_id": e.id}),
-            ordering_key=e.ordering_key,
-            dedup_key=f"event:{e.id}",
-        )
-        for e in entries
-        if e.wants_job and e.id in new_ids
-    ]
-    if specs and is_postgres(session):
+    return store_many(session, [Delivery(entries, now)], max_attempts=max_attempts)[0]
+
+
+def store_many(
+    session: Session, deliveries: Sequence[Delivery], *, max_attempts: int = 8
+) -> list[list[str]]:
+    """Store several webhook requests in one transaction (group commit); new ids per request.
+
+    Requests are stored in order, so an event repeated in a later request of the same batch is
+    a duplicate like any other.
+    """
+    if is_postgres(session):
         # Job ids come from a sequence at insert time, but commits can land in another order.
         # Holding a per-user lock until commit makes one user's job ids follow commit order,
-        # so a claimer never sees a later job of a user before an earlier one.
-        for key in sorted({s.ordering_key for s in specs if s.ordering_key}):
+        # so a claimer never sees a later job of a user before an earlier one. Sorted, so two
+        # instances storing batches at once cannot deadlock.
+        entries = [e for d in deliveries for e in d.entries]
+        keys = sorted({e.ordering_key for e in entries if e.wants_job and e.ordering_key})
+        for key in keys:
             session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
-    enqueue_many(session, specs, now=now, max_attempts=max_attempts)
-    return [e.id for e in entries if e.id in new_ids]
+    # One cached statement run with many parameter sets: `.values(list)` would be compiled
+    # anew for every webhook.
+    insert = insert_ignore(session, T).returning(T.c.id)
+    results: list[list[str]] = []
+    for delivery in deliveries:
+        if not delivery.entries:
+            results.append([])
+            continue
+        rows = [_row(e, delivery.received_at) for e in delivery.entries]
+        new_ids = set(session.execute(insert, rows).scalars())
+        specs = [
+            JobSpec(
+                kind=EVENT,
+                payload=json.dumps({"event_id": e.id}),
+                ordering_key=e.ordering_key,
+                dedup_key=f"event:{e.id}",
+            )
+            for e in delivery.entries
+            if e.wants_job and e.id in new_ids
+        ]
+        enqueue_many(session, specs, now=delivery.received_at, max_attempts=max_attempts)
+        results.append([e.id for e in delivery.entries if e.id in new_ids])
+    return results
+
+
+def _row(entry: InboxEntry, received_at: datetime) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "received_at": received_at,
+        "event_type": entry.event_type,
+        "mode": entry.mode,
+        "source_type": entry.source_type,
+        "source_id": entry.source_id,
+        "redelivery": entry.redelivery,
+        "status": entry.status,
+        "payload": entry.payload,
+        "note": entry.note,
+    }
 
 
 def get(session: Session, event_id: str) -> WebhookEvent | None:
@@ -85,12 +116,10 @@ def mark(
 ) -> None:
     """Record how the event was handled."""
     session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.id == event_id)  # type: ignore[arg-type]
-        .values(status=status, handled_at=now, note=note)
+        update(T).where(T.c.id == event_id).values(status=status, handled_at=now, note=note)
     )
 
 
 def count(session: Session) -> int:
     """Number of stored events (for tests and metrics)."""
-    return int(session.execute(select(func.count()).select_from(WebhookEvent)).scalar_one())
+    return int(session.execute(select(func.count()).select_from(T)).scalar_one())

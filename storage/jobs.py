@@ -73,7 +73,8 @@ def enqueue_many(
     if not specs:
         return
     rows = [_row(s, now=now, max_attempts=max_attempts) for s in specs]
-    session.execute(insert_ignore(session, T).values(rows))
+    # executemany of one cached statement (a multi-VALUES insert is compiled every time)
+    session.execute(insert_ignore(session, T), rows)
 
 
 def _row(spec: JobSpec, *, now: datetime, max_attempts: int) -> dict[str, Any]:

@@ -15,11 +15,8 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 
-from storage import inbox
-from storage.db import Database
-from storage.inbox import InboxEntry
+from webhooks.committer import CommitterStopped, InboxCommitter
 from webhooks.ingest import classify, unparseable_body
 from webhooks.signature import verify
 
@@ -37,10 +34,9 @@ class WebhookDeps:
     """What the endpoint needs, built by the app factory."""
 
     channel_secret: bytes
-    db: Database
+    inbox: InboxCommitter
     clock: Callable[[], datetime]
     on_stored: Callable[[int], None] = lambda _new: None
-    max_attempts: int = 8
 
 
 async def read_capped(request: Request, limit: int) -> bytes:
@@ -66,10 +62,6 @@ def webhook_router(deps: WebhookDeps) -> APIRouter:
     """The router with `POST /callback`, bound to these dependencies."""
     router = APIRouter()
 
-    def store(entries: list[InboxEntry], now: datetime) -> list[str]:
-        with deps.db.write() as session:
-            return inbox.store(session, entries, now=now, max_attempts=deps.max_attempts)
-
     @router.post("/callback", summary="LINE webhook")
     async def callback(request: Request) -> Response:
         """Receive LINE webhook events (signed with the channel secret)."""
@@ -94,8 +86,8 @@ def webhook_router(deps: WebhookDeps) -> APIRouter:
         if not entries:
             return Response(status_code=200)  # the console's "Verify" and connectivity checks
         try:
-            new = await run_in_threadpool(store, entries, deps.clock())
-        except SQLAlchemyError as exc:
+            new = await deps.inbox.store(entries, deps.clock())
+        except (SQLAlchemyError, CommitterStopped) as exc:
             log.error("webhook not stored, asking LINE to redeliver: %s", type(exc).__name__)
             return _error(503, "database unavailable, please retry")
         if new:
@@ -103,7 +95,7 @@ def webhook_router(deps: WebhookDeps) -> APIRouter:
         skipped = [e for e in entries if e.status == "unparseable" and e.id in new]
         for entry in skipped:
             log.warning("webhook event kept but not handled (%s): %s", entry.note, entry.id)
-        log.info("webhook stored %d new of %d events", len(new), len(entries))
+        log.debug("webhook stored %d new of %d events", len(new), len(entries))
         return Response(status_code=200)
 
     return router

@@ -1,13 +1,14 @@
 """Contributor records and their LINE profiles (display name, language).
 
-The profile is asked for when a worker first writes, with a short timeout; if LINE does not
-answer, the conversation goes on without it and a profile job tries again later with backoff.
+The profile is asked for once, when a worker first writes, with a short timeout; if LINE does
+not answer, the conversation goes on without it and a profile job tries again with backoff.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 from app.worker.base import JobEnv, RetryLater
 from storage import contributors, jobs
@@ -22,29 +23,34 @@ log = logging.getLogger("genba.profile")
 def ensure_contributor(env: JobEnv, line_user_id: str) -> Contributor:
     """The contributor for a LINE user; on first contact, created with their LINE profile."""
     services = env.services
+    with services.db.read() as session:
+        known = contributors.by_line_user(session, line_user_id)
+    if known is not None:
+        return known  # profile known, or a profile job is trying again in the background
     now = services.clock()
     with services.db.write() as session:
-        contributor = contributors.ensure(session, line_user_id, now=now)
-    if contributor.profile_checked_at is not None:
-        return contributor
-    try:
-        fetched = _fetch(env, contributor)
-    except LineApiError as exc:
-        log.warning("profile of %s not available yet (%s); will retry", user_ref(line_user_id), exc)
-        with services.db.write() as session:
+        contributor, created = contributors.ensure(session, line_user_id, now=now)
+        if created:
+            # Queued with the new row, so a crash before the profile call loses nothing; when
+            # the call below succeeds, this job finds the profile there and stops.
             jobs.enqueue(
                 session,
                 JobSpec(
                     kind=jobs.PROFILE,
                     payload=json.dumps({"contributor_id": contributor.id}),
                     dedup_key=f"profile:{contributor.id}",
+                    run_at=now + timedelta(seconds=services.settings.job_backoff_base_seconds),
                 ),
                 now=now,
                 max_attempts=services.settings.job_max_attempts,
             )
-        services.doorbell.ring()
+    if not created:
         return contributor
-    return fetched
+    try:
+        return _fetch(env, contributor)
+    except LineApiError as exc:
+        log.warning("profile of %s not available yet (%s); will retry", user_ref(line_user_id), exc)
+        return contributor
 
 
 def _fetch(env: JobEnv, contributor: Contributor) -> Contributor:

@@ -85,7 +85,7 @@ class Seeder:
         line_user_id = "U" + hashlib.md5(str(next(self._n)).encode()).hexdigest()
         self.line_user_ids.append(line_user_id)
         with self.db.write() as s:
-            row = contributors.ensure(s, line_user_id, now=self.clock())
+            row, _ = contributors.ensure(s, line_user_id, now=self.clock())
             contributors.set_profile(
                 s, row.id, display_name=display_name, language="ja", now=self.clock()
             )

@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 from storage import inbox
 from storage.db import Database, sqlite_url
 from storage.models import Job, WebhookEvent
+from webhooks.committer import InboxCommitter
 from webhooks.endpoint import WebhookDeps, webhook_router
 from webhooks.signature import sign
 
@@ -52,26 +53,23 @@ def body_of(*events: dict[str, Any]) -> bytes:
     return json.dumps({"destination": "U" + "0" * 32, "events": list(events)}).encode()
 
 
-def make_app(db: Database, stored: list[int] | None = None) -> FastAPI:
+def make_app(db: Database) -> FastAPI:
     app = FastAPI()
+    committer = InboxCommitter(db, max_attempts=8)
     app.include_router(
-        webhook_router(
-            WebhookDeps(
-                channel_secret=SECRET,
-                db=db,
-                clock=lambda: NOW,
-                on_stored=(stored.append if stored is not None else lambda _n: None),
-            )
-        )
+        webhook_router(WebhookDeps(channel_secret=SECRET, inbox=committer, clock=lambda: NOW))
     )
+    app.state.committer = committer
     return app
 
 
 @pytest.fixture
 async def client(db: Database) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=make_app(db))
+    app = make_app(db)
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as c:
         yield c
+    app.state.committer.close()
 
 
 async def post(

@@ -1,0 +1,128 @@
+"""Group commit for the webhook inbox: one writer thread stores every waiting webhook at once.
+
+Under load many webhooks arrive while one transaction commits. Instead of one transaction (and,
+on SQLite with synchronous=FULL, one fsync) per request, the writer takes everything waiting,
+stores it in one transaction, and answers each request once the commit holding its events is
+done — so the 200 still means "committed". It also spares each request a thread-pool hop.
+If a shared transaction fails, each request of it is retried alone, so one bad request cannot
+turn the others into 503s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage import inbox
+from storage.db import Database
+from storage.inbox import Delivery, InboxEntry
+
+log = logging.getLogger("genba.webhook")
+
+MAX_BATCH = 128
+
+
+class CommitterStopped(Exception):
+    """The committer no longer takes requests (the app is shutting down)."""
+
+
+@dataclass
+class _Waiting:
+    delivery: Delivery
+    future: asyncio.Future[list[str]]
+    loop: asyncio.AbstractEventLoop
+
+
+class InboxCommitter:
+    """Stores webhook deliveries in shared transactions; `store()` returns the new event ids."""
+
+    def __init__(self, db: Database, *, max_attempts: int, max_batch: int = MAX_BATCH) -> None:
+        self.db = db
+        self.max_attempts = max_attempts
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    async def store(self, entries: list[InboxEntry], received_at: datetime) -> list[str]:
+        """Store one request's entries; returns once they are committed (raises if not)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[str]] = loop.create_future()
+        # Under the lock, so nothing is queued behind the stop marker that close() puts.
+        with self._lock:
+            if self._closed:
+                raise CommitterStopped("the inbox is closed")
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="genba-inbox-writer", daemon=True
+                )
+                self._thread.start()
+            self._queue.put(_Waiting(Delivery(entries, received_at), future, loop))
+        return await future
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Store what is waiting, then stop the writer thread."""
+        with self._lock:
+            self._closed = True
+            thread = self._thread
+            if thread is not None:
+                self._queue.put(None)
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _commit(self, batch: list[_Waiting]) -> None:
+        try:
+            with self.db.write() as session:
+                results = inbox.store_many(
+                    session, [w.delivery for w in batch], max_attempts=self.max_attempts
+                )
+        except Exception as exc:
+            if len(batch) == 1:
+                _answer(batch[0], exc)
+                return
+            log.warning("a shared inbox transaction failed (%s); storing one by one", exc)
+            for waiting in batch:
+                self._commit([waiting])
+            return
+        for waiting, new_ids in zip(batch, results, strict=True):
+            _answer(waiting, new_ids)
+
+
+def _answer(waiting: _Waiting, outcome: list[str] | BaseException) -> None:
+    def settle() -> None:
+        if waiting.future.done():  # the request went away meanwhile
+            return
+        if isinstance(outcome, BaseException):
+            waiting.future.set_exception(outcome)
+        else:
+            waiting.future.set_result(outcome)
+
+    # RuntimeError: that event loop is closed, so nobody is waiting any more.
+    with contextlib.suppress(RuntimeError):
+        waiting.loop.call_soon_threadsafe(settle)
