@@ -8,8 +8,8 @@ whatever the timeout, and SQLAlchemy silently drops `FOR UPDATE` on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -77,9 +77,12 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on error."""
-        with self._write_lock or nullcontext():
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
-                yield session
+        with (
+            self._write_lock or nullcontext(),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -66,28 +66,41 @@ def store_many(
         keys = sorted({e.ordering_key for e in entries if e.wants_job and e.ordering_key})
         for key in keys:
             session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
-    # One cached statement run with many parameter sets: `.values(list)` would be compiled
-    # anew for every webhook.
-    insert = insert_ignore(session, T).returning(T.c.id)
-    results: list[list[str]] = []
+    # One INSERT for every event of the group, then one for all their jobs: each an
+    # executemany of one cached statement (a multi-VALUES insert is compiled anew each time).
+    rows: list[dict[str, object]] = []
+    seen: set[str] = set()
     for delivery in deliveries:
-        if not delivery.entries:
-            results.append([])
-            continue
-        rows = [_row(e, delivery.received_at) for e in delivery.entries]
-        new_ids = set(session.execute(insert, rows).scalars())
-        specs = [
-            JobSpec(
-                kind=EVENT,
-                payload=json.dumps({"event_id": e.id}),
-                ordering_key=e.ordering_key,
-                dedup_key=f"event:{e.id}",
-            )
-            for e in delivery.entries
-            if e.wants_job and e.id in new_ids
-        ]
-        enqueue_many(session, specs, now=delivery.received_at, max_attempts=max_attempts)
-        results.append([e.id for e in delivery.entries if e.id in new_ids])
+        for entry in delivery.entries:
+            if entry.id not in seen:
+                seen.add(entry.id)
+                rows.append(_row(entry, delivery.received_at))
+    new_ids: set[str] = set()
+    if rows:
+        new_ids = set(session.execute(insert_ignore(session, T).returning(T.c.id), rows).scalars())
+    results: list[list[str]] = []
+    specs: list[JobSpec] = []
+    for delivery in deliveries:
+        mine: list[str] = []
+        for entry in delivery.entries:
+            if entry.id not in new_ids:
+                continue
+            new_ids.discard(entry.id)  # a later request repeating it in this group is a duplicate
+            mine.append(entry.id)
+            if entry.wants_job:
+                specs.append(
+                    JobSpec(
+                        kind=EVENT,
+                        payload=json.dumps({"event_id": entry.id}),
+                        ordering_key=entry.ordering_key,
+                        dedup_key=f"event:{entry.id}",
+                        run_at=delivery.received_at,
+                    )
+                )
+        results.append(mine)
+    if specs:
+        latest = max(d.received_at for d in deliveries)
+        enqueue_many(session, specs, now=latest, max_attempts=max_attempts)
     return results
 
 

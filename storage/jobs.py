@@ -9,13 +9,14 @@ started with `BEGIN IMMEDIATE` (see storage/db.py), which serialises claimers.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, exists, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, update
 from sqlmodel import Session
 
 from storage.dialect import insert_ignore, is_postgres
@@ -103,16 +104,9 @@ def enqueue(session: Session, spec: JobSpec, *, now: datetime, max_attempts: int
     return None if row is None else int(row[0])
 
 
-def claim(
-    session: Session,
-    *,
-    worker_id: str,
-    now: datetime,
-    lease: timedelta,
-    kinds: Sequence[str] = ALL_KINDS,
-    job_id: int | None = None,
-) -> ClaimedJob | None:
-    """Take the next claimable job of these kinds (or exactly `job_id`), or None."""
+@functools.cache
+def _claim_statements(kinds: tuple[str, ...], by_id: bool, postgres: bool) -> tuple[Any, Any]:
+    """The claim's SELECT and UPDATE, built once per shape (building them costs ~0.4 ms)."""
     j = T.alias("j")
     e = T.alias("e")
     earlier = (
@@ -126,29 +120,49 @@ def claim(
     )
     query = select(j.c.id).where(
         j.c.state == QUEUED,
-        j.c.run_at <= now,
+        j.c.run_at <= bindparam("now", type_=T.c.run_at.type),
         j.c.kind.in_(kinds),
         or_(j.c.ordering_key.is_(None), ~exists(earlier)),
     )
-    if job_id is not None:
-        query = query.where(j.c.id == job_id)
+    if by_id:
+        query = query.where(j.c.id == bindparam("job_id"))
     query = query.order_by(j.c.priority, j.c.id).limit(1)
-    if is_postgres(session):
+    if postgres:
         query = query.with_for_update(skip_locked=True, of=j)
-    found = session.execute(query).scalar_one_or_none()
-    if found is None:
-        return None
-    row = session.execute(
+    take = (
         update(T)
-        .where(T.c.id == found, T.c.state == QUEUED)
+        .where(T.c.id == bindparam("found"), T.c.state == QUEUED)
         .values(
             state=RUNNING,
             attempts=T.c.attempts + 1,
-            locked_by=worker_id,
-            lease_until=now + lease,
-            updated_at=now,
+            locked_by=bindparam("worker"),
+            lease_until=bindparam("until", type_=T.c.lease_until.type),
+            updated_at=bindparam("at", type_=T.c.updated_at.type),
         )
         .returning(T.c.id, T.c.kind, T.c.payload, T.c.attempts, T.c.max_attempts, T.c.ordering_key)
+    )
+    return query, take
+
+
+def claim(
+    session: Session,
+    *,
+    worker_id: str,
+    now: datetime,
+    lease: timedelta,
+    kinds: Sequence[str] = ALL_KINDS,
+    job_id: int | None = None,
+) -> ClaimedJob | None:
+    """Take the next claimable job of these kinds (or exactly `job_id`), or None."""
+    query, take = _claim_statements(tuple(kinds), job_id is not None, is_postgres(session))
+    params: dict[str, Any] = {"now": now}
+    if job_id is not None:
+        params["job_id"] = job_id
+    found = session.execute(query, params).scalar_one_or_none()
+    if found is None:
+        return None
+    row = session.execute(
+        take, {"found": found, "worker": worker_id, "until": now + lease, "at": now}
     ).one_or_none()
     if row is None:
         return None
