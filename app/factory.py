@@ -17,7 +17,7 @@ from app.metrics import Metrics, RequestCounter
 from app.services import Services
 from app.worker.kinds import build_worker
 from webhooks.committer import InboxCommitter
-from webhooks.endpoint import WebhookDeps, webhook_router
+from webhooks.endpoint import WebhookDeps, webhook_routes
 
 
 def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
@@ -60,8 +60,8 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         metrics.webhook_events.inc(new)
         services.doorbell.ring()
 
-    app.include_router(
-        webhook_router(
+    app.router.routes.extend(
+        webhook_routes(
             WebhookDeps(
                 channel_secret=secret.encode("utf-8"),
                 inbox=committer,

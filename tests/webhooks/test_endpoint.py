@@ -21,7 +21,7 @@ from storage import inbox
 from storage.db import Database, sqlite_url
 from storage.models import Job, WebhookEvent
 from webhooks.committer import InboxCommitter
-from webhooks.endpoint import WebhookDeps, webhook_router
+from webhooks.endpoint import WebhookDeps, webhook_routes
 from webhooks.signature import sign
 
 SECRET = b"0123456789abcdef0123456789abcdef"
@@ -56,8 +56,8 @@ def body_of(*events: dict[str, Any]) -> bytes:
 def make_app(db: Database) -> FastAPI:
     app = FastAPI()
     committer = InboxCommitter(db, max_attempts=8)
-    app.include_router(
-        webhook_router(WebhookDeps(channel_secret=SECRET, inbox=committer, clock=lambda: NOW))
+    app.router.routes.extend(
+        webhook_routes(WebhookDeps(channel_secret=SECRET, inbox=committer, clock=lambda: NOW))
     )
     app.state.committer = committer
     return app
