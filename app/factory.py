@@ -17,7 +17,7 @@ from app.metrics import Metrics, RequestCounter
 from app.services import Services
 from app.worker.kinds import build_worker
 from webhooks.committer import InboxCommitter
-from webhooks.endpoint import WebhookDeps, webhook_routes
+from webhooks.endpoint import PATH, LineWebhook, WebhookDeps
 
 
 def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
@@ -60,15 +60,15 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         metrics.webhook_events.inc(new)
         services.doorbell.ring()
 
-    app.router.routes.extend(
-        webhook_routes(
-            WebhookDeps(
-                channel_secret=secret.encode("utf-8"),
-                inbox=committer,
-                clock=services.clock,
-                on_stored=stored,
-            )
-        )
+    def answered(status: int) -> None:
+        metrics.http.labels(PATH, str(status)).inc()
+
+    webhook = WebhookDeps(
+        channel_secret=secret.encode("utf-8"),
+        inbox=committer,
+        clock=services.clock,
+        on_stored=stored,
+        on_answer=answered,
     )
     app.include_router(health_router(services.db, metrics))
     app.include_router(
@@ -77,4 +77,5 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(RequestCounter, metrics=metrics)
+    app.add_middleware(LineWebhook, deps=webhook)  # added last: the outermost layer
     return app

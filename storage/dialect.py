@@ -5,22 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+# Hot paths run Core statements on a bare Connection (no ORM session to set up); the rest on a
+# Session. Functions that only execute Core statements accept either.
+Executor = Session | Connection
 
-def is_postgres(session: Session) -> bool:
-    """True when the session talks to PostgreSQL."""
-    return session.get_bind().dialect.name == "postgresql"
+
+def is_postgres(session: Executor) -> bool:
+    """True when the session (or connection) talks to PostgreSQL."""
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    return bind.dialect.name == "postgresql"
 
 
-def _insert(session: Session, table: Any) -> Any:
+def _insert(session: Executor, table: Any) -> Any:
     module = postgresql if is_postgres(session) else sqlite
     return module.insert(table)
 
 
-def insert_ignore(session: Session, table: Any) -> Any:
+def insert_ignore(session: Executor, table: Any) -> Any:
     """An INSERT that skips rows whose unique key already exists."""
     return _insert(session, table).on_conflict_do_nothing()
 

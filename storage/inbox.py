@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Table, func, select, text, update
 from sqlmodel import Session
 
-from storage.dialect import insert_ignore, is_postgres
+from storage.dialect import Executor, insert_ignore, is_postgres
 from storage.jobs import EVENT, JobSpec, enqueue_many
 from storage.models import WebhookEvent
 
@@ -43,14 +43,14 @@ class Delivery:
 
 
 def store(
-    session: Session, entries: Sequence[InboxEntry], *, now: datetime, max_attempts: int = 8
+    session: Executor, entries: Sequence[InboxEntry], *, now: datetime, max_attempts: int = 8
 ) -> list[str]:
     """Insert the entries not seen before and a job for each that wants one; return their ids."""
     return store_many(session, [Delivery(entries, now)], max_attempts=max_attempts)[0]
 
 
 def store_many(
-    session: Session, deliveries: Sequence[Delivery], *, max_attempts: int = 8
+    session: Executor, deliveries: Sequence[Delivery], *, max_attempts: int = 8
 ) -> list[list[str]]:
     """Store several webhook requests in one transaction (group commit); new ids per request.
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, update
 from sqlmodel import Session
 
-from storage.dialect import insert_ignore, is_postgres
+from storage.dialect import Executor, insert_ignore, is_postgres
 from storage.models import Job
 
 EVENT = "event"  # one webhook event: a conversation step
@@ -68,7 +68,7 @@ class ClaimedJob:
 
 
 def enqueue_many(
-    session: Session, specs: Sequence[JobSpec], *, now: datetime, max_attempts: int = 8
+    session: Executor, specs: Sequence[JobSpec], *, now: datetime, max_attempts: int = 8
 ) -> None:
     """Insert jobs; a spec whose dedup key exists already is skipped."""
     if not specs:

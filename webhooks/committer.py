@@ -98,9 +98,9 @@ class InboxCommitter:
 
     def _commit(self, batch: list[_Waiting]) -> None:
         try:
-            with self.db.write() as session:
+            with self.db.write_connection() as conn:
                 results = inbox.store_many(
-                    session, [w.delivery for w in batch], max_attempts=self.max_attempts
+                    conn, [w.delivery for w in batch], max_attempts=self.max_attempts
                 )
         except Exception as exc:
             if len(batch) == 1:
@@ -110,19 +110,30 @@ class InboxCommitter:
             for waiting in batch:
                 self._commit([waiting])
             return
-        for waiting, new_ids in zip(batch, results, strict=True):
-            _answer(waiting, new_ids)
+        _answer_all(list(zip(batch, results, strict=True)))
 
 
 def _answer(waiting: _Waiting, outcome: list[str] | BaseException) -> None:
-    def settle() -> None:
+    _answer_all([(waiting, outcome)])
+
+
+def _answer_all(answers: list[tuple[_Waiting, list[str] | BaseException]]) -> None:
+    # One wake-up of each event loop for the whole group, not one per request.
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Waiting, list[str] | BaseException]]]
+    by_loop = {}
+    for waiting, outcome in answers:
+        by_loop.setdefault(waiting.loop, []).append((waiting, outcome))
+    for loop, mine in by_loop.items():
+        # RuntimeError: that event loop is closed, so nobody is waiting any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle, mine)
+
+
+def _settle(answers: list[tuple[_Waiting, list[str] | BaseException]]) -> None:
+    for waiting, outcome in answers:
         if waiting.future.done():  # the request went away meanwhile
-            return
+            continue
         if isinstance(outcome, BaseException):
             waiting.future.set_exception(outcome)
         else:
             waiting.future.set_result(outcome)
-
-    # RuntimeError: that event loop is closed, so nobody is waiting any more.
-    with contextlib.suppress(RuntimeError):
-        waiting.loop.call_soon_threadsafe(settle)

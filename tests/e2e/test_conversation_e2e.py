@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from app.settings import Settings
@@ -153,3 +154,14 @@ def test_an_expired_reply_token_is_logged_and_dropped(sim: LineSim, bot, peek: P
     (entry,) = wait_until(lambda: [o for o in peek.outbox() if o.state != "pending"])
     assert entry.state == "dropped"
     assert worker.all_answers() == []  # no push fallback in this version
+
+
+def test_metrics_count_webhooks_and_show_the_queue(sim: LineSim, bot) -> None:
+    worker = Worker(sim)
+    worker.say("こんにちは")
+    worker.question()
+    assert sim.sender.send_tampered(sim.events.text(worker.user_id, "x")).status_code == 400
+    text = httpx.get(f"{bot.base_url}/metrics").text
+    assert 'genba_http_requests_total{route="/callback",status="200"} 1.0' in text
+    assert 'genba_http_requests_total{route="/callback",status="400"} 1.0' in text
+    assert 'genba_jobs{state="done"}' in text

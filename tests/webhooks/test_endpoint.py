@@ -21,7 +21,7 @@ from storage import inbox
 from storage.db import Database, sqlite_url
 from storage.models import Job, WebhookEvent
 from webhooks.committer import InboxCommitter
-from webhooks.endpoint import WebhookDeps, webhook_routes
+from webhooks.endpoint import LineWebhook, WebhookDeps
 from webhooks.signature import sign
 
 SECRET = b"0123456789abcdef0123456789abcdef"
@@ -56,8 +56,8 @@ def body_of(*events: dict[str, Any]) -> bytes:
 def make_app(db: Database) -> FastAPI:
     app = FastAPI()
     committer = InboxCommitter(db, max_attempts=8)
-    app.router.routes.extend(
-        webhook_routes(WebhookDeps(channel_secret=SECRET, inbox=committer, clock=lambda: NOW))
+    app.add_middleware(
+        LineWebhook, deps=WebhookDeps(channel_secret=SECRET, inbox=committer, clock=lambda: NOW)
     )
     app.state.committer = committer
     return app
@@ -277,3 +277,40 @@ def test_any_signed_json_is_answered_200_and_kept(tmp_path_factory, payload) -> 
     with database.read() as s:
         assert inbox.get(s, event(1)["webhookEventId"]) is not None  # the good event survived
     database.dispose()
+
+
+async def test_only_post_is_allowed_on_the_webhook(client) -> None:
+    r = await client.get("/callback")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+    assert r.json() == {"detail": "only POST"}
+
+
+async def test_a_client_that_hangs_up_mid_body_stores_nothing(db: Database) -> None:
+    app = make_app(db)
+    sent: list[dict] = []
+    partial = {"type": "http.request", "body": b'{"events": [', "more_body": True}
+    messages = iter([partial, {"type": "http.disconnect"}])
+
+    async def receive() -> dict:
+        return next(messages)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/callback",
+        "raw_path": b"/callback",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"x-line-signature", b"x")],
+        "server": ("127.0.0.1", 80),
+        "client": ("127.0.0.1", 1),
+    }
+    await app(scope, receive, send)
+    assert sent == [] and rows(db) == []
+    app.state.committer.close()
