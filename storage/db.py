@@ -53,11 +53,13 @@ class Database:
                 connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
                 pool_size=pool_size,
                 max_overflow=pool_size,
+                hide_parameters=True,  # errors would otherwise print LINE ids and messages
             )
             _install_sqlite_hooks(self.engine, sqlite_synchronous.upper())
         else:
             self.engine = create_engine(
                 self.url,
+                hide_parameters=True,
                 pool_pre_ping=True,
                 pool_size=pool_size,
                 max_overflow=pool_size,
@@ -97,8 +99,8 @@ class Database:
             yield session
 
     def ping(self) -> None:
-        """Raise when the database cannot answer a trivial query."""
-        with self.engine.connect() as conn:
+        """Raise when the database cannot answer a trivial query (never takes a write lock)."""
+        with self._reader.connect() as conn:
             conn.execute(text("SELECT 1"))
 
     def dispose(self) -> None:

@@ -25,9 +25,9 @@ def _insert(session: Executor, table: Any) -> Any:
     return module.insert(table)
 
 
-def insert_ignore(session: Executor, table: Any) -> Any:
-    """An INSERT that skips rows whose unique key already exists."""
-    return _insert(session, table).on_conflict_do_nothing()
+def insert_ignore(session: Executor, table: Any, *, on: Sequence[str] | None = None) -> Any:
+    """An INSERT that skips rows whose unique key (or only the key `on`) already exists."""
+    return _insert(session, table).on_conflict_do_nothing(index_elements=on)
 
 
 def upsert(

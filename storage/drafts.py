@@ -50,8 +50,10 @@ def start(
     session: Session, *, draft_id: str, code: str, kind: str, contributor_id: str, now: datetime
 ) -> None:
     """Open a draft submission."""
+    # Idempotent on the id only: a clash on the code must fail (and the step be retried with
+    # a new code), not silently leave the worker without a draft.
     session.execute(
-        insert_ignore(session, S).values(
+        insert_ignore(session, S, on=["id"]).values(
             id=draft_id,
             code=code,
             contributor_id=contributor_id,

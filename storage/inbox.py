@@ -124,12 +124,28 @@ def get(session: Session, event_id: str) -> WebhookEvent | None:
     return session.get(WebhookEvent, event_id)
 
 
+def take(session: Session, event_id: str, *, now: datetime) -> bool:
+    """Mark a queued event handled, first thing in the step's transaction; False if it was not.
+
+    The conditional update is the fence: if a job ever runs twice at once (a lease that ran out
+    under a slow step), the second run waits on this row and then finds nothing to do.
+    """
+    result = session.execute(
+        update(T)
+        .where((T.c.id == event_id) & (T.c.status == "queued"))
+        .values(status="handled", handled_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def mark(
     session: Session, event_id: str, *, status: str, now: datetime, note: str | None = None
 ) -> None:
-    """Record how the event was handled."""
+    """Record how a queued event ended (ignored, unparseable, failed); others stay as they are."""
     session.execute(
-        update(T).where(T.c.id == event_id).values(status=status, handled_at=now, note=note)
+        update(T)
+        .where((T.c.id == event_id) & (T.c.status == "queued"))
+        .values(status=status, handled_at=now, note=note)
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, text, update
 from sqlmodel import Session
 
 from storage.dialect import Executor, insert_ignore, is_postgres
@@ -114,7 +114,9 @@ def _claim_statements(kinds: tuple[str, ...], by_id: bool, postgres: bool) -> tu
         .where(
             e.c.ordering_key == j.c.ordering_key,
             e.c.id < j.c.id,
-            e.c.state.in_(UNFINISHED),
+            # Literal, not bound: SQLite uses the partial index only when it can see the
+            # query's condition implies the index's.
+            text("e.state IN ('queued', 'running')"),
         )
         .correlate(j)
     )
@@ -255,10 +257,16 @@ def renew(
     return _rowcount(result)
 
 
-def reap(session: Session, *, now: datetime) -> int:
-    """Return jobs whose worker vanished (lease expired) to the queue, or bury them if spent."""
+LEASE_EXPIRED = "the worker running it stopped answering (lease expired)"
+
+
+def reap(session: Session, *, now: datetime) -> tuple[int, list[ClaimedJob]]:
+    """Return jobs whose worker vanished (lease expired) to the queue, or bury them if spent.
+
+    Returns how many went back, and the buried ones (their kind's give-up step must run).
+    """
     expired = and_(T.c.state == RUNNING, T.c.lease_until < now)
-    dead = session.execute(
+    buried = session.execute(
         update(T)
         .where(expired, T.c.attempts >= T.c.max_attempts)
         .values(
@@ -267,15 +275,27 @@ def reap(session: Session, *, now: datetime) -> int:
             updated_at=now,
             locked_by=None,
             lease_until=None,
-            last_error="the worker running it stopped answering (lease expired)",
+            last_error=LEASE_EXPIRED,
         )
-    )
+        .returning(T.c.id, T.c.kind, T.c.payload, T.c.attempts, T.c.max_attempts, T.c.ordering_key)
+    ).all()
     back = session.execute(
         update(T)
         .where(expired)
         .values(state=QUEUED, run_at=now, updated_at=now, locked_by=None, lease_until=None)
     )
-    return _rowcount(dead) + _rowcount(back)
+    dead = [
+        ClaimedJob(
+            id=r.id,
+            kind=r.kind,
+            payload=json.loads(r.payload),
+            attempts=r.attempts,
+            max_attempts=r.max_attempts,
+            ordering_key=r.ordering_key,
+        )
+        for r in buried
+    ]
+    return _rowcount(back), dead
 
 
 def _rowcount(result: Any) -> int:

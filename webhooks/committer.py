@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from storage import inbox
 from storage.db import Database
 from storage.inbox import Delivery, InboxEntry
@@ -63,6 +65,8 @@ class InboxCommitter:
                     target=self._run, name="genba-inbox-writer", daemon=True
                 )
                 self._thread.start()
+            elif not self._thread.is_alive():  # never seen; but then no request may hang
+                raise CommitterStopped("the inbox writer is gone")
             self._queue.put(_Waiting(Delivery(entries, received_at), future, loop))
         return await future
 
@@ -103,10 +107,14 @@ class InboxCommitter:
                     conn, [w.delivery for w in batch], max_attempts=self.max_attempts
                 )
         except Exception as exc:
-            if len(batch) == 1:
-                _answer(batch[0], exc)
+            if len(batch) == 1 or isinstance(exc, OperationalError | InterfaceError):
+                # The database is away (or this one request failed): retrying the others one by
+                # one would only make each of them wait for the same timeout again.
+                _answer_all([(w, exc) for w in batch])
                 return
-            log.warning("a shared inbox transaction failed (%s); storing one by one", exc)
+            log.warning(
+                "a shared inbox transaction failed (%s); storing one by one", type(exc).__name__
+            )
             for waiting in batch:
                 self._commit([waiting])
             return

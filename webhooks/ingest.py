@@ -19,8 +19,8 @@ CHAT_EVENT_TYPES = frozenset({"join", "leave", "message"})
 MAX_ID_CHARS = 80
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _dumps(value: Any, *, ascii_only: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=ascii_only, separators=(",", ":"))
 
 
 def _hash_id(text: str) -> str:
@@ -42,29 +42,35 @@ def classify(body: Any, raw: bytes) -> list[InboxEntry]:
     """One entry per event in the body (duplicates inside one body collapse to one)."""
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         return [unparseable_body(raw)]
+    # A lone UTF-16 surrogate (a "\ud800" escape) parses, but no database driver can store it
+    # as text: keep such a body's events \u-escaped instead of turning it into a 503 forever.
+    ascii_only = b"\\ud" in raw or b"\\uD" in raw
     seen: dict[str, InboxEntry] = {}
     for event in body["events"]:
-        entry = _entry(event)
+        entry = _entry(event, ascii_only)
         seen.setdefault(entry.id, entry)
     return list(seen.values())
 
 
-def _entry(event: Any) -> InboxEntry:
+def _entry(event: Any, ascii_only: bool) -> InboxEntry:
     if not isinstance(event, dict):
-        text = _dumps(event)
+        text = _dumps(event, ascii_only=ascii_only)
         return InboxEntry(
             id=_hash_id(text), payload=text, status="unparseable", note="event is not an object"
         )
     event_id = event.get("webhookEventId")
-    text = _dumps(event)
-    if not (isinstance(event_id, str) and 0 < len(event_id) <= MAX_ID_CHARS):
+    text = _dumps(event, ascii_only=ascii_only)
+    if not (
+        isinstance(event_id, str) and 0 < len(event_id) <= MAX_ID_CHARS and event_id.isprintable()
+    ):
         event_id = _hash_id(text)
-    event_type = _short(event.get("type"))
-    mode = _short(event.get("mode"))
+    # Cut to the columns' widths: LINE adds types and modes, and PostgreSQL refuses overflow.
+    event_type = _short(event.get("type"), 40)
+    mode = _short(event.get("mode"), 16)
     delivery = event.get("deliveryContext")
     redelivery = isinstance(delivery, dict) and delivery.get("isRedelivery") is True
     source = event.get("source")
-    source_type = _short(source.get("type")) if isinstance(source, dict) else None
+    source_type = _short(source.get("type"), 16) if isinstance(source, dict) else None
     base = InboxEntry(
         id=event_id,
         payload=text,
@@ -78,22 +84,22 @@ def _entry(event: Any) -> InboxEntry:
         return replace(base, note="event has no source")
     if source_type == "user":
         user_id = source.get("userId")
-        if not isinstance(user_id, str) or not user_id:
-            return replace(base, note="user source without userId")
+        if not isinstance(user_id, str) or not user_id or not user_id[:75].isprintable():
+            return replace(base, note="user source without a usable userId")
         if mode == "standby":
             # A chat module owns the conversation: keep the event, never answer it.
-            return replace(base, status="ignored", note="standby", source_id=user_id)
+            return replace(base, status="ignored", note="standby", source_id=user_id[:64])
         wanted = event_type in USER_EVENT_TYPES
         return replace(
             base,
             status="queued" if wanted else "ignored",
-            source_id=user_id,
-            ordering_key="user:" + user_id,
+            source_id=user_id[:64],
+            ordering_key="user:" + user_id[:75],
             wants_job=wanted,
         )
     if source_type in ("group", "room"):
         chat_id = source.get("groupId") if source_type == "group" else source.get("roomId")
-        if not isinstance(chat_id, str) or not chat_id:
+        if not isinstance(chat_id, str) or not chat_id or not chat_id[:75].isprintable():
             return replace(base, payload="{}", note="chat without id")
         # The bot stores nothing from group chats: only what it needs to say, once, that it
         # works in 1:1 chats — no message content, no member ids.
@@ -113,12 +119,15 @@ def _entry(event: Any) -> InboxEntry:
             base,
             payload=kept,
             status="queued" if wanted else "ignored",
-            source_id=chat_id,
-            ordering_key="chat:" + chat_id,
+            source_id=chat_id[:64],
+            ordering_key="chat:" + chat_id[:75],
             wants_job=wanted,
         )
     return replace(base, note="unknown source type")
 
 
-def _short(value: Any, limit: int = 40) -> str | None:
-    return value[:limit] if isinstance(value, str) else None
+def _short(value: Any, limit: int) -> str | None:
+    if not isinstance(value, str):
+        return None
+    cut = value[:limit]
+    return cut if cut.isprintable() else None

@@ -41,10 +41,10 @@ The bytes of one variant (`original` is the sanitised full size), with its real 
 the variant or its file does not exist, or the media or its submission is withdrawn, deleted
 or a draft.
 
-For a submission whose face choice is `blur`, `original` is only for an **admin** who passes a
-non-empty `reason` (at most {MAX_REASON_CHARS} characters); the download is written to the
-audit log as `download_original`. Anyone else gets 403. `thumbnail` and `blurred` need no
-reason.
+For a submission whose face choice is `blur`, the unblurred images (`original`, and the
+`thumbnail` made from it) are only for an **admin** who passes a non-empty `reason` (at most
+{MAX_REASON_CHARS} characters); the download is written to the audit log as
+`download_original`. Anyone else gets 403. `blurred` needs no reason.
 """
 
 
@@ -98,11 +98,12 @@ def media_routes(
             found = _downloadable(session, media_id, variant)
         if found is None:
             raise not_found("media variant")
-        override = found.face == "blur" and variant is VariantName.ORIGINAL
+        # design.md §4: a worker who chose "blur my face" is shown unblurred only to an admin
+        # who gives a reason (audited). The thumbnail is made from the original, so it counts.
+        override = found.face == "blur" and variant is not VariantName.BLURRED
         if override and not (caller.reaches(Role.ADMIN) and reason and reason.strip()):
-            # design.md §4: a blur submission's unblurred original needs an admin's reason.
             raise HTTPException(
-                403, detail="the original of a blur submission needs an admin and a reason"
+                403, detail="unblurred images of a blur submission need an admin and a reason"
             )
         path = blobs.path(found.variant.storage_key)
         stat = _stat(path)
@@ -118,6 +119,7 @@ def media_routes(
                     target_id=media_id,
                     detail={
                         "submission": found.submission_id,
+                        "variant": variant.value,
                         "reason": reason,
                         "token_id": caller.token_id,
                     },

@@ -68,6 +68,8 @@ def _user_step(env: JobEnv, row: WebhookEvent, event: UserEvent) -> int | None:
     contributor = ensure_contributor(env, event.user_id)
     now = services.clock()
     with services.db.write() as session:
+        if not inbox.take(session, row.id, now=now):
+            return None  # another run of this job got here first
         ctx = _context(env, session, contributor, event, now)
         try:
             before = conversations.load(session, contributor.id)
@@ -88,7 +90,6 @@ def _user_step(env: JobEnv, row: WebhookEvent, event: UserEvent) -> int | None:
         reply_job = _queue_replies(
             env, session, row, event.reply_token, outcome.replies, contributor.language, now
         )
-        inbox.mark(session, row.id, status="handled", now=now)
     log.info(
         "event %s %s: %s -> %s, effects [%s], %d replies",
         row.id,
@@ -191,6 +192,8 @@ def _chat_step(env: JobEnv, row: WebhookEvent, event: ChatEvent) -> int | None:
     services = env.services
     now = services.clock()
     with services.db.write() as session:
+        if not inbox.take(session, row.id, now=now):
+            return None
         reply_job = None
         if event.kind == "leave":
             groups.forget(session, event.chat_id)
@@ -201,5 +204,16 @@ def _chat_step(env: JobEnv, row: WebhookEvent, event: ChatEvent) -> int | None:
                 reply_job = _queue_replies(
                     env, session, row, event.reply_token, (notice.reply,), None, now
                 )
-        inbox.mark(session, row.id, status="handled", now=now)
     return reply_job
+
+
+def give_up_event(job: ClaimedJob, env: JobEnv, reason: str) -> None:
+    """After the last attempt, mark the event failed so an operator can find it."""
+    with env.services.db.write() as session:
+        inbox.mark(
+            session,
+            str(job.payload["event_id"]),
+            status="failed",
+            now=env.services.clock(),
+            note=reason[:500],
+        )

@@ -8,10 +8,16 @@ fetched, the files just written are purged again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import tempfile
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
+from app.services import Services
 from app.worker.base import JobEnv, RetryLater
 from media.errors import MediaRejected
 from media.images import sanitize_image
@@ -47,9 +53,7 @@ def handle_media(job: ClaimedJob, env: JobEnv) -> int | None:
     assert services.line is not None, "the worker needs a LINE client"
     settings = services.settings
     limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
-    settings.tmp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=settings.tmp_dir, prefix=f"{media_id}-") as scratch:
-        work = Path(scratch)
+    with scratch_folder(settings.tmp_dir / media_id) as work:
         try:
             services.line.download(
                 row.line_message_id,
@@ -100,6 +104,40 @@ def handle_media(job: ClaimedJob, env: JobEnv) -> int | None:
     else:
         services.doorbell.ring()
     return None
+
+
+@contextmanager
+def scratch_folder(folder: Path) -> Iterator[Path]:
+    """An empty folder for one media job, removed afterwards.
+
+    Named after the media id, so a run after a crash starts by removing what the crashed run
+    left: the raw download still carries the sender's EXIF and location.
+    """
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_scratch(services: Services, *, older_than: timedelta) -> int:
+    """Remove scratch folders no live job can own any more (left by a crash); returns how many."""
+    root = services.settings.tmp_dir
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for entry in root.iterdir():
+        with contextlib.suppress(OSError):
+            if entry.stat().st_mtime >= cutoff:
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed += 1
+    return removed
 
 
 def _finish(env: JobEnv, media_id: str, status: str, reason: str) -> None:

@@ -42,7 +42,16 @@ def handle_reply(job: ClaimedJob, env: JobEnv) -> int | None:
             log.warning("reply %s dropped: LINE says the reply token is used or expired", outbox_id)
             return None
         if exc.retryable:
-            raise RetryLater(str(exc)) from None
+            # Never schedule a retry the token cannot live to see: it would only hold back
+            # this chat's later replies before being dropped.
+            left = (row.expires_at - services.clock()).total_seconds()
+            if left < 1:
+                _finish(env, outbox_id, outbox.EXPIRED, f"token expired while retrying: {exc}")
+                log.warning("reply %s dropped: LINE failed until its token expired", outbox_id)
+                return None
+            base = services.settings.job_backoff_base_seconds
+            wait = min(base * 2 ** (job.attempts - 1), left / 2)
+            raise RetryLater(str(exc), delay=wait) from None
         _finish(env, outbox_id, outbox.FAILED, exc.message)
         log.error("reply %s refused by LINE: %s", outbox_id, exc)
         return None

@@ -3,7 +3,9 @@
 Conversation threads take only conversation jobs (events and replies), so a large download never
 delays a reply; media threads take everything, conversation first. A heartbeat thread renews
 the leases of running jobs and returns the jobs of vanished workers to the queue. `stop()`
-lets running jobs finish within a grace period and releases the rest.
+lets running jobs finish within a grace period; a job still running after it keeps its lease
+and returns to the queue when the lease runs out (handing it back while its handler still runs
+would let another worker run it at the same time).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from typing import TypeVar
 
+from sqlmodel import Session
 from ulid import ULID
 
 from app.services import Services
@@ -26,6 +30,12 @@ log = logging.getLogger("genba.worker")
 
 Handler = Callable[[ClaimedJob, JobEnv], int | None]
 GiveUp = Callable[[ClaimedJob, JobEnv, str], None]
+T = TypeVar("T")
+
+# A conversation job that keeps failing holds back that worker's later messages (their order
+# matters), and its reply token is gone after a minute: retry it briefly, not for minutes.
+CONVERSATION_BACKOFF_CAP = 15.0
+BOOKKEEPING_TRIES = 4
 
 
 def backoff_seconds(attempts: int, *, base: float, cap: float, rng: random.Random) -> float:
@@ -44,10 +54,12 @@ class Worker:
         *,
         give_up: Mapping[str, GiveUp] | None = None,
         name: str | None = None,
+        on_start: Callable[[], object] | None = None,
     ) -> None:
         self.services = services
         self.handlers = dict(handlers)
         self.give_up = dict(give_up or {})
+        self.on_start = on_start
         self.worker_id = name or f"w-{ULID()}"
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -64,6 +76,11 @@ class Worker:
 
     def start(self) -> None:
         """Start the claiming threads and the heartbeat."""
+        if self.on_start is not None:
+            try:
+                self.on_start()
+            except Exception:
+                log.exception("housekeeping at start failed")
         s = self.services.settings
         plan = [("conv", jobs.CONVERSATION_KINDS)] * s.worker_conversation_threads + [
             ("media", jobs.ALL_KINDS)
@@ -80,7 +97,7 @@ class Worker:
         log.info("worker %s started with %d threads", self.worker_id, len(plan))
 
     def stop(self, grace: float | None = None) -> None:
-        """Stop claiming, let running jobs finish within `grace` seconds, release the rest."""
+        """Stop claiming and let running jobs finish (or hand themselves back) within `grace`."""
         grace = self.services.settings.shutdown_grace_seconds if grace is None else grace
         self._stopping.set()
         self.services.doorbell.ring()
@@ -88,11 +105,14 @@ class Worker:
         for t in self._threads:
             t.join(timeout=max(0.0, deadline - time.monotonic()))
         with self._held_lock:
-            left = list(self._held)
+            left = sorted(self._held)
         if left:
-            with self.services.db.write() as session:
-                n = jobs.release(session, left, worker_id=self.worker_id, now=self.services.clock())
-            log.warning("worker %s released %d unfinished jobs", self.worker_id, n)
+            log.warning(
+                "worker %s stopped with jobs %s still running: they return to the queue when "
+                "their lease runs out",
+                self.worker_id,
+                left,
+            )
         log.info("worker %s stopped", self.worker_id)
 
     # ---- claiming and running --------------------------------------------------------------
@@ -103,14 +123,13 @@ class Worker:
         while not self._stopping.is_set():
             try:
                 job = self._claim(kinds)
-            except Exception:  # the database may be away for a while: keep trying
-                log.exception("claiming a job failed")
+                if job is None:
+                    seen = self.services.doorbell.wait(poll, seen)
+                    continue
+                self._run_chain(job)
+            except Exception:  # the database may be away for a while: never let a thread die
+                log.exception("the worker loop failed; trying again shortly")
                 self._stopping.wait(poll * 4)
-                continue
-            if job is None:
-                seen = self.services.doorbell.wait(poll, seen)
-                continue
-            self._run_chain(job)
 
     def _claim(self, kinds: tuple[str, ...], job_id: int | None = None) -> ClaimedJob | None:
         s = self.services.settings
@@ -139,46 +158,64 @@ class Worker:
                 current = self._claim(jobs.ALL_KINDS, job_id=follow_up)
 
     def _run(self, job: ClaimedJob) -> int | None:
-        clock = self.services.clock
         handler = self.handlers.get(job.kind)
         follow_up: int | None = None
         try:
-            if handler is None:
-                raise RuntimeError(f"no handler for job kind {job.kind!r}")
-            follow_up = handler(job, self.env)
-        except RetryLater as exc:
-            self._failed(job, exc.reason, exc.delay)
-        except Exception as exc:
-            log.exception("job %s (%s) failed", job.id, job.kind)
-            self._failed(job, f"{type(exc).__name__}: {exc}", None)
-        else:
-            with self.services.db.write() as session:
-                if not jobs.complete(session, job.id, worker_id=self.worker_id, now=clock()):
+            try:
+                if handler is None:
+                    raise RuntimeError(f"no handler for job kind {job.kind!r}")
+                follow_up = handler(job, self.env)
+            except RetryLater as exc:
+                self._failed(job, exc.reason, exc.delay)
+            except Exception as exc:
+                log.exception("job %s (%s) failed", job.id, job.kind)
+                self._failed(job, f"{type(exc).__name__}: {exc}", None)
+            else:
+                done = self._bookkeeping(
+                    lambda s: jobs.complete(
+                        s, job.id, worker_id=self.worker_id, now=self.services.clock()
+                    )
+                )
+                if not done:
                     log.warning("job %s finished after its lease ran out", job.id)
         finally:
             with self._held_lock:
                 self._held.pop(job.id, None)
         return follow_up
 
+    def _bookkeeping(self, write: Callable[[Session], T]) -> T:
+        """Run a queue update, trying again a few times: a lost update means a job runs twice."""
+        for attempt in range(BOOKKEEPING_TRIES):
+            try:
+                with self.services.db.write() as session:
+                    return write(session)
+            except Exception:
+                if attempt == BOOKKEEPING_TRIES - 1:
+                    raise
+                log.warning("updating the job queue failed; trying again", exc_info=True)
+                time.sleep(0.25 * 2**attempt)
+        raise AssertionError("unreachable")
+
     def _failed(self, job: ClaimedJob, reason: str, delay: float | None) -> None:
         s = self.services.settings
         now = self.services.clock()
-        if self._stopping.is_set() and reason == "stopped":
-            with self.services.db.write() as session:
-                jobs.release(session, [job.id], worker_id=self.worker_id, now=now)
-            return
-        wait = (
-            delay
-            if delay is not None
-            else backoff_seconds(
-                job.attempts,
-                base=s.job_backoff_base_seconds,
-                cap=s.job_backoff_max_seconds,
-                rng=self._rng,
+        if self._stopping.is_set():
+            # Cut short by the shutdown: hand it back without counting the attempt.
+            self._bookkeeping(
+                lambda session: jobs.release(session, [job.id], worker_id=self.worker_id, now=now)
             )
-        )
-        with self.services.db.write() as session:
-            state = jobs.fail(
+            log.info("job %s (%s) handed back at shutdown", job.id, job.kind)
+            return
+        cap = s.job_backoff_max_seconds
+        if job.kind in jobs.CONVERSATION_KINDS:
+            cap = min(cap, CONVERSATION_BACKOFF_CAP)
+        wait = delay
+        if wait is None:
+            wait = backoff_seconds(
+                job.attempts, base=s.job_backoff_base_seconds, cap=cap, rng=self._rng
+            )
+        state = self._bookkeeping(
+            lambda session: jobs.fail(
                 session,
                 job,
                 worker_id=self.worker_id,
@@ -186,18 +223,23 @@ class Worker:
                 error=reason,
                 retry_at=now + timedelta(seconds=wait),
             )
+        )
         if state == jobs.DEAD:
             log.error(
                 "job %s (%s) is dead after %d attempts: %s", job.id, job.kind, job.attempts, reason
             )
-            hook = self.give_up.get(job.kind)
-            if hook is not None:
-                try:
-                    hook(job, self.env, reason)
-                except Exception:
-                    log.exception("recording the failure of job %s failed", job.id)
+            self._give_up(job, reason)
         else:
             log.warning("job %s (%s) will retry in %.1fs: %s", job.id, job.kind, wait, reason)
+
+    def _give_up(self, job: ClaimedJob, reason: str) -> None:
+        hook = self.give_up.get(job.kind)
+        if hook is None:
+            return
+        try:
+            hook(job, self.env, reason)
+        except Exception:
+            log.exception("recording the failure of job %s failed", job.id)
 
     # ---- leases ------------------------------------------------------------------------------
 
@@ -216,7 +258,10 @@ class Worker:
                         now=now,
                         lease=timedelta(seconds=lease),
                     )
-                    if jobs.reap(session, now=now):
-                        self.services.doorbell.ring()
+                    returned, buried = jobs.reap(session, now=now)
+                if returned:
+                    self.services.doorbell.ring()
+                for job in buried:
+                    self._give_up(job, jobs.LEASE_EXPIRED)
             except Exception:
                 log.exception("renewing leases failed")

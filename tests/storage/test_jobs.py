@@ -107,7 +107,7 @@ class TestLeases:
         assert held is not None
         later = T0 + LEASE + timedelta(seconds=1)
         with db.write() as s:
-            assert jobs.reap(s, now=later) == 1
+            assert jobs.reap(s, now=later) == (1, [])
         again = take(db, "w2", now=later)
         assert again is not None and again.id == held.id and again.attempts == 2
         # The crashed worker can no longer finish what it lost.
@@ -120,13 +120,14 @@ class TestLeases:
         with db.write() as s:
             assert jobs.renew(s, [held.id], worker_id="w1", now=T0 + LEASE / 2, lease=LEASE) == 1
         with db.write() as s:
-            assert jobs.reap(s, now=T0 + LEASE + timedelta(seconds=1)) == 0
+            assert jobs.reap(s, now=T0 + LEASE + timedelta(seconds=1)) == (0, [])
 
     def test_an_expired_job_out_of_attempts_is_dead(self, db: Database) -> None:
         put(db, ev("U1", 1), max_attempts=1)
         assert take(db) is not None
         with db.write() as s:
-            jobs.reap(s, now=T0 + LEASE * 2)
+            back, buried = jobs.reap(s, now=T0 + LEASE * 2)
+        assert back == 0 and [j.payload for j in buried] == [{"n": 1}]
         with db.read() as s:
             dead = jobs.list_jobs(s, state=jobs.DEAD, limit=10)
         assert [j.last_error for j in dead] == [

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 13:44:54.634983
+Create Date: 2026-11-27
 """
 
 from collections.abc import Sequence
@@ -84,7 +84,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.create_index('ix_job_claim', ['state', 'priority', 'id'], unique=False)
-        batch_op.create_index('ix_job_ordering', ['ordering_key', 'id'], unique=False)
+        batch_op.create_index('ix_job_unfinished', ['ordering_key', 'id'], unique=False, sqlite_where=sa.text("state IN ('queued', 'running')"), postgresql_where=sa.text("state IN ('queued', 'running')"))
 
     op.create_table('reply_outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -217,7 +217,7 @@ def downgrade() -> None:
     op.drop_table('theme')
     op.drop_table('reply_outbox')
     with op.batch_alter_table('job', schema=None) as batch_op:
-        batch_op.drop_index('ix_job_ordering')
+        batch_op.drop_index('ix_job_unfinished', sqlite_where=sa.text("state IN ('queued', 'running')"), postgresql_where=sa.text("state IN ('queued', 'running')"))
         batch_op.drop_index('ix_job_claim')
 
     op.drop_table('job')
