@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, text, update
 from sqlmodel import Session
 
 from storage.dialect import Executor, insert_ignore, is_postgres
@@ -147,8 +147,3 @@ def mark(
         .where((T.c.id == event_id) & (T.c.status == "queued"))
         .values(status=status, handled_at=now, note=note)
     )
-
-
-def count(session: Session) -> int:
-    """Number of stored events (for tests and metrics)."""
-    return int(session.execute(select(func.count()).select_from(T)).scalar_one())
