@@ -37,10 +37,9 @@ def build_services(
     *,
     line: LineApi | None = None,
     clock: Clock | None = None,
-    need_line: bool = True,
 ) -> Services:
     """Build the services from settings; fakes can be handed in instead of the real clients."""
-    if line is None and need_line:
+    if line is None:
         _, token = settings.require_line_credentials()
         line = SdkLineApi(
             token, base_url=settings.line_api_base_url, timeout=settings.line_timeout_seconds

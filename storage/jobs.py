@@ -116,7 +116,7 @@ def _claim_statements(kinds: tuple[str, ...], by_id: bool, postgres: bool) -> tu
             e.c.id < j.c.id,
             # Literal, not bound: SQLite uses the partial index only when it can see the
             # query's condition implies the index's.
-            text("e.state IN ('queued', 'running')"),
+            text(f"e.state IN {UNFINISHED!r}"),
         )
         .correlate(j)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, Table, select, tuple_, update
@@ -52,7 +52,6 @@ class SubmissionFilter:
     since: datetime | None = None
     until: datetime | None = None
     q: str | None = None
-    statuses_hidden: tuple[str, ...] = field(default=("draft",))
 
 
 def encode_cursor(created_at: datetime, submission_id: str) -> str:
@@ -77,7 +76,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 def _filtered(
     query: Select[tuple[Submission, str | None]], f: SubmissionFilter
 ) -> Select[tuple[Submission, str | None]]:
-    query = query.where(S.c.status.notin_(f.statuses_hidden))
+    query = query.where(S.c.status != "draft")  # drafts are the worker's, never listed
     if f.status is not None:
         query = query.where(S.c.status == f.status)
     if f.theme is not None:
