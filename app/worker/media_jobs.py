@@ -63,7 +63,7 @@ def handle_media(job: ClaimedJob, env: JobEnv) -> int | None:
             )
         except ContentUnavailable as exc:
             if exc.retryable:
-                raise RetryLater(exc.reason if exc.reason == "stopped" else str(exc)) from None
+                raise RetryLater(str(exc)) from None
             _finish(env, media_id, FINAL_STATUS.get(exc.reason, "failed"), exc.reason)
             return None
         try:
