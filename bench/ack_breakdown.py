@@ -98,8 +98,9 @@ def _build(variant: tuple[str, ...], secret: str, token: str, data_dir: Path, sy
     app = create_app(services, run_worker=False)
     if "bare_classify" in variant:
         endpoint: Any = webhooks.endpoint
-        endpoint.classify = lambda body, _raw: [
-            InboxEntry(id=e["webhookEventId"], payload="", status="queued") for e in body["events"]
+        endpoint.classify = lambda raw: [
+            InboxEntry(id=e["webhookEventId"], payload="", status="queued")
+            for e in json.loads(raw)["events"]
         ]
     return app
 

@@ -16,7 +16,6 @@ is to one webhook per transaction, same sync mode, same run.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,7 +38,7 @@ WARMUP = 64
 def webhooks(kind: str, count: int) -> list[list[InboxEntry]]:
     """The inbox entries of `count` signed bodies of one kind, as the endpoint classifies them."""
     bodies = build_bodies(LinePlatform(), kind, count)
-    return [classify(json.loads(b), b) for b in bodies]
+    return [classify(b) for b in bodies]
 
 
 def _run(

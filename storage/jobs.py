@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, text, update
 from sqlmodel import Session
 
+from storage import bulk
 from storage.dialect import Executor, insert_ignore, is_postgres
 from storage.models import Job
 
@@ -74,8 +75,11 @@ def enqueue_many(
     if not specs:
         return
     rows = [_row(s, now=now, max_attempts=max_attempts) for s in specs]
-    # executemany of one cached statement (a multi-VALUES insert is compiled every time)
-    session.execute(insert_ignore(session, T), rows)
+    if is_postgres(session):
+        # executemany of one cached statement (a multi-VALUES insert is compiled every time)
+        session.execute(insert_ignore(session, T), rows)
+    else:
+        bulk.insert_rows(bulk.connection_of(session), T, rows, ignore=True)
 
 
 def _row(spec: JobSpec, *, now: datetime, max_attempts: int) -> dict[str, Any]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
+from collections.abc import Sequence
 from typing import Any
 
 from storage.inbox import InboxEntry
+from webhooks.event_spans import split_events
 
 # Event types a job is made for; anything else is stored and left alone (LINE adds types).
 USER_EVENT_TYPES = frozenset({"message", "follow", "unfollow", "postback", "unsend"})
@@ -38,32 +39,44 @@ def unparseable_body(raw: bytes) -> InboxEntry:
     )
 
 
-def classify(body: Any, raw: bytes) -> list[InboxEntry]:
-    """One entry per event in the body (duplicates inside one body collapse to one)."""
-    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
-        return [unparseable_body(raw)]
+def classify(raw: bytes) -> list[InboxEntry]:
+    """One entry per event of a signed body (duplicates inside one body collapse to one)."""
     # A lone UTF-16 surrogate (a "\ud800" escape) parses, but no database driver can store it
-    # as text: keep such a body's events \u-escaped instead of turning it into a 503 forever.
+    # as text: whatever is serialised anew from such a body is kept \u-escaped instead.
     ascii_only = b"\\ud" in raw or b"\\uD" in raw
+    events: Sequence[tuple[Any, str | None]] | None = split_events(raw)
+    if events is None:  # not the usual shape (or not UTF-8): the plain parser decides
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return [unparseable_body(raw)]
+        if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+            return [unparseable_body(raw)]
+        events = [(event, None) for event in body["events"]]
     seen: dict[str, InboxEntry] = {}
-    for event in body["events"]:
-        entry = _entry(event, ascii_only)
+    for event, text in events:
+        entry = _entry(event, text, ascii_only)
         seen.setdefault(entry.id, entry)
     return list(seen.values())
 
 
-def _entry(event: Any, ascii_only: bool) -> InboxEntry:
-    if not isinstance(event, dict):
+def _entry(event: Any, text: str | None, ascii_only: bool) -> InboxEntry:
+    """`text` is the event's JSON as LINE sent it, when the body could be cut (event_spans)."""
+    if text is None:
         text = _dumps(event, ascii_only=ascii_only)
+    if not isinstance(event, dict):
         return InboxEntry(
-            id=_hash_id(text), payload=text, status="unparseable", note="event is not an object"
+            id=_hash_id(_dumps(event, ascii_only=ascii_only)),
+            payload=text,
+            status="unparseable",
+            note="event is not an object",
         )
     event_id = event.get("webhookEventId")
-    text = _dumps(event, ascii_only=ascii_only)
     if not (
         isinstance(event_id, str) and 0 < len(event_id) <= MAX_ID_CHARS and event_id.isprintable()
     ):
-        event_id = _hash_id(text)
+        # Hashed in one spelling, so the same event sent with other spacing is still a duplicate.
+        event_id = _hash_id(_dumps(event, ascii_only=ascii_only))
     # Cut to the columns' widths: LINE adds types and modes, and PostgreSQL refuses overflow.
     event_type = _short(event.get("type"), 40)
     mode = _short(event.get("mode"), 16)
@@ -71,59 +84,65 @@ def _entry(event: Any, ascii_only: bool) -> InboxEntry:
     redelivery = isinstance(delivery, dict) and delivery.get("isRedelivery") is True
     source = event.get("source")
     source_type = _short(source.get("type"), 16) if isinstance(source, dict) else None
-    base = InboxEntry(
+    # Every field is decided first and the entry built once: this runs for each event before
+    # the 200, and a dataclass built twice (replace) costs as much as the rest of it.
+    status, note, source_id, ordering_key, wanted = "unparseable", None, None, None, False
+    if not isinstance(source, dict):
+        note = "event has no source"
+    elif source_type == "user":
+        user_id = source.get("userId")
+        if not isinstance(user_id, str) or not user_id or not user_id[:75].isprintable():
+            note = "user source without a usable userId"
+        elif mode == "standby":
+            # A chat module owns the conversation: keep the event, never answer it.
+            status, note, source_id = "ignored", "standby", user_id[:64]
+        else:
+            wanted = event_type in USER_EVENT_TYPES
+            status = "queued" if wanted else "ignored"
+            source_id, ordering_key = user_id[:64], "user:" + user_id[:75]
+    elif source_type in ("group", "room"):
+        chat_id = source.get("groupId") if source_type == "group" else source.get("roomId")
+        if not isinstance(chat_id, str) or not chat_id or not chat_id[:75].isprintable():
+            text, note = "{}", "chat without id"
+        else:
+            text = _chat_payload(event, source_type, chat_id, event_type, mode)
+            wanted = event_type in CHAT_EVENT_TYPES and mode != "standby"
+            status = "queued" if wanted else "ignored"
+            source_id, ordering_key = chat_id[:64], "chat:" + chat_id[:75]
+    else:
+        note = "unknown source type"
+    return InboxEntry(
         id=event_id,
         payload=text,
-        status="unparseable",
+        status=status,
         event_type=event_type,
         mode=mode,
         source_type=source_type,
+        source_id=source_id,
         redelivery=redelivery,
+        ordering_key=ordering_key,
+        note=note,
+        wants_job=wanted,
     )
-    if not isinstance(source, dict):
-        return replace(base, note="event has no source")
-    if source_type == "user":
-        user_id = source.get("userId")
-        if not isinstance(user_id, str) or not user_id or not user_id[:75].isprintable():
-            return replace(base, note="user source without a usable userId")
-        if mode == "standby":
-            # A chat module owns the conversation: keep the event, never answer it.
-            return replace(base, status="ignored", note="standby", source_id=user_id[:64])
-        wanted = event_type in USER_EVENT_TYPES
-        return replace(
-            base,
-            status="queued" if wanted else "ignored",
-            source_id=user_id[:64],
-            ordering_key="user:" + user_id[:75],
-            wants_job=wanted,
-        )
-    if source_type in ("group", "room"):
-        chat_id = source.get("groupId") if source_type == "group" else source.get("roomId")
-        if not isinstance(chat_id, str) or not chat_id or not chat_id[:75].isprintable():
-            return replace(base, payload="{}", note="chat without id")
-        # The bot stores nothing from group chats: only what it needs to say, once, that it
-        # works in 1:1 chats — no message content, no member ids.
-        kept = _dumps(
-            {
-                "type": event_type,
-                "mode": mode,
-                "timestamp": event.get("timestamp"),
-                "webhookEventId": event.get("webhookEventId"),
-                "deliveryContext": delivery if isinstance(delivery, dict) else None,
-                "replyToken": event.get("replyToken"),
-                "source": {"type": source_type, f"{source_type}Id": chat_id},
-            }
-        )
-        wanted = event_type in CHAT_EVENT_TYPES and mode != "standby"
-        return replace(
-            base,
-            payload=kept,
-            status="queued" if wanted else "ignored",
-            source_id=chat_id[:64],
-            ordering_key="chat:" + chat_id[:75],
-            wants_job=wanted,
-        )
-    return replace(base, note="unknown source type")
+
+
+def _chat_payload(
+    event: dict[str, Any], source_type: str, chat_id: str, event_type: str | None, mode: str | None
+) -> str:
+    # The bot stores nothing from group chats: only what it needs to say, once, that it
+    # works in 1:1 chats — no message content, no member ids.
+    delivery = event.get("deliveryContext")
+    return _dumps(
+        {
+            "type": event_type,
+            "mode": mode,
+            "timestamp": event.get("timestamp"),
+            "webhookEventId": event.get("webhookEventId"),
+            "deliveryContext": delivery if isinstance(delivery, dict) else None,
+            "replyToken": event.get("replyToken"),
+            "source": {"type": source_type, f"{source_type}Id": chat_id},
+        }
+    )
 
 
 def _short(value: Any, limit: int) -> str | None:

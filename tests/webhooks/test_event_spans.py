@@ -1,0 +1,106 @@
+"""Cutting each event's JSON text out of a webhook body, and what the inbox keeps of it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from webhooks.event_spans import split_events
+from webhooks.ingest import classify
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+FORMATS = st.sampled_from(
+    [
+        {},
+        {"ensure_ascii": False},
+        {"indent": 2},
+        {"separators": (",", ":")},
+        {"indent": "\t", "ensure_ascii": False},
+    ]
+)
+
+
+@given(
+    st.lists(JSON, max_size=5),
+    st.dictionaries(st.text(), JSON, max_size=3),
+    FORMATS,
+)
+def test_events_come_back_as_parsed_with_their_own_text(
+    events: list[Any], others: dict[str, Any], fmt: dict[str, Any]
+) -> None:
+    body = json.dumps({**others, "events": events}, **fmt).encode()
+    split = split_events(body)
+    assert split is not None
+    assert [value for value, _ in split] == json.loads(body)["events"]
+    position = 0
+    for value, text in split:
+        assert json.loads(text) == value
+        position = body.decode().index(text, position) + len(text)  # in the body, in order
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[]",
+        b'"events"',
+        b'{"events": {"a": 1}}',
+        b'{"events": [1, 2] ',
+        b'{"events": [1, 2]} trailing',
+        b'{"events": [1 2]}',
+        b'{"events": [1, 2],}',
+        b'{"a" 1, "events": []}',
+        b"{events: []}",
+        b'\xef\xbb\xbf{"events": []}',  # a byte-order mark: json.loads copes, so it decides
+        '{"events": []}'.encode("utf-16"),
+        b'{"events": ["\xff"]}',
+        b"",
+    ],
+)
+def test_anything_but_the_usual_shape_is_left_to_the_plain_parser(body: bytes) -> None:
+    assert split_events(body) is None
+
+
+def test_a_repeated_events_key_counts_the_last_time_as_json_loads_does() -> None:
+    assert split_events(b'{"events": [1], "events": [2]}') == [(2, "2")]
+    assert split_events(b'{"events": [1], "events": null}') is None
+    assert json.loads(b'{"events": [1], "events": null}')["events"] is None
+
+
+def test_events_nested_elsewhere_are_not_taken_for_the_body_s() -> None:
+    body = b'{"destination": {"events": [9]}, "events": [{"events": [8]}]}'
+    assert split_events(body) == [({"events": [8]}, '{"events": [8]}')]
+
+
+def test_the_inbox_keeps_each_event_exactly_as_line_sent_it() -> None:
+    sent = (
+        '{"destination":"U0","events":[ {"type": "message",  "webhookEventId": "01A",'
+        ' "source": {"type": "user", "userId": "Uabc"},'
+        ' "message": {"type": "text", "text": "\\u3053\\u3093 ok"}} ]}'
+    )
+    [entry] = classify(sent.encode())
+    assert entry.payload == sent[sent.index("[ ") + 2 : sent.rindex(" ]")]
+    assert entry.status == "queued" and entry.ordering_key == "user:Uabc"
+
+
+def test_an_event_without_an_id_is_the_same_event_however_it_is_spaced() -> None:
+    event = {"type": "message", "source": {"type": "user", "userId": "Uabc"}}
+    tight = json.dumps({"events": [event]}, separators=(",", ":")).encode()
+    loose = json.dumps({"events": [event]}, indent=4).encode()
+    assert classify(tight)[0].id == classify(loose)[0].id
+    assert classify(tight)[0].id.startswith("sha256:")
+
+
+def test_a_body_the_fast_path_declines_is_classified_all_the_same() -> None:
+    event = {"type": "follow", "webhookEventId": "01B", "source": {"type": "user", "userId": "U1"}}
+    plain = json.dumps({"events": [event]}).encode()
+    with_bom = b"\xef\xbb\xbf" + plain
+    assert [(e.id, e.status) for e in classify(with_bom)] == [("01B", "queued")]
+    assert json.loads(classify(with_bom)[0].payload) == json.loads(classify(plain)[0].payload)
