@@ -1,4 +1,4 @@
-"""Event jobs: one webhook event becomes one conversation step (design.md §5).
+"""Event jobs: each webhook event becomes one conversation step (design.md §5).
 
 Load the state, call the pure flow, and commit in ONE transaction the new state, the effects
 (submission rows, media jobs), the rendered replies (the outbox, with a reply job) and the inbox
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 from ulid import ULID
@@ -40,10 +41,34 @@ from webhooks.render import render, to_outbox
 log = logging.getLogger("genba.conversation")
 
 
-def handle_event(job: ClaimedJob, env: JobEnv) -> int | None:
-    """Run the conversation step for one stored webhook event."""
+def event_ids(payload: dict[str, Any]) -> list[str]:
+    """The events a job carries, in order (jobs queued before v0.2 carry one `event_id`)."""
+    if "event_ids" in payload:
+        return [str(i) for i in payload["event_ids"]]
+    return [str(payload["event_id"])]
+
+
+def handle_event(job: ClaimedJob, env: JobEnv) -> list[int]:
+    """Run the conversation step of each stored event the job carries; returns reply jobs."""
+    replies: list[int] = []
+    for event_id in event_ids(job.payload):
+        try:
+            reply = _handle_one(env, event_id)
+        except Exception:
+            if not job.last_attempt:
+                raise  # the whole job is retried; events already handled are skipped then
+            # Out of attempts: keep this one for an operator, and let the events after it
+            # (the rest of the same webhook) still run, as they would have in jobs of their own.
+            log.exception("event %s failed on the last attempt; marked failed", event_id)
+            _mark_failed(env, event_id, "failed on the job's last attempt")
+            continue
+        if reply is not None:
+            replies.append(reply)
+    return replies
+
+
+def _handle_one(env: JobEnv, event_id: str) -> int | None:
     services = env.services
-    event_id = str(job.payload["event_id"])
     with services.db.read() as session:
         row = inbox.get(session, event_id)
     if row is None or row.status != "queued":
@@ -208,12 +233,11 @@ def _chat_step(env: JobEnv, row: WebhookEvent, event: ChatEvent) -> int | None:
 
 
 def give_up_event(job: ClaimedJob, env: JobEnv, reason: str) -> None:
-    """After the last attempt, mark the event failed so an operator can find it."""
+    """After the last attempt, mark the job's unhandled events failed so an operator finds them."""
+    for event_id in event_ids(job.payload):
+        _mark_failed(env, event_id, reason)
+
+
+def _mark_failed(env: JobEnv, event_id: str, reason: str) -> None:
     with env.services.db.write() as session:
-        inbox.mark(
-            session,
-            str(job.payload["event_id"]),
-            status="failed",
-            now=env.services.clock(),
-            note=reason[:500],
-        )
+        inbox.mark(session, event_id, status="failed", now=env.services.clock(), note=reason[:500])

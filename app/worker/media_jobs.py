@@ -42,7 +42,7 @@ FINAL_STATUS = {
 }
 
 
-def handle_media(job: ClaimedJob, env: JobEnv) -> int | None:
+def handle_media(job: ClaimedJob, env: JobEnv) -> None:
     """Fetch, sanitise and store one photo."""
     services = env.services
     media_id = str(job.payload["media_id"])
@@ -151,7 +151,7 @@ def give_up_media(job: ClaimedJob, env: JobEnv, reason: str) -> None:
     _finish(env, str(job.payload["media_id"]), "failed", f"gave up: {reason}"[:200])
 
 
-def handle_purge(job: ClaimedJob, env: JobEnv) -> int | None:
+def handle_purge(job: ClaimedJob, env: JobEnv) -> None:
     """Delete every stored file of the given media items (idempotent)."""
     ids = [str(i) for i in job.payload["media_ids"]]
     removed = sum(env.services.blobs.delete_prefix(media_prefix(i)) for i in ids)

@@ -71,7 +71,7 @@ def _fetch(env: JobEnv, contributor: Contributor) -> Contributor:
     return refreshed
 
 
-def handle_profile(job: ClaimedJob, env: JobEnv) -> int | None:
+def handle_profile(job: ClaimedJob, env: JobEnv) -> None:
     """Try the profile again for a contributor whose first try failed."""
     with env.services.db.read() as session:
         found = session.get(Contributor, str(job.payload["contributor_id"]))

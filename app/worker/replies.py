@@ -20,7 +20,7 @@ from webhooks.line_api import LineApiError
 log = logging.getLogger("genba.reply")
 
 
-def handle_reply(job: ClaimedJob, env: JobEnv) -> int | None:
+def handle_reply(job: ClaimedJob, env: JobEnv) -> None:
     """Send one outbox entry."""
     services = env.services
     outbox_id = int(job.payload["outbox_id"])

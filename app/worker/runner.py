@@ -14,7 +14,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TypeVar
 
@@ -28,7 +28,8 @@ from storage.jobs import ClaimedJob
 
 log = logging.getLogger("genba.worker")
 
-Handler = Callable[[ClaimedJob, JobEnv], int | None]
+# A handler may hand back jobs to run next on the same thread, in order (a step's replies).
+Handler = Callable[[ClaimedJob, JobEnv], Sequence[int] | None]
 GiveUp = Callable[[ClaimedJob, JobEnv, str], None]
 T = TypeVar("T")
 
@@ -148,28 +149,31 @@ class Worker:
         return job
 
     def _run_chain(self, job: ClaimedJob) -> None:
-        # A conversation step hands back its reply job: run it at once on this thread, so the
+        # A conversation step hands back its reply jobs: run them at once on this thread, so a
         # reply leaves right after the commit instead of waiting for the next claim round.
+        waiting: list[int] = []
         current: ClaimedJob | None = job
         while current is not None:
-            follow_up = self._run(current)
+            waiting.extend(self._run(current))
             current = None
-            if follow_up is not None and not self._stopping.is_set():
-                current = self._claim(jobs.ALL_KINDS, job_id=follow_up)
+            while waiting and current is None and not self._stopping.is_set():
+                current = self._claim(jobs.ALL_KINDS, job_id=waiting.pop(0))
 
-    def _run(self, job: ClaimedJob) -> int | None:
+    def _run(self, job: ClaimedJob) -> Sequence[int]:
         handler = self.handlers.get(job.kind)
-        follow_up: int | None = None
+        follow_ups: Sequence[int] | None = None
         try:
             try:
                 if handler is None:
                     raise RuntimeError(f"no handler for job kind {job.kind!r}")
-                follow_up = handler(job, self.env)
+                follow_ups = handler(job, self.env)
             except RetryLater as exc:
                 self._failed(job, exc.reason, exc.delay)
+                follow_ups = None
             except Exception as exc:
                 log.exception("job %s (%s) failed", job.id, job.kind)
                 self._failed(job, f"{type(exc).__name__}: {exc}", None)
+                follow_ups = None
             else:
                 done = self._bookkeeping(
                     lambda s: jobs.complete(
@@ -181,7 +185,7 @@ class Worker:
         finally:
             with self._held_lock:
                 self._held.pop(job.id, None)
-        return follow_up
+        return follow_ups or ()
 
     def _bookkeeping(self, write: Callable[[Session], T]) -> T:
         """Run a queue update, trying again a few times: a lost update means a job runs twice."""

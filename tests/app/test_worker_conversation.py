@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from app.services import Services
 from app.settings import load_settings
 from app.worker.base import JobEnv
-from app.worker.conversation import _user_step
+from app.worker.conversation import _user_step, handle_event
 from linesim import Events, LinePlatform
-from storage import conversations, inbox
+from storage import conversations, inbox, jobs
 from storage.blobs import LocalBlobStore
 from storage.db import Database
+from storage.jobs import ClaimedJob
 from storage.models import Conversation, Job, Media, ReplyOutbox, Submission
 from webhooks.events import parse_event, translate
 from webhooks.i18n import load_catalogue
@@ -43,7 +46,8 @@ class QuietLine:
         pass
 
 
-def test_a_step_run_twice_at_once_has_its_effects_once(database_url: str, tmp_path: Path) -> None:
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> Iterator[JobEnv]:
     db = Database(database_url)
     SQLModel.metadata.create_all(db.engine)
     services = Services(
@@ -53,7 +57,13 @@ def test_a_step_run_twice_at_once_has_its_effects_once(database_url: str, tmp_pa
         blobs=LocalBlobStore(tmp_path / "media"),
         catalogue=load_catalogue(),
     )
-    env = JobEnv(services=services, worker_id="w", should_stop=lambda: False)
+    yield JobEnv(services=services, worker_id="w", should_stop=lambda: False)
+    db.dispose()
+
+
+def test_a_step_run_twice_at_once_has_its_effects_once(env: JobEnv) -> None:
+    services = env.services
+    db = services.db
     platform = LinePlatform()
     photo = Events(platform).image(platform.add_user(), b"jpeg bytes")
     raw = json.dumps({"destination": "U0", "events": [photo]}).encode()
@@ -81,4 +91,66 @@ def test_a_step_run_twice_at_once_has_its_effects_once(database_url: str, tmp_pa
     assert kinds == ["event", "media", "profile", "reply"]
     # The second run did not count the same photo again in the draft it asks about.
     assert state.draft is not None and state.draft.media == 1
-    db.dispose()
+
+
+def _job(ids: list[str], *, last: bool) -> ClaimedJob:
+    return ClaimedJob(
+        id=1,
+        kind=jobs.EVENT,
+        payload={"event_ids": ids},
+        attempts=3 if last else 1,
+        max_attempts=3,
+        ordering_key="user:U",
+    )
+
+
+def _statuses(env: JobEnv, ids: list[str]) -> list[str]:
+    with env.services.db.read() as s:
+        return [inbox.get(s, i).status for i in ids]  # type: ignore[union-attr]
+
+
+def test_one_job_runs_each_of_its_events_in_order_and_hands_back_every_reply(
+    env: JobEnv,
+) -> None:
+    platform = LinePlatform()
+    events = Events(platform)
+    user = platform.add_user()
+    sent = [events.image(user, b"one"), events.image(user, b"two")]
+    raw = json.dumps({"destination": "U0", "events": sent}).encode()
+    with env.services.db.write() as s:
+        inbox.store(s, classify(raw), now=env.services.clock())
+    ids = [e["webhookEventId"] for e in sent]
+
+    replies = handle_event(_job(ids, last=False), env)
+
+    assert _statuses(env, ids) == ["handled", "handled"]
+    with env.services.db.read() as s:
+        outbox = list(s.execute(select(ReplyOutbox).order_by(ReplyOutbox.id)).scalars())  # type: ignore[arg-type]
+        reply_jobs = s.execute(select(Job.id).where(Job.kind == jobs.REPLY).order_by(Job.id))  # type: ignore[arg-type]
+        (row_state,) = s.execute(select(Conversation.state)).scalars()  # type: ignore[call-overload]
+    assert outbox and list(replies) == list(reply_jobs.scalars())  # every reply, in order
+    assert [o.event_id for o in outbox] == ids[: len(outbox)]
+    draft = conversations.decode(row_state).draft
+    assert draft is not None and draft.media == 2  # both photos, one draft
+    assert handle_event(_job(ids, last=False), env) == []  # a re-run finds nothing left to do
+
+
+def test_a_poisoned_event_holds_its_job_back_then_on_the_last_attempt_fails_alone(
+    env: JobEnv,
+) -> None:
+    platform = LinePlatform()
+    user = platform.add_user()
+    good = Events(platform).text(user, "こんにちは")
+    raw = json.dumps({"destination": "U0", "events": [good]}).encode()
+    (entry,) = classify(raw)
+    poisoned = replace(entry, id="01POISONED", payload="{cut short")  # a damaged stored row
+    with env.services.db.write() as s:
+        inbox.store(s, [poisoned, entry], now=env.services.clock())
+    ids = [poisoned.id, entry.id]
+
+    with pytest.raises(ValueError):
+        handle_event(_job(ids, last=False), env)
+    assert _statuses(env, ids) == ["queued", "queued"]  # retried later, nothing skipped
+
+    handle_event(_job(ids, last=True), env)
+    assert _statuses(env, ids) == ["failed", "handled"]

@@ -146,3 +146,35 @@ def test_a_job_buried_by_an_expired_lease_gets_its_give_up_step(services: Servic
         worker.stop(grace=1)
     assert given_up == [jobs.LEASE_EXPIRED]
     assert states(services) == ["dead"]
+
+
+def test_the_jobs_a_handler_hands_back_run_next_on_its_thread_in_order(
+    services: Services,
+) -> None:
+    ran: list[tuple[str, int, str]] = []
+
+    def step(job, _env):
+        ran.append(("step", job.payload["n"], threading.current_thread().name))
+        with services.db.write() as s:
+            later = [
+                jobs.enqueue(
+                    s,
+                    JobSpec(kind=jobs.REPLY, payload=f'{{"n": {n}}}', dedup_key=f"r{n}"),
+                    now=services.clock(),
+                )
+                for n in (1, 2)
+            ]
+        return later
+
+    def reply(job, _env):
+        ran.append(("reply", job.payload["n"], threading.current_thread().name))
+
+    worker = Worker(services, {jobs.EVENT: step, jobs.REPLY: reply})
+    worker.start()
+    try:
+        enqueue(services, 1, kind=jobs.EVENT)
+        wait_until(lambda: states(services) == ["done"] * 3, what="the step and both replies")
+    finally:
+        worker.stop(grace=2)
+    assert [(kind, n) for kind, n, _ in ran] == [("step", 0), ("reply", 1), ("reply", 2)]
+    assert len({thread for _, _, thread in ran}) == 1

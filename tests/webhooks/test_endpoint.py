@@ -94,12 +94,33 @@ def job_rows(db: Database) -> list[Job]:
 
 
 class TestSignature:
-    async def test_a_signed_body_is_stored_with_one_job_per_event(self, client, db) -> None:
-        r = await post(client, body_of(event(1), event(2)))
+    async def test_a_signed_body_is_stored_with_one_job_per_user_in_event_order(
+        self, client, db
+    ) -> None:
+        other = "U" + "b" * 32
+        theirs = event(3, source={"type": "user", "userId": other})
+        r = await post(client, body_of(event(2), theirs, event(1)))
         assert r.status_code == 200
-        assert [e.status for e in rows(db)] == ["queued", "queued"]
-        assert [j.kind for j in job_rows(db)] == ["event", "event"]
-        assert all(j.ordering_key == f"user:{USER}" for j in job_rows(db))
+        assert [e.status for e in rows(db)] == ["queued", "queued", "queued"]
+        jobs = job_rows(db)
+        assert [(j.kind, j.ordering_key) for j in jobs] == [
+            ("event", f"user:{USER}"),
+            ("event", f"user:{other}"),
+        ]
+        # Each user's events in the order the body gave them, not sorted by id.
+        assert json.loads(jobs[0].payload) == {
+            "event_ids": [event(2)["webhookEventId"], event(1)["webhookEventId"]]
+        }
+        assert json.loads(jobs[1].payload) == {"event_ids": [theirs["webhookEventId"]]}
+
+    async def test_a_redelivery_with_one_new_event_queues_only_that_one(self, client, db) -> None:
+        assert (await post(client, body_of(event(1)))).status_code == 200
+        assert (await post(client, body_of(event(1), event(2)))).status_code == 200
+        payloads = [json.loads(j.payload) for j in job_rows(db)]
+        assert payloads == [
+            {"event_ids": [event(1)["webhookEventId"]]},
+            {"event_ids": [event(2)["webhookEventId"]]},
+        ]
 
     @pytest.mark.parametrize("signature", [None, "", "bm90IHRoZSBzaWduYXR1cmU=", "署名".encode()])
     async def test_a_bad_or_missing_signature_is_400_and_stores_nothing(
@@ -169,7 +190,10 @@ class TestDuplicates:
 
     async def test_a_duplicate_inside_one_body_is_kept_once(self, client, db) -> None:
         assert (await post(client, body_of(event(1), event(1), event(2)))).status_code == 200
-        assert len(rows(db)) == 2 and len(job_rows(db)) == 2
+        assert len(rows(db)) == 2
+        (job,) = job_rows(db)
+        ids = [event(1)["webhookEventId"], event(2)["webhookEventId"]]
+        assert json.loads(job.payload) == {"event_ids": ids}
 
     async def test_an_event_without_an_id_is_keyed_by_its_content(self, client, db) -> None:
         loose = event(1)
@@ -196,7 +220,9 @@ class TestOddEvents:
         assert (await post(client, raw)).status_code == 200
         by_status = sorted(e.status for e in rows(db))
         assert by_status == ["ignored", "queued", "queued", "unparseable", "unparseable"]
-        assert len(job_rows(db)) == 2
+        (job,) = job_rows(db)
+        ids = [event(1)["webhookEventId"], event(4)["webhookEventId"]]
+        assert json.loads(job.payload) == {"event_ids": ids}
 
     async def test_group_messages_keep_no_content_and_no_member_id(self, client, db) -> None:
         group = event(1, source={"type": "group", "groupId": "C" + "1" * 32, "userId": USER})
