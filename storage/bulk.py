@@ -38,27 +38,47 @@ def _processors(
 
 
 @functools.lru_cache(maxsize=256)
-def _sql(table: Table, columns: tuple[str, ...], rows: int, ignore: bool, dialect: Dialect) -> str:
+def _sql(
+    table: Table,
+    columns: tuple[str, ...],
+    rows: int,
+    ignore: bool,
+    returning: str | None,
+    dialect: Dialect,
+) -> str:
     quote = dialect.identifier_preparer.quote
     one = "(" + ", ".join("?" * len(columns)) + ")"
     names = ", ".join(quote(c) for c in columns)
-    conflict = " ON CONFLICT DO NOTHING" if ignore else ""
+    # RETURNING needs SQLite 3.35 (2021); with DO NOTHING it lists only the rows inserted.
+    tail = (" ON CONFLICT DO NOTHING" if ignore else "") + (
+        f" RETURNING {quote(returning)}" if returning else ""
+    )
     # Names come from the table's metadata, quoted; values are always bound.
-    return f"INSERT INTO {quote(table.name)} ({names}) VALUES {', '.join([one] * rows)}{conflict}"  # noqa: S608
+    return f"INSERT INTO {quote(table.name)} ({names}) VALUES {', '.join([one] * rows)}{tail}"  # noqa: S608
 
 
 def insert_rows(
-    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, ignore: bool = False
-) -> None:
-    """Insert `rows` (dicts with the same keys), many rows a statement, in the open transaction."""
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    ignore: bool = False,
+    returning: str | None = None,
+) -> list[Any]:
+    """Insert `rows` (dicts with the same keys), many rows a statement, in the open transaction.
+
+    With `returning`, gives that column of the rows actually inserted (with `ignore`, the ones
+    whose key was new), in no particular order.
+    """
     if not rows:
-        return
+        return []
     columns = tuple(rows[0])
     assert len(columns) > 1, "itemgetter gives a tuple only for two or more keys"
     pick = operator.itemgetter(*columns)
     # Rows of one batch share their timestamps: convert each distinct value once.
     processors = _processors(table, columns, conn.dialect)
     converters = [(i, _memo(p)) for i, p in enumerate(processors) if p is not None]
+    inserted: list[Any] = []
     # One statement for many rows rather than executemany: the driver drops the GIL at every
     # row it steps, and under load each drop hands the core to the event loop for a while.
     for start in range(0, len(rows), _ROWS_PER_STATEMENT):
@@ -70,7 +90,11 @@ def insert_rows(
                 picked[i] = convert(picked[i])
             values += picked
         # exec_driver_sql: no per-row work, but SQLAlchemy's error wrapping and events still apply.
-        conn.exec_driver_sql(_sql(table, columns, len(chunk), ignore, conn.dialect), tuple(values))
+        sql = _sql(table, columns, len(chunk), ignore, returning, conn.dialect)
+        result = conn.exec_driver_sql(sql, tuple(values))
+        if returning is not None:
+            inserted.extend(result.scalars())
+    return inserted
 
 
 def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -84,20 +108,6 @@ def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
             return out
 
     return once
-
-
-def existing_keys(conn: Connection, table: Table, column: str, keys: Sequence[str]) -> set[str]:
-    """Which of `keys` the (text) column already holds."""
-    assert conn.dialect.name == "sqlite", "the driver-level path is for SQLite only"
-    quote = conn.dialect.identifier_preparer.quote
-    found: set[str] = set()
-    for start in range(0, len(keys), _ROWS_PER_STATEMENT):
-        chunk = keys[start : start + _ROWS_PER_STATEMENT]
-        marks = ", ".join("?" * len(chunk))
-        name, where = quote(table.name), quote(column)
-        sql = f"SELECT {where} FROM {name} WHERE {where} IN ({marks})"  # noqa: S608 (as above)
-        found.update(conn.exec_driver_sql(sql, tuple(chunk)).scalars())
-    return found
 
 
 def connection_of(session: Executor) -> Connection:
