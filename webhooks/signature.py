@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 
 
 def sign(secret: bytes, body: bytes) -> str:
     """The `x-line-signature` value LINE would send for this body."""
-    return base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest()).decode("ascii")
+    # hmac.digest: OpenSSL's one-shot HMAC, without building an HMAC object (on every webhook)
+    return base64.b64encode(hmac.digest(secret, body, "sha256")).decode("ascii")
 
 
 def verify(secret: bytes, body: bytes, signature: str | None) -> bool:
