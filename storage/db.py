@@ -87,9 +87,9 @@ class Database:
             yield session
 
     @contextmanager
-    def write_connection(self) -> Iterator[Connection]:
-        """A write transaction on a bare connection, for Core-only hot paths."""
-        with self._write_lock or nullcontext(), self.engine.begin() as conn:
+    def write_on(self, conn: Connection) -> Iterator[Connection]:
+        """A write transaction on a connection the caller keeps (one writer thread's own)."""
+        with self._write_lock or nullcontext(), conn.begin():
             yield conn
 
     @contextmanager

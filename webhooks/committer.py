@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from storage import inbox
@@ -51,6 +52,7 @@ class InboxCommitter:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._conn: Connection | None = None  # the writer thread's own, kept between batches
 
     async def store(self, entries: list[InboxEntry], received_at: datetime) -> list[str]:
         """Store one request's entries; returns once they are committed (raises if not)."""
@@ -81,6 +83,12 @@ class InboxCommitter:
             thread.join(timeout)
 
     def _run(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._drop_connection()
+
+    def _serve(self) -> None:
         while True:
             first = self._queue.get()
             if first is None:
@@ -100,13 +108,35 @@ class InboxCommitter:
             if stop:
                 return
 
-    def _commit(self, batch: list[_Waiting]) -> None:
+    def _connection(self) -> Connection:
+        # Kept open between batches: checking a connection out of the pool and back in for
+        # every batch cost the writer more than some of the inserts (bench/).
+        if self._conn is None:
+            self._conn = self.db.engine.connect()
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        # After a failure the connection may be broken (a PostgreSQL restart, say): the next
+        # batch opens a fresh one from the pool, which checks it first.
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def _commit(self, batch: list[_Waiting], *, fresh: bool = False) -> None:
         try:
-            with self.db.write_connection() as conn:
+            with self.db.write_on(self._connection()) as conn:
                 results = inbox.store_many(
                     conn, [w.delivery for w in batch], max_attempts=self.max_attempts
                 )
         except Exception as exc:
+            self._drop_connection()
+            if getattr(exc, "connection_invalidated", False) and not fresh:
+                # The kept connection died in the meantime (PostgreSQL restarted): what a
+                # pooled checkout would have caught. Once more, on a new one.
+                log.warning("the inbox connection was lost; storing again on a new one")
+                self._commit(batch, fresh=True)
+                return
             if len(batch) == 1 or isinstance(exc, OperationalError | InterfaceError):
                 # The database is away (or this one request failed): retrying the others one by
                 # one would only make each of them wait for the same timeout again.

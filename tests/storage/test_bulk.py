@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Table, text
+from sqlalchemy import Connection, Table, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -25,6 +26,12 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     schema.upgrade(database)
     yield database
     database.dispose()
+
+
+@contextmanager
+def writing(db: Database) -> Iterator[Connection]:
+    with db.engine.connect() as conn, db.write_on(conn):
+        yield conn
 
 
 def row(n: int, **over: object) -> dict[str, object]:
@@ -51,7 +58,7 @@ def stored_text(db: Database, column: str) -> list[str]:
 def test_rows_read_back_as_given_and_timestamps_are_spelt_as_sqlalchemy_spells_them(
     sqlite_db: Database,
 ) -> None:
-    with sqlite_db.write_connection() as conn:
+    with writing(sqlite_db) as conn:
         bulk.insert_rows(conn, T, [row(0), row(1)])
     with sqlite_db.write() as s:  # the same kind of row, through SQLAlchemy's own path
         s.add(WebhookEvent(**row(2)))  # type: ignore[arg-type]
@@ -67,9 +74,9 @@ def test_rows_read_back_as_given_and_timestamps_are_spelt_as_sqlalchemy_spells_t
 
 
 def test_many_rows_span_several_statements_and_all_arrive(sqlite_db: Database) -> None:
-    with sqlite_db.write_connection() as conn:
+    with writing(sqlite_db) as conn:
         bulk.insert_rows(conn, T, [row(n) for n in range(300)])
-    with sqlite_db.write_connection() as conn:
+    with writing(sqlite_db) as conn:
         rows = [row(n) for n in range(250, 700)]  # 50 known, 400 new, over three statements
         new = bulk.insert_rows(conn, T, rows, ignore=True, returning="id")
     assert sorted(new) == [f"ev-{n:04d}" for n in range(300, 700)]
@@ -77,9 +84,9 @@ def test_many_rows_span_several_statements_and_all_arrive(sqlite_db: Database) -
 
 
 def test_ignore_skips_rows_whose_key_exists_and_keeps_the_others(sqlite_db: Database) -> None:
-    with sqlite_db.write_connection() as conn:
+    with writing(sqlite_db) as conn:
         bulk.insert_rows(conn, T, [row(1)])
-    with sqlite_db.write_connection() as conn:
+    with writing(sqlite_db) as conn:
         bulk.insert_rows(conn, T, [row(1, payload="changed"), row(2)], ignore=True)
     assert stored_text(sqlite_db, "payload") == [
         '{"n": 1, "text": "こんにちは"}',
@@ -88,6 +95,6 @@ def test_ignore_skips_rows_whose_key_exists_and_keeps_the_others(sqlite_db: Data
 
 
 def test_a_bad_row_fails_the_whole_transaction(sqlite_db: Database) -> None:
-    with pytest.raises(IntegrityError), sqlite_db.write_connection() as conn:
+    with pytest.raises(IntegrityError), writing(sqlite_db) as conn:
         bulk.insert_rows(conn, T, [row(1), row(2, payload=None)])
     assert stored_text(sqlite_db, "id") == []

@@ -89,3 +89,27 @@ async def test_a_closed_committer_refuses_new_work(db: Database) -> None:
     committer.close()
     with pytest.raises(CommitterStopped):
         await committer.store([entry(2)], NOW)
+
+
+async def test_a_lost_database_connection_between_batches_costs_no_request(
+    postgres_url: str,
+) -> None:
+    from sqlmodel import SQLModel
+
+    db = Database(postgres_url)
+    SQLModel.metadata.create_all(db.engine)
+    committer = InboxCommitter(db, max_attempts=3)
+    try:
+        assert await committer.store([entry(1)], NOW) == ["ev-1"]
+        # The committer keeps its connection between batches; end it from the server's side,
+        # as a PostgreSQL restart or an idle timeout would.
+        kept = committer._conn
+        assert kept is not None
+        pid = kept.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+        with db.engine.connect() as admin:
+            admin.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        assert await committer.store([entry(2)], NOW) == ["ev-2"]
+    finally:
+        committer.close()
+        db.dispose()
+    assert stored_ids(db) == ["ev-1", "ev-2"]
