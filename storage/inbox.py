@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Table, text, update
 from sqlmodel import Session
@@ -113,6 +114,23 @@ def store_many(
         latest = max(d.received_at for d in deliveries)
         enqueue_many(session, specs, now=latest, max_attempts=max_attempts)
     return results
+
+
+def event_ids(payload: dict[str, Any]) -> list[str]:
+    """The events an event job carries, in order (jobs queued before 0.2 carry one `event_id`)."""
+    if "event_ids" in payload:
+        return [str(i) for i in payload["event_ids"]]
+    return [str(payload["event_id"])]
+
+
+def reopen(session: Session, ids: Sequence[str]) -> int:
+    """Queue again the events a dead job left `failed` (an operator retries the job)."""
+    result = session.execute(
+        update(T)
+        .where(T.c.id.in_(list(ids)) & (T.c.status == "failed"))
+        .values(status="queued", handled_at=None, note=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _row(entry: InboxEntry, received_at: datetime) -> dict[str, object]:

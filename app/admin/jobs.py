@@ -4,6 +4,7 @@
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from app.admin.auth import Caller, GuardedRoute, Guards
 from app.admin.fields import JobState, invalid_query, not_found
 from app.admin.schemas import ErrorRead, JobPage, JobRead, job_read
-from storage import audit, jobs
+from storage import audit, inbox, jobs
 from storage.db import Database
 
 DEFAULT_LIMIT = 50
@@ -104,6 +105,9 @@ def job_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime]) -
                 if jobs.get(session, ident) is None:
                     raise not_found("job")
                 raise HTTPException(409, detail="only a dead job can be retried")
+            if job.kind == jobs.EVENT:
+                # Giving up marked the job's unhandled events failed; they run again with it.
+                inbox.reopen(session, inbox.event_ids(json.loads(job.payload)))
             audit.record(
                 session,
                 actor=caller.name,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
 from ulid import ULID
@@ -41,17 +40,10 @@ from webhooks.render import render, to_outbox
 log = logging.getLogger("genba.conversation")
 
 
-def event_ids(payload: dict[str, Any]) -> list[str]:
-    """The events a job carries, in order (jobs queued before v0.2 carry one `event_id`)."""
-    if "event_ids" in payload:
-        return [str(i) for i in payload["event_ids"]]
-    return [str(payload["event_id"])]
-
-
 def handle_event(job: ClaimedJob, env: JobEnv) -> list[int]:
     """Run the conversation step of each stored event the job carries; returns reply jobs."""
     replies: list[int] = []
-    for event_id in event_ids(job.payload):
+    for event_id in inbox.event_ids(job.payload):
         try:
             reply = _handle_one(env, event_id)
         except Exception:
@@ -234,7 +226,7 @@ def _chat_step(env: JobEnv, row: WebhookEvent, event: ChatEvent) -> int | None:
 
 def give_up_event(job: ClaimedJob, env: JobEnv, reason: str) -> None:
     """After the last attempt, mark the job's unhandled events failed so an operator finds them."""
-    for event_id in event_ids(job.payload):
+    for event_id in inbox.event_ids(job.payload):
         _mark_failed(env, event_id, reason)
 
 

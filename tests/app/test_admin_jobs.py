@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from storage import audit, jobs
+from storage import audit, inbox, jobs
+from storage.inbox import InboxEntry
 from storage.jobs import JobSpec
 
 LINE_USER = "U4af4980629f1a2b3c4d5e6f708192a3b"
@@ -125,6 +126,34 @@ class TestRetry:
             (entry,) = audit.for_target(s, "job", str(job_id))
         assert (entry.action, entry.actor) == ("retry_job", "admin-alice")
         assert json.loads(entry.detail)["kind"] == "media"
+
+    def test_a_dead_event_job_brings_back_the_events_it_gave_up(
+        self, client, seed, as_role, db, clock
+    ) -> None:
+        entries = [
+            InboxEntry(
+                id=f"ev-{n}",
+                payload="{}",
+                status="queued",
+                source_id=LINE_USER,
+                ordering_key=f"user:{LINE_USER}",
+                wants_job=True,
+            )
+            for n in (1, 2)
+        ]
+        with db.write() as s:
+            inbox.store(s, entries, now=clock(), max_attempts=1)
+            (job,) = jobs.list_jobs(s, state=None, limit=10)
+            inbox.take(s, "ev-1", now=clock())  # the first event was handled before it died
+            claimed = jobs.claim(s, worker_id="w1", now=clock(), lease=timedelta(seconds=30))
+            assert claimed is not None and claimed.id == job.id
+            jobs.fail(s, claimed, worker_id="w1", now=clock(), error="boom", retry_at=None)
+            for event_id in inbox.event_ids(claimed.payload):  # what giving up does
+                inbox.mark(s, event_id, status="failed", now=clock(), note="boom")
+        r = client.post(f"/api/v1/jobs/{job.id}/retry", headers=as_role("admin"))
+        assert r.status_code == 200
+        with db.read() as s:
+            assert [inbox.get(s, f"ev-{n}").status for n in (1, 2)] == ["handled", "queued"]
 
     def test_a_job_that_is_not_dead_is_409(self, client, seed, as_role, db, make_job) -> None:
         job_id = make_job(dead=True)
