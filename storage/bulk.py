@@ -32,7 +32,13 @@ def _processors(
     """Each column's bind processor: the one SQLAlchemy itself would use (dialect_impl)."""
     # Driver-level SQL is dialect-specific; only SQLite takes this path (PostgreSQL needs
     # RETURNING under concurrent writers, and keeps SQLAlchemy's executemany).
-    assert dialect.name == "sqlite", "the driver-level path is for SQLite only"
+    if dialect.name != "sqlite":
+        raise ValueError("the driver-level path is for SQLite only")
+    # Defaults are SQLAlchemy's to fill in, and this path skips SQLAlchemy: a row that left one
+    # out would be stored with NULL (or refused) instead.
+    missing = [c.name for c in table.columns if c.default is not None and c.name not in columns]
+    if missing:
+        raise ValueError(f"bulk rows of {table.name} must give {', '.join(missing)}")
     types = [table.c[name].type.dialect_impl(dialect) for name in columns]
     return tuple(t.bind_processor(dialect) for t in types)
 
@@ -73,7 +79,8 @@ def insert_rows(
     if not rows:
         return []
     columns = tuple(rows[0])
-    assert len(columns) > 1, "itemgetter gives a tuple only for two or more keys"
+    if len(columns) < 2:  # itemgetter gives a tuple only for two or more keys
+        raise ValueError("bulk rows need at least two columns")
     pick = operator.itemgetter(*columns)
     # Rows of one batch share their timestamps: convert each distinct value once.
     processors = _processors(table, columns, conn.dialect)

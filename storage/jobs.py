@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, func, or_, select, text, update
+from sqlalchemy import Table, and_, bindparam, exists, func, insert, or_, select, text, update
 from sqlmodel import Session
 
 from storage import bulk
@@ -228,6 +228,19 @@ def fail(
     if not _rowcount(result):
         return None
     return DEAD if dead else QUEUED
+
+
+def enqueue_dead(
+    session: Session, spec: JobSpec, *, now: datetime, error: str, attempts: int
+) -> int:
+    """Record work that already failed for good as a dead job, for an operator to retry."""
+    row = _row(spec, now=now, max_attempts=attempts) | {
+        "state": DEAD,
+        "attempts": attempts,
+        "last_error": error[:2000],
+        "finished_at": now,
+    }
+    return int(session.execute(insert(T).values(row).returning(T.c.id)).scalar_one())
 
 
 def release(session: Session, job_ids: Sequence[int], *, worker_id: str, now: datetime) -> int:

@@ -24,7 +24,9 @@ def split_events(raw: bytes) -> list[Event] | None:
     try:
         text = raw.decode("utf-8")
         return _object(text)
-    except (ValueError, IndexError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    # UnicodeDecodeError and JSONDecodeError are ValueErrors; RecursionError: nesting deeper
+    # than the interpreter's stack (json.loads fails on it too, and the caller keeps the body).
+    except (ValueError, IndexError, RecursionError):
         return None
 
 

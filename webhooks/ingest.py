@@ -46,9 +46,11 @@ def classify(raw: bytes) -> list[InboxEntry]:
     ascii_only = b"\\ud" in raw or b"\\uD" in raw
     events: Sequence[tuple[Any, str | None]] | None = split_events(raw)
     if events is None:  # not the usual shape (or not UTF-8): the plain parser decides
+        # json.loads lets surrogates through from bytes that are not strict UTF-8: escape.
+        ascii_only = True
         try:
             body = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             return [unparseable_body(raw)]
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
             return [unparseable_body(raw)]
@@ -62,11 +64,12 @@ def classify(raw: bytes) -> list[InboxEntry]:
 
 def _entry(event: Any, text: str | None, ascii_only: bool) -> InboxEntry:
     """`text` is the event's JSON as LINE sent it, when the body could be cut (event_spans)."""
+    canonical = None
     if text is None:
-        text = _dumps(event, ascii_only=ascii_only)
+        text = canonical = _dumps(event, ascii_only=ascii_only)
     if not isinstance(event, dict):
         return InboxEntry(
-            id=_hash_id(_dumps(event, ascii_only=ascii_only)),
+            id=_hash_id(canonical or _dumps(event, ascii_only=ascii_only)),
             payload=text,
             status="unparseable",
             note="event is not an object",
@@ -76,7 +79,7 @@ def _entry(event: Any, text: str | None, ascii_only: bool) -> InboxEntry:
         isinstance(event_id, str) and 0 < len(event_id) <= MAX_ID_CHARS and event_id.isprintable()
     ):
         # Hashed in one spelling, so the same event sent with other spacing is still a duplicate.
-        event_id = _hash_id(_dumps(event, ascii_only=ascii_only))
+        event_id = _hash_id(canonical or _dumps(event, ascii_only=ascii_only))
     # Cut to the columns' widths: LINE adds types and modes, and PostgreSQL refuses overflow.
     event_type = _short(event.get("type"), 40)
     mode = _short(event.get("mode"), 16)
@@ -105,7 +108,7 @@ def _entry(event: Any, text: str | None, ascii_only: bool) -> InboxEntry:
         if not isinstance(chat_id, str) or not chat_id or not chat_id[:75].isprintable():
             text, note = "{}", "chat without id"
         else:
-            text = _chat_payload(event, source_type, chat_id, event_type, mode)
+            text = _chat_payload(event, source_type, chat_id, event_type, mode, ascii_only)
             wanted = event_type in CHAT_EVENT_TYPES and mode != "standby"
             status = "queued" if wanted else "ignored"
             source_id, ordering_key = chat_id[:64], "chat:" + chat_id[:75]
@@ -127,7 +130,12 @@ def _entry(event: Any, text: str | None, ascii_only: bool) -> InboxEntry:
 
 
 def _chat_payload(
-    event: dict[str, Any], source_type: str, chat_id: str, event_type: str | None, mode: str | None
+    event: dict[str, Any],
+    source_type: str,
+    chat_id: str,
+    event_type: str | None,
+    mode: str | None,
+    ascii_only: bool,
 ) -> str:
     # The bot stores nothing from group chats: only what it needs to say, once, that it
     # works in 1:1 chats — no message content, no member ids.
@@ -141,7 +149,8 @@ def _chat_payload(
             "deliveryContext": delivery if isinstance(delivery, dict) else None,
             "replyToken": event.get("replyToken"),
             "source": {"type": source_type, f"{source_type}Id": chat_id},
-        }
+        },
+        ascii_only=ascii_only,
     )
 
 

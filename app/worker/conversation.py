@@ -1,9 +1,10 @@
 """Event jobs: each webhook event becomes one conversation step (design.md §5).
 
-Load the state, call the pure flow, and commit in ONE transaction the new state, the effects
-(submission rows, media jobs), the rendered replies (the outbox, with a reply job) and the inbox
-row marked handled; then hand the reply job back to the runner so it leaves at once. A re-run
-of the job (after a crash) finds the inbox row handled and does nothing.
+A job carries one user's events of one webhook. For each, load the state, call the pure flow,
+and commit in ONE transaction the new state, the effects (submission rows, media jobs), the
+rendered replies (the outbox, with a reply job) and the inbox row marked handled; the reply
+jobs go back to the runner, which runs them right after the job. A re-run of the job (after a
+crash) finds the rows of events done handled and skips them.
 """
 
 from __future__ import annotations
@@ -46,17 +47,35 @@ def handle_event(job: ClaimedJob, env: JobEnv) -> list[int]:
     for event_id in inbox.event_ids(job.payload):
         try:
             reply = _handle_one(env, event_id)
-        except Exception:
-            if not job.last_attempt:
-                raise  # the whole job is retried; events already handled are skipped then
-            # Out of attempts: keep this one for an operator, and let the events after it
-            # (the rest of the same webhook) still run, as they would have in jobs of their own.
-            log.exception("event %s failed on the last attempt; marked failed", event_id)
-            _mark_failed(env, event_id, "failed on the job's last attempt")
+        except Exception as exc:
+            if not job.last_attempt or env.should_stop():
+                raise  # retried whole (or handed back at shutdown); handled events are skipped
+            # Out of attempts: this event fails on its own, in a dead job of its own that an
+            # operator can retry, and the events after it (the rest of the same webhook) run,
+            # as they would have in jobs of their own.
+            log.exception("event %s failed on the job's last attempt", event_id)
+            _bury(env, job, event_id, f"{type(exc).__name__}: {exc}")
             continue
         if reply is not None:
             replies.append(reply)
     return replies
+
+
+def _bury(env: JobEnv, job: ClaimedJob, event_id: str, reason: str) -> None:
+    now = env.services.clock()
+    with env.services.db.write() as session:
+        inbox.mark(session, event_id, status="failed", now=now, note=reason[:500])
+        jobs.enqueue_dead(
+            session,
+            JobSpec(
+                kind=jobs.EVENT,
+                payload=json.dumps({"event_ids": [event_id]}),
+                ordering_key=job.ordering_key,
+            ),
+            now=now,
+            error=reason,
+            attempts=job.attempts,
+        )
 
 
 def _handle_one(env: JobEnv, event_id: str) -> int | None:
@@ -226,10 +245,7 @@ def _chat_step(env: JobEnv, row: WebhookEvent, event: ChatEvent) -> int | None:
 
 def give_up_event(job: ClaimedJob, env: JobEnv, reason: str) -> None:
     """After the last attempt, mark the job's unhandled events failed so an operator finds them."""
-    for event_id in inbox.event_ids(job.payload):
-        _mark_failed(env, event_id, reason)
-
-
-def _mark_failed(env: JobEnv, event_id: str, reason: str) -> None:
+    now = env.services.clock()
     with env.services.db.write() as session:
-        inbox.mark(session, event_id, status="failed", now=env.services.clock(), note=reason[:500])
+        for event_id in inbox.event_ids(job.payload):
+            inbox.mark(session, event_id, status="failed", now=now, note=reason[:500])

@@ -126,10 +126,12 @@ def test_one_job_runs_each_of_its_events_in_order_and_hands_back_every_reply(
     assert _statuses(env, ids) == ["handled", "handled"]
     with env.services.db.read() as s:
         outbox = list(s.execute(select(ReplyOutbox).order_by(ReplyOutbox.id)).scalars())  # type: ignore[arg-type]
-        reply_jobs = s.execute(select(Job.id).where(Job.kind == jobs.REPLY).order_by(Job.id))  # type: ignore[arg-type]
+        reply_jobs = list(
+            s.execute(select(Job.id).where(Job.kind == jobs.REPLY).order_by(Job.id)).scalars()  # type: ignore[arg-type]
+        )
         (row_state,) = s.execute(select(Conversation.state)).scalars()  # type: ignore[call-overload]
-    assert outbox and list(replies) == list(reply_jobs.scalars())  # every reply, in order
-    assert [o.event_id for o in outbox] == ids[: len(outbox)]
+    assert [o.event_id for o in outbox] == ids  # each photo got its answer, in order
+    assert list(replies) == reply_jobs and len(reply_jobs) == 2  # all handed to the runner
     draft = conversations.decode(row_state).draft
     assert draft is not None and draft.media == 2  # both photos, one draft
     assert handle_event(_job(ids, last=False), env) == []  # a re-run finds nothing left to do
@@ -152,5 +154,23 @@ def test_a_poisoned_event_holds_its_job_back_then_on_the_last_attempt_fails_alon
         handle_event(_job(ids, last=False), env)
     assert _statuses(env, ids) == ["queued", "queued"]  # retried later, nothing skipped
 
-    handle_event(_job(ids, last=True), env)
+    assert handle_event(_job(ids, last=True), env)  # the good one still replies
     assert _statuses(env, ids) == ["failed", "handled"]
+    with env.services.db.read() as s:
+        dead = list(jobs.list_jobs(s, state=jobs.DEAD, limit=10))
+    # The failed event waits in a dead job of its own, which an operator can retry.
+    assert [json.loads(j.payload) for j in dead] == [{"event_ids": [poisoned.id]}]
+    assert dead[0].last_error is not None and "JSONDecodeError" in dead[0].last_error
+
+
+def test_at_shutdown_a_last_attempt_gives_nothing_up(env: JobEnv) -> None:
+    platform = LinePlatform()
+    good = Events(platform).text(platform.add_user(), "こんにちは")
+    (entry,) = classify(json.dumps({"destination": "U0", "events": [good]}).encode())
+    poisoned = replace(entry, id="01POISONED", payload="{cut short")
+    with env.services.db.write() as s:
+        inbox.store(s, [poisoned, entry], now=env.services.clock())
+    stopping = replace(env, should_stop=lambda: True)
+    with pytest.raises(ValueError):  # the runner hands the job back without counting it
+        handle_event(_job([poisoned.id, entry.id], last=True), stopping)
+    assert _statuses(env, [poisoned.id, entry.id]) == ["queued", "queued"]

@@ -104,3 +104,27 @@ def test_a_body_the_fast_path_declines_is_classified_all_the_same() -> None:
     with_bom = b"\xef\xbb\xbf" + plain
     assert [(e.id, e.status) for e in classify(with_bom)] == [("01B", "queued")]
     assert json.loads(classify(with_bom)[0].payload) == json.loads(classify(plain)[0].payload)
+
+
+def test_nesting_deeper_than_the_stack_is_kept_as_an_unparseable_body() -> None:
+    deep = b'{"events": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    assert split_events(deep) is None
+    [entry] = classify(deep)
+    assert entry.status == "unparseable" and entry.id.startswith("sha256:")
+
+
+def test_what_genba_writes_itself_from_a_body_is_always_storable_text() -> None:
+    group = {
+        "type": "message",
+        "webhookEventId": "01C",
+        "replyToken": "\ud800",
+        "source": {"type": "group", "groupId": "C1", "userId": "U1"},
+    }
+    escaped = json.dumps({"events": [group]}).encode()  # the surrogate travels as "\ud800"
+    raw_bytes = '{"events": [{"type": "follow", "source": {"type": "user", "userId": "U1"},'
+    raw_bytes += ' "x": "\ud800"}]}'
+    smuggled = raw_bytes.encode("utf-8", "surrogatepass")  # not UTF-8: json.loads takes it
+    for body in (escaped, smuggled):
+        [entry] = classify(body)
+        entry.payload.encode("utf-8")  # a lone surrogate here would be a 503 forever
+        assert entry.id.encode("utf-8")
