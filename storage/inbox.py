@@ -117,7 +117,7 @@ def store_many(
 
 
 def event_ids(payload: dict[str, Any]) -> list[str]:
-    """The events an event job carries, in order (jobs queued before 0.2 carry one `event_id`)."""
+    """The events an event job carries, in order (older jobs carry a single `event_id`)."""
     if "event_ids" in payload:
         return [str(i) for i in payload["event_ids"]]
     return [str(payload["event_id"])]

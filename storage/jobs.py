@@ -23,7 +23,7 @@ from storage import bulk
 from storage.dialect import Executor, insert_ignore, is_postgres
 from storage.models import Job
 
-EVENT = "event"  # one webhook event: a conversation step
+EVENT = "event"  # one user's events of one webhook: a conversation step each
 REPLY = "reply"  # send a committed reply with its reply token
 PROFILE = "profile"  # fetch a contributor's LINE profile when the first try failed
 MEDIA = "media"  # fetch and sanitise a photo
@@ -170,8 +170,10 @@ def claim(
     row = session.execute(
         take, {"found": found, "worker": worker_id, "until": now + lease, "at": now}
     ).one_or_none()
-    if row is None:
-        return None
+    return None if row is None else _claimed(row)
+
+
+def _claimed(row: Any) -> ClaimedJob:
     return ClaimedJob(
         id=row.id,
         kind=row.kind,
@@ -301,18 +303,7 @@ def reap(session: Session, *, now: datetime) -> tuple[int, list[ClaimedJob]]:
         .where(expired)
         .values(state=QUEUED, run_at=now, updated_at=now, locked_by=None, lease_until=None)
     )
-    dead = [
-        ClaimedJob(
-            id=r.id,
-            kind=r.kind,
-            payload=json.loads(r.payload),
-            attempts=r.attempts,
-            max_attempts=r.max_attempts,
-            ordering_key=r.ordering_key,
-        )
-        for r in buried
-    ]
-    return _rowcount(back), dead
+    return _rowcount(back), [_claimed(r) for r in buried]
 
 
 def _rowcount(result: Any) -> int:

@@ -169,11 +169,9 @@ class Worker:
                 follow_ups = handler(job, self.env)
             except RetryLater as exc:
                 self._failed(job, exc.reason, exc.delay)
-                follow_ups = None
             except Exception as exc:
                 log.exception("job %s (%s) failed", job.id, job.kind)
                 self._failed(job, f"{type(exc).__name__}: {exc}", None)
-                follow_ups = None
             else:
                 done = self._bookkeeping(
                     lambda s: jobs.complete(
