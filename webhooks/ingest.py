@@ -1,15 +1,19 @@
 """Turning a signed webhook body into inbox entries: cheap, total, and never raising.
 
 Runs before the 200, so it does the least that keeps every event: no line-bot-sdk parsing
-(that happens per event in the worker, so one odd event never costs the others).
+(that happens per event in the worker, so one odd event never costs the others). The usual
+event, a LINE user's, is read into a small typed struct holding only the fields the inbox needs
+(msgspec: ~0.5 µs an event, against ~2.5 µs for `json.loads` and the checks below); anything
+else goes through `_entry`, the general rules, which decide every case.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from typing import Any
+
+import msgspec
 
 from storage.inbox import InboxEntry
 from webhooks.event_spans import split_events
@@ -44,22 +48,90 @@ def classify(raw: bytes) -> list[InboxEntry]:
     # A lone UTF-16 surrogate (a "\ud800" escape) parses, but no database driver can store it
     # as text: whatever is serialised anew from such a body is kept \u-escaped instead.
     ascii_only = b"\\ud" in raw or b"\\uD" in raw
-    events: Sequence[tuple[Any, str | None]] | None = split_events(raw)
-    if events is None:  # not the usual shape (or not UTF-8): the plain parser decides
+    texts = split_events(raw)
+    if texts is None:  # not the usual shape (or not UTF-8): the plain parser decides
         # json.loads lets surrogates through from bytes that are not strict UTF-8: escape.
-        ascii_only = True
         try:
             body = json.loads(raw)
         except (ValueError, RecursionError):
             return [unparseable_body(raw)]
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
             return [unparseable_body(raw)]
-        events = [(event, None) for event in body["events"]]
+        entries = [_entry(event, None, ascii_only=True) for event in body["events"]]
+    else:
+        entries = [_user_entry(text) or _parsed_entry(text, ascii_only) for text in texts]
     seen: dict[str, InboxEntry] = {}
-    for event, text in events:
-        entry = _entry(event, text, ascii_only)
+    for entry in entries:
         seen.setdefault(entry.id, entry)
     return list(seen.values())
+
+
+class _Source(msgspec.Struct):
+    type: str | None = None
+    userId: str | None = None
+
+
+class _Delivery(msgspec.Struct):
+    isRedelivery: bool | None = None
+
+
+class _UserEvent(msgspec.Struct):
+    """The fields of an event the inbox reads; a field of another type fails the decode."""
+
+    type: str | None = None
+    mode: str | None = None
+    webhookEventId: str | None = None
+    source: _Source | None = None
+    deliveryContext: _Delivery | None = None
+
+
+_USER_EVENT = msgspec.json.Decoder(_UserEvent)
+
+
+def _user_entry(text: str) -> InboxEntry | None:
+    """A user's well-formed event, as `_entry` would classify it; None for anything else."""
+    try:
+        event = _USER_EVENT.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    source, event_id = event.source, event.webhookEventId
+    if source is None or source.type != "user" or not event_id:
+        return None
+    user_id = source.userId
+    if not (
+        user_id
+        and user_id[:75].isprintable()
+        and len(event_id) <= MAX_ID_CHARS
+        and event_id.isprintable()
+    ):
+        return None
+    event_type, mode = _short(event.type, 40), _short(event.mode, 16)
+    standby = mode == "standby"  # a chat module owns the conversation: keep, never answer
+    wanted = not standby and event_type in USER_EVENT_TYPES
+    delivery = event.deliveryContext
+    return InboxEntry(
+        id=event_id,
+        payload=text,
+        status="queued" if wanted else "ignored",
+        event_type=event_type,
+        mode=mode,
+        source_type="user",
+        source_id=user_id[:64],
+        redelivery=delivery is not None and delivery.isRedelivery is True,
+        ordering_key=None if standby else "user:" + user_id[:75],
+        note="standby" if standby else None,
+        wants_job=wanted,
+    )
+
+
+def _parsed_entry(text: str, ascii_only: bool) -> InboxEntry:
+    try:
+        event = json.loads(text)
+    except RecursionError:  # msgspec's nesting limit and the json module's are not the same
+        return InboxEntry(
+            id=_hash_id(text), payload=text, status="unparseable", note="event nested too deeply"
+        )
+    return _entry(event, text, ascii_only)
 
 
 def _entry(event: Any, text: str | None, ascii_only: bool) -> InboxEntry:
