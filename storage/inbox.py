@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from storage import bulk
 from storage.dialect import Executor, insert_ignore, is_postgres
-from storage.jobs import EVENT, JobSpec, enqueue_many
+from storage.jobs import EVENT, NEW, JobSpec, enqueue_many
 from storage.models import WebhookEvent
 
 T: Table = WebhookEvent.__table__  # type: ignore[attr-defined]
@@ -63,8 +63,8 @@ def store_many(
     if postgres:
         # Job ids come from a sequence at insert time, but commits can land in another order.
         # Holding a per-user lock until commit makes one user's job ids follow commit order,
-        # so a claimer never sees a later job of a user before an earlier one. Sorted, so two
-        # instances storing batches at once cannot deadlock.
+        # so neither a claimer nor an admission (jobs.admit) sees a later job of a user before
+        # an earlier one. Sorted, so two instances storing batches at once cannot deadlock.
         entries = [e for d in deliveries for e in d.entries]
         keys = sorted({e.ordering_key for e in entries if e.wants_job and e.ordering_key})
         for key in keys:
@@ -112,7 +112,7 @@ def store_many(
         results.append(mine)
     if specs:
         latest = max(d.received_at for d in deliveries)
-        enqueue_many(session, specs, now=latest, max_attempts=max_attempts)
+        enqueue_many(session, specs, now=latest, max_attempts=max_attempts, state=NEW)
     return results
 
 

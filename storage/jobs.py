@@ -5,6 +5,12 @@ or running, by id) shares its ordering key — so one LINE user's events run str
 while different users run in parallel. Lower `priority` runs first (conversation before media).
 PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; SQLite relies on the write transaction having
 started with `BEGIN IMMEDIATE` (see storage/db.py), which serialises claimers.
+
+The webhook stores its jobs as `new`, and each claim first admits the oldest `new` jobs to
+`queued` (`admit`). The index that answers "an earlier unfinished job of this user?" has its
+entries grouped by user, so every job entering it dirties a page of its own; written at the ack,
+that was one page per webhook in every commit, and it made the ack several times dearer as a
+backlog grew (bench/webhook_ack.py). Admitted in bulk by the worker, the ack only appends.
 """
 
 from __future__ import annotations
@@ -33,9 +39,12 @@ PRIORITY = {EVENT: 0, REPLY: 0, PROFILE: 5, PURGE: 5, MEDIA: 10}
 CONVERSATION_KINDS = (EVENT, REPLY)
 ALL_KINDS = (EVENT, REPLY, PROFILE, PURGE, MEDIA)
 
-QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
-STATES = (QUEUED, RUNNING, DONE, DEAD)
+NEW, QUEUED, RUNNING, DONE, DEAD = "new", "queued", "running", "done", "dead"
+STATES = (NEW, QUEUED, RUNNING, DONE, DEAD)
+# What the ordering index holds. A `new` job is never earlier than a queued or running job of
+# its key: admission takes the oldest first, and a key's jobs commit in id order (inbox.py).
 UNFINISHED = (QUEUED, RUNNING)
+ADMIT_BATCH = 1000
 
 T: Table = Job.__table__  # type: ignore[attr-defined]  # the queue is written in Core
 
@@ -69,12 +78,17 @@ class ClaimedJob:
 
 
 def enqueue_many(
-    session: Executor, specs: Sequence[JobSpec], *, now: datetime, max_attempts: int = 8
+    session: Executor,
+    specs: Sequence[JobSpec],
+    *,
+    now: datetime,
+    max_attempts: int = 8,
+    state: str = QUEUED,
 ) -> None:
-    """Insert jobs; a spec whose dedup key exists already is skipped."""
+    """Insert jobs (`new` ones wait for `admit`); a spec whose dedup key exists is skipped."""
     if not specs:
         return
-    rows = [_row(s, now=now, max_attempts=max_attempts) for s in specs]
+    rows = [_row(s, now=now, max_attempts=max_attempts, state=state) for s in specs]
     if is_postgres(session):
         # executemany of one cached statement (a multi-VALUES insert is compiled every time)
         session.execute(insert_ignore(session, T), rows)
@@ -82,14 +96,14 @@ def enqueue_many(
         bulk.insert_rows(bulk.connection_of(session), T, rows, ignore=True)
 
 
-def _row(spec: JobSpec, *, now: datetime, max_attempts: int) -> dict[str, Any]:
+def _row(spec: JobSpec, *, now: datetime, max_attempts: int, state: str = QUEUED) -> dict[str, Any]:
     return {
         "kind": spec.kind,
         "priority": PRIORITY[spec.kind],
         "ordering_key": spec.ordering_key,
         "dedup_key": spec.dedup_key,
         "payload": spec.payload,
-        "state": QUEUED,
+        "state": state,
         "attempts": 0,
         "max_attempts": max_attempts,
         "run_at": spec.run_at or now,
@@ -150,6 +164,24 @@ def _claim_statements(kinds: tuple[str, ...], by_id: bool, postgres: bool) -> tu
     return query, take
 
 
+@functools.cache
+def _admit_statement(postgres: bool, limit: int) -> Any:
+    oldest = select(T.c.id).where(T.c.state == NEW).order_by(T.c.id).limit(limit)
+    if postgres:
+        # Locked in id order, so two claimers admitting at once queue up instead of deadlocking.
+        oldest = oldest.with_for_update()
+    return (
+        update(T)
+        .where(T.c.id.in_(oldest.scalar_subquery()))
+        .values(state=QUEUED, updated_at=bindparam("at", type_=T.c.updated_at.type))
+    )
+
+
+def admit(session: Executor, *, now: datetime, limit: int = ADMIT_BATCH) -> int:
+    """Move the oldest `new` jobs (the webhook's) to `queued`; returns how many."""
+    return _rowcount(session.execute(_admit_statement(is_postgres(session), limit), {"at": now}))
+
+
 def claim(
     session: Session,
     *,
@@ -160,6 +192,8 @@ def claim(
     job_id: int | None = None,
 ) -> ClaimedJob | None:
     """Take the next claimable job of these kinds (or exactly `job_id`), or None."""
+    if job_id is None:  # a job asked for by id is a follow-up, queued when it was made
+        admit(session, now=now)
     query, take = _claim_statements(tuple(kinds), job_id is not None, is_postgres(session))
     params: dict[str, Any] = {"now": now}
     if job_id is not None:

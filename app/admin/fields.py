@@ -117,8 +117,9 @@ class VariantName(StrEnum):
 
 
 class JobState(StrEnum):
-    """Job queue states."""
+    """Job queue states (`new`: stored by the webhook, not yet admitted to the queue)."""
 
+    NEW = "new"
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage import jobs
+from storage import inbox, jobs
 from storage.db import Database
+from storage.inbox import Delivery, InboxEntry
 from storage.jobs import JobSpec
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -156,6 +157,109 @@ class TestDeadAndRetry:
             assert jobs.retry(s, held.id, now=T0) is None  # only dead jobs can be retried
         again = take(db)
         assert again is not None and again.id == held.id and again.attempts == 1
+
+
+def webhook(*events: tuple[str, int]) -> Delivery:
+    """A delivery as the endpoint makes it: one user event per (user, n)."""
+    entries = [
+        InboxEntry(
+            id=f"{user}-{n}",
+            payload="{}",
+            status="queued",
+            source_type="user",
+            source_id=user,
+            ordering_key=f"user:{user}",
+            wants_job=True,
+        )
+        for user, n in events
+    ]
+    return Delivery(entries, T0)
+
+
+def job_states(db: Database) -> list[str]:
+    with db.read() as s:
+        return [j.state for j in reversed(jobs.list_jobs(s, state=None, limit=100))]
+
+
+class TestAdmission:
+    def test_webhook_jobs_wait_as_new_and_are_admitted_oldest_first(self, db: Database) -> None:
+        with db.write() as s:
+            inbox.store_many(s, [webhook(("U1", 1)), webhook(("U2", 2)), webhook(("U1", 3))])
+        assert job_states(db) == ["new", "new", "new"]
+        with db.write() as s:
+            assert jobs.admit(s, now=T0, limit=2) == 2
+        assert job_states(db) == ["queued", "queued", "new"]
+
+    def test_a_claim_admits_what_the_webhook_stored(self, db: Database) -> None:
+        with db.write() as s:
+            inbox.store_many(s, [webhook(("U1", 1), ("U2", 2))])
+        first, second = take(db), take(db, "w2")
+        assert first is not None and second is not None
+        assert first.ordering_key == "user:U1" and second.ordering_key == "user:U2"
+        assert take(db, "w3") is None and job_states(db) == ["running", "running"]
+
+    def test_a_new_job_waits_behind_its_user_s_running_one(self, db: Database) -> None:
+        with db.write() as s:
+            inbox.store_many(s, [webhook(("U1", 1))])
+        first = take(db)
+        assert first is not None
+        with db.write() as s:
+            inbox.store_many(s, [webhook(("U1", 2), ("U2", 3))])
+        other = take(db, "w2")  # admits both, and only U2's may run
+        assert other is not None and other.ordering_key == "user:U2"
+        assert take(db, "w3") is None
+        assert finish(db, first)
+        later = take(db, "w3")
+        assert later is not None and later.payload == {"event_ids": ["U1-2"]}
+
+
+def test_jobs_stored_while_claimers_run_keep_each_user_s_order(db: Database) -> None:
+    """Webhooks keep arriving (two producers) while four claimers admit and run their jobs."""
+    producers = {"p0": ["A", "B", "C"], "p1": ["D", "E", "F"]}
+    rounds = 12
+    taken: dict[str, list[int]] = {u: [] for us in producers.values() for u in us}
+    running: set[str] = set()
+    overlaps: list[str] = []
+    lock = threading.Lock()
+    produced = threading.Event()
+
+    def produce(users: list[str]) -> None:
+        for n in range(rounds):
+            with db.write() as s:
+                inbox.store_many(s, [webhook(*[(u, n) for u in users])])
+
+    def claim_loop(name: str) -> None:
+        while True:
+            job = take(db, name)
+            if job is None:
+                with db.read() as s:
+                    counts = jobs.counts(s)
+                if produced.is_set() and counts[jobs.NEW] + counts[jobs.QUEUED] == 0:
+                    return
+                time.sleep(0.001)
+                continue
+            user, n = job.payload["event_ids"][0].split("-")
+            with lock:
+                if user in running:
+                    overlaps.append(user)
+                running.add(user)
+                taken[user].append(int(n))
+            time.sleep(0.001)
+            with lock:
+                running.discard(user)
+            assert finish(db, job, name)
+
+    makers = [threading.Thread(target=produce, args=(us,)) for us in producers.values()]
+    claimers = [threading.Thread(target=claim_loop, args=(f"w{i}",)) for i in range(4)]
+    for t in makers + claimers:
+        t.start()
+    for t in makers:
+        t.join(timeout=120)
+    produced.set()
+    for t in claimers:
+        t.join(timeout=120)
+    assert overlaps == []
+    assert taken == {u: list(range(rounds)) for u in taken}  # every job, once, in order
 
 
 @pytest.mark.parametrize("claimers", [4])
