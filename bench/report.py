@@ -102,11 +102,11 @@ def _worker_note(cell: CellResult) -> str:
     load = cell.load
     during = _jobs(load.get("jobs_done", {}), load["duration_s"])
     after = _jobs(load.get("jobs_done_idle", {}), load.get("jobs_idle_s", 1.0))
-    queued = cell.stored.get("jobs_queued", 0) + cell.stored.get("jobs_running", 0)
+    waiting = sum(cell.stored.get(f"jobs_{s}", 0) for s in ("new", "queued", "running"))
     return (
         f"worker: {during} in the measured window; {after} in the "
         f"{load.get('jobs_idle_s', 0):.0f}s after it, without load; "
-        f"{queued} jobs still queued at the end"
+        f"{waiting} jobs not yet done at the end"
     )
 
 
