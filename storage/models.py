@@ -50,6 +50,13 @@ class Job(SQLModel, table=True):
             sqlite_where=text("state IN ('queued', 'running')"),
             postgresql_where=text("state IN ('queued', 'running')"),
         ),
+        # The jobs waiting for admission, oldest first (storage/jobs.py: admit).
+        Index(
+            "ix_job_new",
+            "id",
+            sqlite_where=text("state = 'new'"),
+            postgresql_where=text("state = 'new'"),
+        ),
     )
 
     id: int | None = Field(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from typing import Any
 
 import msgspec
@@ -87,10 +88,15 @@ class _UserEvent(msgspec.Struct):
 
 
 _USER_EVENT = msgspec.json.Decoder(_UserEvent)
+_LONGEST_NUMBER = sys.get_int_max_str_digits() or sys.maxsize  # digits json.loads reads
 
 
 def _user_entry(text: str) -> InboxEntry | None:
     """A user's well-formed event, as `_entry` would classify it; None for anything else."""
+    if len(text) > _LONGEST_NUMBER:
+        # Long enough to hold a number the json module refuses (msgspec passes over it), and
+        # the worker reads the event with the json module: the general rules decide.
+        return None
     try:
         event = _USER_EVENT.decode(text)
     except (ValueError, RecursionError):
@@ -128,9 +134,11 @@ def _user_entry(text: str) -> InboxEntry | None:
 def _parsed_entry(text: str, ascii_only: bool) -> InboxEntry:
     try:
         event = json.loads(text)
-    except RecursionError:  # msgspec's nesting limit and the json module's are not the same
+    # msgspec and the json module differ at the edges: nesting limits, and numbers of more than
+    # 4,300 digits, which msgspec passes over and json refuses.
+    except (ValueError, RecursionError):
         return InboxEntry(
-            id=_hash_id(text), payload=text, status="unparseable", note="event nested too deeply"
+            id=_hash_id(text), payload=text, status="unparseable", note="event beyond the parser"
         )
     return _entry(event, text, ascii_only)
 

@@ -120,9 +120,10 @@ class TestRetry:
         r = client.post(f"/api/v1/jobs/{job_id}/retry", headers=as_role("admin"))
         assert r.status_code == 200
         body = r.json()
-        assert (body["id"], body["state"], body["attempts"]) == (str(job_id), "queued", 0)
+        # `new`: the next claim admits it to the queue, behind its user's waiting jobs
+        assert (body["id"], body["state"], body["attempts"]) == (str(job_id), "new", 0)
         with db.read() as s:
-            assert jobs.get(s, job_id).state == "queued"
+            assert jobs.get(s, job_id).state == "new"
             (entry,) = audit.for_target(s, "job", str(job_id))
         assert (entry.action, entry.actor) == ("retry_job", "admin-alice")
         assert json.loads(entry.detail)["kind"] == "media"

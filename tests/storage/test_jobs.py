@@ -212,6 +212,33 @@ class TestAdmission:
         later = take(db, "w3")
         assert later is not None and later.payload == {"event_ids": ["U1-2"]}
 
+    def test_a_retried_job_waits_behind_its_user_s_jobs_not_yet_admitted(
+        self, db: Database
+    ) -> None:
+        with db.write() as s:
+            inbox.store_many(s, [webhook(("U1", 0), ("V", 0))])
+        running, other = take(db), take(db, "w2")  # U1's job, and V's, which holds V's burst
+        assert running is not None and other is not None
+        # A burst from V fills a whole admission batch, and then U1 writes again.
+        with db.write() as s:
+            burst = [webhook(("V", n)) for n in range(1, jobs.ADMIT_BATCH + 1)]
+            inbox.store_many(s, [*burst, webhook(("U1", 1))])
+        with db.write() as s:  # U1's last attempt gives one event up: a dead job of its own
+            dead = jobs.enqueue_dead(
+                s,
+                JobSpec(kind=jobs.EVENT, payload='{"event_ids": ["U1-0"]}', ordering_key="user:U1"),
+                now=T0,
+                error="boom",
+                attempts=3,
+            )
+        assert finish(db, running)
+        with db.write() as s:
+            assert jobs.retry(s, dead, now=T0) is not None  # an operator retries the dead job
+        # Every claim holds on to its job: what is taken here runs at the same time.
+        taken = [job for n in range(4) if (job := take(db, f"w{n + 3}")) is not None]
+        u1 = [j.payload["event_ids"] for j in taken if j.ordering_key == "user:U1"]
+        assert u1 == [["U1-1"]]  # U1's waiting job runs; the retried one (made later) waits
+
 
 def test_jobs_stored_while_claimers_run_keep_each_user_s_order(db: Database) -> None:
     """Webhooks keep arriving (two producers) while four claimers admit and run their jobs."""

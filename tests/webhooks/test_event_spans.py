@@ -180,3 +180,22 @@ def test_a_user_s_usual_event_takes_the_quick_reading() -> None:
     quick = _user_entry(text)
     assert quick is not None and quick.redelivery and quick.ordering_key == "user:U1"
     assert quick == _entry(json.loads(text), text, ascii_only=False)
+
+
+def test_a_number_too_long_for_the_json_module_costs_only_its_own_event() -> None:
+    huge = "9" * 5000  # json.loads refuses numbers past 4,300 digits; msgspec passes over them
+    user = '{"type":"message","webhookEventId":"01A","source":{"type":"user","userId":"U1"}}'
+    group = (
+        '{"type":"message","webhookEventId":"01B","source":{"type":"group","groupId":"C1"},'
+        f'"x":{huge}}}'
+    )
+    anonymous = f'{{"type":"follow","source":{{"type":"user","userId":"U2"}},"x":{huge}}}'
+    usual = (
+        '{"type":"follow","webhookEventId":"01C","source":{"type":"user","userId":"U3"},'
+        f'"x":{huge}}}'
+    )
+    body = f'{{"events":[{user},{group},{anonymous},{usual}]}}'.encode()
+    entries = {e.payload: e for e in classify(body)}
+    assert entries[user].status == "queued"
+    # The worker reads events with the json module: none of these may reach it.
+    assert [entries[t].status for t in (group, anonymous, usual)] == ["unparseable"] * 3
