@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from storage import schema, themes
+from storage import inbox, schema, themes
 from storage.db import Database
+from storage.inbox import InboxEntry
 
 
 def test_a_migrated_database_matches_the_models(database_url: str) -> None:
@@ -34,6 +37,35 @@ def test_migrations_go_down_and_up_again(database_url: str) -> None:
     schema.upgrade(db)
     assert schema.is_current(db)
     db.dispose()
+
+
+def test_going_below_revision_0003_hands_waiting_jobs_to_the_older_queue(
+    database_url: str,
+) -> None:
+    db = Database(database_url)
+    schema.upgrade(db)
+    with db.write() as s:
+        inbox.store(s, [_user_event("01W")], now=datetime(2026, 11, 27, tzinfo=UTC))
+    cfg = schema.alembic_config(db)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")  # older code never admits `new` jobs
+    with db.engine.connect() as conn:
+        states = list(conn.execute(text("SELECT state FROM job")).scalars())
+    db.dispose()
+    assert states == ["queued"]
+
+
+def _user_event(event_id: str) -> InboxEntry:
+    return InboxEntry(
+        id=event_id,
+        payload="{}",
+        status="queued",
+        source_type="user",
+        source_id="U1",
+        ordering_key="user:U1",
+        wants_job=True,
+    )
 
 
 def test_a_new_installation_offers_the_default_themes(database_url: str) -> None:
