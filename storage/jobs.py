@@ -41,9 +41,10 @@ ALL_KINDS = (EVENT, REPLY, PROFILE, PURGE, MEDIA)
 
 NEW, QUEUED, RUNNING, DONE, DEAD = "new", "queued", "running", "done", "dead"
 STATES = (NEW, QUEUED, RUNNING, DONE, DEAD)
-# What the ordering index holds. A `new` job is never earlier than a queued or running job of
-# its key: a job that shares a key with the webhook's enters the queue only by admission
-# (retry too), admission takes the oldest first, and a key's jobs commit in id order (inbox.py).
+# What the ordering index holds; it leaves `new` jobs out. Sound because every claim admits the
+# oldest `new` jobs before it looks, a key's webhook jobs commit in id order (inbox.py), and a
+# retried job re-enters as `new`: when a claim looks, a `new` job older than the job it checks
+# is left only behind ADMIT_BATCH older ones (a backlog that the next claims work through).
 UNFINISHED = (QUEUED, RUNNING)
 ADMIT_BATCH = 1000
 
@@ -203,8 +204,7 @@ def claim(
     job_id: int | None = None,
 ) -> ClaimedJob | None:
     """Take the next claimable job of these kinds (or exactly `job_id`), or None."""
-    if job_id is None:  # a job asked for by id is a follow-up, queued when it was made
-        admit(session, now=now)
+    admit(session, now=now)  # also before a claim by id: a retried job may be older
     query, take = _claim_statements(tuple(kinds), job_id is not None, is_postgres(session))
     params: dict[str, Any] = {"now": now}
     if job_id is not None:

@@ -46,6 +46,16 @@ def unparseable_body(raw: bytes) -> InboxEntry:
 
 def classify(raw: bytes) -> list[InboxEntry]:
     """One entry per event of a signed body (duplicates inside one body collapse to one)."""
+    try:
+        return _classify(raw)
+    # An event nested just short of the json module's limit parses, and then overflows the
+    # stack when it is serialised again (for its hash id); a number json.dumps refuses: the
+    # body is kept whole rather than answered with an error LINE would redeliver forever.
+    except (RecursionError, ValueError):
+        return [unparseable_body(raw)]
+
+
+def _classify(raw: bytes) -> list[InboxEntry]:
     # A lone UTF-16 surrogate (a "\ud800" escape) parses, but no database driver can store it
     # as text: whatever is serialised anew from such a body is kept \u-escaped instead.
     # (A backslash first: one byte is found with memchr, a three-byte needle is a slow scan.)
@@ -88,14 +98,15 @@ class _UserEvent(msgspec.Struct):
 
 
 _USER_EVENT = msgspec.json.Decoder(_UserEvent)
-_LONGEST_NUMBER = sys.get_int_max_str_digits() or sys.maxsize  # digits json.loads reads
 
 
 def _user_entry(text: str) -> InboxEntry | None:
     """A user's well-formed event, as `_entry` would classify it; None for anything else."""
-    if len(text) > _LONGEST_NUMBER:
-        # Long enough to hold a number the json module refuses (msgspec passes over it), and
-        # the worker reads the event with the json module: the general rules decide.
+    # The worker reads each event with the json module, which refuses numbers longer than
+    # int_max_str_digits and nesting deeper than the recursion limit; msgspec passes over the
+    # first and follows a few levels deeper. A text shorter than both holds neither; a longer
+    # one (a long text message, say) goes to the general rules, which parse it with json.
+    if len(text) > min(sys.getrecursionlimit(), sys.get_int_max_str_digits() or sys.maxsize):
         return None
     try:
         event = _USER_EVENT.decode(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -238,6 +239,20 @@ class TestAdmission:
         taken = [job for n in range(4) if (job := take(db, f"w{n + 3}")) is not None]
         u1 = [j.payload["event_ids"] for j in taken if j.ordering_key == "user:U1"]
         assert u1 == [["U1-1"]]  # U1's waiting job runs; the retried one (made later) waits
+
+    def test_a_retried_older_job_goes_first_even_before_a_follow_up_claimed_by_id(
+        self, db: Database
+    ) -> None:
+        reply = JobSpec(kind=jobs.REPLY, payload="{}", ordering_key="reply:U1")
+        with db.write() as s:
+            older = jobs.enqueue_dead(s, reply, now=T0, error="LINE 500", attempts=3)
+            assert jobs.retry(s, older, now=T0) is not None  # back as new, the older of two
+        put(db, replace(reply, dedup_key="r2"))
+        with db.read() as s:
+            (later,) = [j.id for j in jobs.list_jobs(s, state=jobs.QUEUED, limit=5)]
+        assert take(db, job_id=later) is None  # the runner's chained claim waits its turn
+        first = take(db)
+        assert first is not None and first.id == older
 
 
 def test_jobs_stored_while_claimers_run_keep_each_user_s_order(db: Database) -> None:

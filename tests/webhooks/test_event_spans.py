@@ -199,3 +199,19 @@ def test_a_number_too_long_for_the_json_module_costs_only_its_own_event() -> Non
     assert entries[user].status == "queued"
     # The worker reads events with the json module: none of these may reach it.
     assert [entries[t].status for t in (group, anonymous, usual)] == ["unparseable"] * 3
+
+
+def test_nesting_near_the_parsers_limits_never_raises_nor_takes_the_quick_reading() -> None:
+    # Around the json module's recursion limit the two parsers and the re-serialisation of an
+    # event for its hash id each give up at slightly different depths: sweep across them.
+    for depth in range(900, 1010):
+        nested = "[" * depth + "]" * depth
+        with_id = (
+            '{"type":"message","webhookEventId":"01A","source":{"type":"user","userId":"U1"},'
+            f'"message":{nested}}}'
+        )
+        without_id = f'{{"type":"follow","source":{{"type":"user","userId":"U1"}},"x":{nested}}}'
+        assert _user_entry(with_id) is None  # the worker's json.loads might refuse it
+        for event in (with_id, without_id, nested):
+            entries = classify(f'{{"events":[{event}]}}'.encode())
+            assert len(entries) == 1 and entries[0].payload  # kept, whatever the verdict
