@@ -11,8 +11,9 @@ import pytest
 
 from storage import inbox, jobs
 from storage.db import Database
-from storage.inbox import Delivery, InboxEntry
+from storage.inbox import Delivery
 from storage.jobs import JobSpec
+from tests.inbox_entries import user_event
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -162,19 +163,7 @@ class TestDeadAndRetry:
 
 def webhook(*events: tuple[str, int]) -> Delivery:
     """A delivery as the endpoint makes it: one user event per (user, n)."""
-    entries = [
-        InboxEntry(
-            id=f"{user}-{n}",
-            payload="{}",
-            status="queued",
-            source_type="user",
-            source_id=user,
-            ordering_key=f"user:{user}",
-            wants_job=True,
-        )
-        for user, n in events
-    ]
-    return Delivery(entries, T0)
+    return Delivery([user_event(f"{user}-{n}", user) for user, n in events], T0)
 
 
 def job_states(db: Database) -> list[str]:

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 from storage import inbox, schema, themes
 from storage.db import Database
-from storage.inbox import InboxEntry
+from tests.inbox_entries import user_event
 
 
 def test_a_migrated_database_matches_the_models(database_url: str) -> None:
@@ -45,7 +45,7 @@ def test_going_below_revision_0003_hands_waiting_jobs_to_the_older_queue(
     db = Database(database_url)
     schema.upgrade(db)
     with db.write() as s:
-        inbox.store(s, [_user_event("01W")], now=datetime(2026, 11, 27, tzinfo=UTC))
+        inbox.store(s, [user_event("01W")], now=datetime(2026, 11, 27, tzinfo=UTC))
     cfg = schema.alembic_config(db)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -54,18 +54,6 @@ def test_going_below_revision_0003_hands_waiting_jobs_to_the_older_queue(
         states = list(conn.execute(text("SELECT state FROM job")).scalars())
     db.dispose()
     assert states == ["queued"]
-
-
-def _user_event(event_id: str) -> InboxEntry:
-    return InboxEntry(
-        id=event_id,
-        payload="{}",
-        status="queued",
-        source_type="user",
-        source_id="U1",
-        ordering_key="user:U1",
-        wants_job=True,
-    )
 
 
 def test_a_new_installation_offers_the_default_themes(database_url: str) -> None:

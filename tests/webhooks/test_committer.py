@@ -11,22 +11,14 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.inbox import InboxEntry
 from storage.models import Job, WebhookEvent
+from tests.inbox_entries import user_event
 from webhooks.committer import CommitterStopped, InboxCommitter
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 def entry(n: int, user: str = "U1") -> InboxEntry:
-    return InboxEntry(
-        id=f"ev-{n}",
-        payload="{}",
-        status="queued",
-        event_type="message",
-        source_type="user",
-        source_id=user,
-        ordering_key=f"user:{user}",
-        wants_job=True,
-    )
+    return user_event(f"ev-{n}", user)
 
 
 def stored_ids(db: Database) -> list[str]:
