@@ -48,9 +48,9 @@ def classify(raw: bytes) -> list[InboxEntry]:
     """One entry per event of a signed body (duplicates inside one body collapse to one)."""
     try:
         return _classify(raw)
-    # An event nested just short of the json module's limit parses, and then overflows the
-    # stack when it is serialised again (for its hash id); a number json.dumps refuses: the
-    # body is kept whole rather than answered with an error LINE would redeliver forever.
+    # Not JSON at all; or an event nested just short of the json module's limit, which parses
+    # and then overflows the stack when it is serialised again (for its hash id): the body is
+    # kept whole rather than answered with an error LINE would redeliver forever.
     except (RecursionError, ValueError):
         return [unparseable_body(raw)]
 
@@ -63,10 +63,7 @@ def _classify(raw: bytes) -> list[InboxEntry]:
     texts = split_events(raw)
     if texts is None:  # not the usual shape (or not UTF-8): the plain parser decides
         # json.loads lets surrogates through from bytes that are not strict UTF-8: escape.
-        try:
-            body = json.loads(raw)
-        except (ValueError, RecursionError):
-            return [unparseable_body(raw)]
+        body = json.loads(raw)  # raises for what is no JSON: classify keeps the body whole
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
             return [unparseable_body(raw)]
         entries = [_entry(event, None, ascii_only=True) for event in body["events"]]
