@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -97,13 +97,12 @@ class Catalogue:
 
     def _closest(self, wanted: _Identity) -> str | None:
         """Our catalogue of the same language and script, the same region first."""
-        same = [
-            (ident.region == wanted.region, lang)
-            for lang, ident in self._identities
-            if ident[:2] == wanted[:2]
-        ]
-        # The default comes first in self.languages, so it wins a tie (`ja-JP` → `ja`).
-        return max(same, key=lambda found: found[0])[1] if same else None
+        same = [(lang, ident) for lang, ident in self._identities if ident[:2] == wanted[:2]]
+        for lang, ident in same:
+            if ident.region == wanted.region:
+                return lang
+        # Else the first: the default comes first in self.languages (`ja-JP` → `ja`).
+        return same[0][0] if same else None
 
     def template(self, key: str, *, language: str) -> str:
         """Return a key's raw text in a language, else in the default language, else the key."""
@@ -131,7 +130,7 @@ class _Identity(NamedTuple):
     region: str | None
 
 
-@cache
+@lru_cache(maxsize=1024)
 def _identity(tag: str) -> _Identity | None:
     """Return what a public BCP 47 tag names, by CLDR's aliases (`tl` = `fil`, `in` = `id`)."""
     if PRIVATE_USE.search(tag) or tag.split("-")[0].lower() == "und":
