@@ -3,22 +3,40 @@
 Catalogues are `webhooks/locales/<lang>/LC_MESSAGES/genba.po`, read as they are (no compile
 step) by `load_catalogue()`, which the app calls once at startup; nothing is read at import. The
 msgid of each entry is a key from `flows.keys.Key`; `{name}` placeholders are filled per reply.
+`<lang>` is a BCP 47 tag, as LINE spells languages: `ja`, `en`, `pt-BR`, `zh-Hans`...
+
+A LINE profile's language picks the catalogue (`Catalogue.negotiate`); anything unknown gets
+Japanese. Two choices are deliberate:
+- `ja-x-easy` (やさしい日本語, a private-use tag: BCP 47 has none for easy Japanese) is never
+  picked from a profile, whose tag is at most `ja` or `ja-JP`; only a setting naming it exactly
+  selects it.
+- A Traditional Chinese reader (`zh-TW`, `zh-HK`, `zh-Hant`) gets Simplified Chinese until a
+  `zh-Hant` catalogue exists: the same language in another script is far easier to read than
+  Japanese for most of them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-from babel.core import negotiate_locale
+from babel.core import Locale, UnknownLocaleError, get_global, parse_locale
 from babel.messages.pofile import read_po
 
 DOMAIN = "genba"
 DEFAULT_LANGUAGE = "ja"
 LOCALES_DIR = Path(__file__).with_name("locales")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# A BCP 47 tag's shape (subtags of letters and digits); anything else is no language at all.
+TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+MAX_TAG = 35  # as long as LINE's profile languages are stored (storage.models)
+PRIVATE_USE = re.compile(r"-x-", re.IGNORECASE)
+# Where a script has no catalogue of its own, the script its readers read next best.
+SCRIPT_FALLBACK = {("zh", "Hant"): "Hans"}
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -49,16 +67,42 @@ class Catalogue:
         others = sorted(lang for lang in self.texts if lang != self.default)
         return (self.default, *others)
 
+    @cached_property
+    def _by_spelling(self) -> Mapping[str, str]:
+        return {lang.lower(): lang for lang in self.languages}
+
+    @cached_property
+    def _identities(self) -> tuple[tuple[str, _Identity], ...]:
+        """Our public catalogues (not private-use ones) as language, script and region."""
+        found = ((lang, _identity(lang)) for lang in self.languages)
+        return tuple((lang, ident) for lang, ident in found if ident is not None)
+
     def negotiate(self, preferred: str | None) -> str:
-        """Pick the language for a LINE profile's BCP-47 tag; missing or unknown: the default."""
-        if not preferred:
+        """Pick the language for a LINE profile's BCP 47 tag; missing or unknown: the default."""
+        tag = (preferred or "").strip().replace("_", "-")
+        if len(tag) > MAX_TAG or not TAG.fullmatch(tag):
             return self.default
-        found = negotiate_locale([preferred.replace("_", "-")], list(self.languages), sep="-")
-        if found is None:
+        exact = self._by_spelling.get(tag.lower())
+        if exact is not None:
+            return exact  # a setting may name a private-use catalogue such as `ja-x-easy`
+        wanted = _identity(PRIVATE_USE.split(tag)[0])
+        if wanted is None:
             return self.default
-        # Babel may hand back the preferred tag's spelling (`EN`), so map it to ours.
-        ours = {lang.lower(): lang for lang in self.languages}
-        return ours.get(found.lower(), self.default)
+        script = SCRIPT_FALLBACK.get((wanted.language, wanted.script))
+        return (
+            self._closest(wanted)
+            or (script and self._closest(wanted._replace(script=script)))
+            or self.default
+        )
+
+    def _closest(self, wanted: _Identity) -> str | None:
+        """Our catalogue of the same language and script, the same region first."""
+        same = [(lang, ident) for lang, ident in self._identities if ident[:2] == wanted[:2]]
+        for lang, ident in same:
+            if ident.region == wanted.region:
+                return lang
+        # Else the first: the default comes first in self.languages (`ja-JP` → `ja`).
+        return same[0][0] if same else None
 
     def template(self, key: str, *, language: str) -> str:
         """Return a key's raw text in a language, else in the default language, else the key."""
@@ -71,11 +115,46 @@ class Catalogue:
         """Return a key's text in a language with its placeholders filled."""
         return fill(self.template(key, language=language), params or {})
 
+    def missing(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        """Return, per language, the keys it has no text for (fuzzy and empty ones count too)."""
+        wanted = {str(key) for key in keys}
+        gaps = {lang: sorted(wanted - set(texts)) for lang, texts in self.texts.items()}
+        return {lang: gap for lang, gap in gaps.items() if gap}
 
-def read_catalogue_file(path: Path, *, language: str) -> dict[str, str]:
+
+class _Identity(NamedTuple):
+    """What a language tag names: language, script (filled in from CLDR's likely ones), region."""
+
+    language: str
+    script: str
+    region: str | None
+
+
+@lru_cache(maxsize=1024)
+def _identity(tag: str) -> _Identity | None:
+    """Return what a public BCP 47 tag names, by CLDR's aliases (`tl` = `fil`, `in` = `id`)."""
+    if PRIVATE_USE.search(tag) or tag.split("-")[0].lower() == "und":
+        return None  # `und` means "not known"; CLDR would guess English for it
+    try:
+        locale = Locale.parse(tag, sep="-")
+    except (ValueError, UnknownLocaleError):
+        return None
+    script = locale.script
+    if not script:
+        likely: Mapping[str, str] = get_global("likely_subtags")
+        full = likely.get(f"{locale.language}_{locale.territory}") or likely.get(locale.language)
+        script = parse_locale(full)[2] if full else None
+    return _Identity(locale.language, script or "", locale.territory)
+
+
+def read_catalogue_file(path: Path) -> dict[str, str]:
     """Read one `.po` file into key → text, leaving out the header and fuzzy or empty entries."""
     with path.open("rb") as f:
-        catalog = read_po(f, locale=language, domain=DOMAIN)
+        try:
+            # No locale given: our directory names are BCP 47 tags, which Babel's parser refuses.
+            catalog = read_po(f, domain=DOMAIN)
+        except ValueError as exc:  # e.g. a `Language:` header Babel cannot parse
+            raise ValueError(f"{path}: {exc}") from exc
     texts: dict[str, str] = {}
     for message in catalog:
         key, text = message.id, message.string
@@ -88,7 +167,7 @@ def read_catalogue_file(path: Path, *, language: str) -> dict[str, str]:
 def load_catalogue(directory: Path = LOCALES_DIR, *, default: str = DEFAULT_LANGUAGE) -> Catalogue:
     """Read every language's catalogue under `directory` (call once at startup)."""
     texts = {
-        po.parent.parent.name: read_catalogue_file(po, language=po.parent.parent.name)
+        po.parent.parent.name: read_catalogue_file(po)
         for po in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     }
     if default not in texts:
