@@ -204,7 +204,7 @@ def claim(
     job_id: int | None = None,
 ) -> ClaimedJob | None:
     """Take the next claimable job of these kinds (or exactly `job_id`), or None."""
-    admit(session, now=now)  # also before a claim by id: a retried job may be older
+    admit(session, now=now)  # also before a claim by id: an older job may still be `new`
     query, take = _claim_statements(tuple(kinds), job_id is not None, is_postgres(session))
     params: dict[str, Any] = {"now": now}
     if job_id is not None:
@@ -373,17 +373,48 @@ def list_jobs(
 
 
 def retry(session: Session, job_id: int, *, now: datetime) -> Job | None:
-    """Put a dead job back with fresh attempts, as `new`; None unless it was dead."""
+    """Put a dead job back with fresh attempts, as `new`, under a new id; None unless dead.
+
+    The new id puts it behind every job of its user stored so far: the claim keeps one key's
+    jobs in id order, and with its old, smaller id the job would run beside a later one.
+    """
+    key = session.execute(
+        select(T.c.ordering_key).where(T.c.id == job_id, T.c.state == DEAD)
+    ).first()
+    if key is None:
+        return None
+    if key[0] is not None:
+        hold_order(session, [key[0]])
+    if is_postgres(session):
+        # The sequence the inserts draw from, so the id is one no insert will take.
+        new_id: Any = func.nextval(func.pg_get_serial_sequence(T.name, "id"))
+    else:
+        # SQLite gives a new row max(id) + 1 as well; the write lock (BEGIN IMMEDIATE) is held.
+        new_id = select(func.max(T.c.id) + 1).scalar_subquery()
     # As `new`, not `queued`: it must enter the queue behind its user's jobs that still wait
     # for admission, or the ordering index (which holds no `new` job) would not stop it.
-    result = session.execute(
+    moved = session.execute(
         update(T)
         .where(T.c.id == job_id, T.c.state == DEAD)
-        .values(state=NEW, attempts=0, run_at=now, updated_at=now, finished_at=None)
-    )
-    if not _rowcount(result):
+        .values(id=new_id, state=NEW, attempts=0, run_at=now, updated_at=now, finished_at=None)
+        .returning(T.c.id)
+    ).scalar_one_or_none()
+    if moved is None:
         return None
-    return session.get(Job, job_id, populate_existing=True)
+    return session.get(Job, moved, populate_existing=True)
+
+
+def hold_order(session: Executor, keys: Sequence[str]) -> None:
+    """On PostgreSQL, lock these ordering keys until commit, so their new ids commit in order.
+
+    Ids come from a sequence at insert time, but commits can land in another order; a claimer
+    that saw a key's later job before its earlier one would run both at once. Sorted, so two
+    transactions locking several keys cannot deadlock. (SQLite has one writer at a time.)
+    """
+    if not is_postgres(session):
+        return
+    for key in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
 
 
 def counts(session: Session) -> dict[str, int]:

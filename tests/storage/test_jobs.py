@@ -24,9 +24,11 @@ def put(db: Database, *specs: JobSpec, now: datetime = T0, max_attempts: int = 3
         jobs.enqueue_many(s, list(specs), now=now, max_attempts=max_attempts)
 
 
-def take(db: Database, worker: str = "w1", now: datetime = T0, **kw) -> jobs.ClaimedJob | None:
+def take(
+    db: Database, worker: str = "w1", now: datetime = T0, lease: timedelta = LEASE, **kw
+) -> jobs.ClaimedJob | None:
     with db.write() as s:
-        return jobs.claim(s, worker_id=worker, now=now, lease=LEASE, **kw)
+        return jobs.claim(s, worker_id=worker, now=now, lease=lease, **kw)
 
 
 def finish(db: Database, job: jobs.ClaimedJob, worker: str = "w1", now: datetime = T0) -> bool:
@@ -148,6 +150,28 @@ class TestLeases:
 
 
 class TestDeadAndRetry:
+    def test_a_retried_job_waits_behind_its_user_s_job_that_runs(self, db: Database) -> None:
+        with db.write() as s:
+            inbox.store_many(s, [webhook(("U1", 1))], max_attempts=1)
+        crashed = take(db, "crashed", lease=timedelta(0))  # its worker dies holding it
+        assert crashed is not None
+        with db.write() as s:
+            assert jobs.reap(s, now=T0 + timedelta(seconds=1))[1] != []  # out of attempts: dead
+        with db.write() as s:
+            inbox.store_many(s, [webhook(("U1", 2))])
+        second = take(db, "w2")
+        assert second is not None and second.payload == {"event_ids": ["U1-2"]}
+        with db.write() as s:
+            retried = jobs.retry(s, crashed.id, now=T0)
+        assert retried is not None
+        assert take(db, "w3") is None  # the retried job waits for U1's running one
+        with db.read() as s:
+            assert [j.id for j in jobs.list_jobs(s, state=jobs.RUNNING, limit=10)] == [second.id]
+        assert finish(db, second, "w2")
+        again = take(db, "w3")
+        assert again is not None and again.payload == {"event_ids": ["U1-1"]}
+        assert again.id == retried.id
+
     def test_dead_jobs_are_listed_and_can_be_retried(self, db: Database) -> None:
         put(db, ev("U1", 1), max_attempts=1)
         held = take(db)
@@ -155,10 +179,13 @@ class TestDeadAndRetry:
         with db.write() as s:
             jobs.fail(s, held, worker_id="w1", now=T0, error="LINE said 500", retry_at=T0)
         with db.write() as s:
-            assert jobs.retry(s, held.id, now=T0) is not None
-            assert jobs.retry(s, held.id, now=T0) is None  # only dead jobs can be retried
+            retried = jobs.retry(s, held.id, now=T0)
+            assert retried is not None and retried.id != held.id  # a new id: the queue's end
+            assert jobs.retry(s, retried.id, now=T0) is None  # only dead jobs can be retried
+            assert jobs.get(s, held.id) is None
         again = take(db)
-        assert again is not None and again.id == held.id and again.attempts == 1
+        assert again is not None and again.id == retried.id and again.attempts == 1
+        assert again.payload == {"n": 1}
 
 
 def webhook(*events: tuple[str, int]) -> Delivery:
@@ -229,19 +256,20 @@ class TestAdmission:
         u1 = [j.payload["event_ids"] for j in taken if j.ordering_key == "user:U1"]
         assert u1 == [["U1-1"]]  # U1's waiting job runs; the retried one (made later) waits
 
-    def test_a_retried_older_job_goes_first_even_before_a_follow_up_claimed_by_id(
+    def test_a_job_retried_earlier_goes_first_even_before_a_follow_up_claimed_by_id(
         self, db: Database
     ) -> None:
         reply = JobSpec(kind=jobs.REPLY, payload="{}", ordering_key="reply:U1")
         with db.write() as s:
-            older = jobs.enqueue_dead(s, reply, now=T0, error="LINE 500", attempts=3)
-            assert jobs.retry(s, older, now=T0) is not None  # back as new, the older of two
+            dead = jobs.enqueue_dead(s, reply, now=T0, error="LINE 500", attempts=3)
+            retried = jobs.retry(s, dead, now=T0)  # back as new, the older of two
+            assert retried is not None
         put(db, replace(reply, dedup_key="r2"))
         with db.read() as s:
             (later,) = [j.id for j in jobs.list_jobs(s, state=jobs.QUEUED, limit=5)]
         assert take(db, job_id=later) is None  # the runner's chained claim waits its turn
         first = take(db)
-        assert first is not None and first.id == older
+        assert first is not None and first.id == retried.id
 
 
 def test_jobs_stored_while_claimers_run_keep_each_user_s_order(db: Database) -> None:
