@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.admin.auth import Caller, GuardedRoute, Guards
 from app.admin.fields import JobState, invalid_query, not_found
 from app.admin.schemas import ErrorRead, JobPage, JobRead, job_read
-from storage import audit, inbox, jobs
+from storage import audit, inbox, jobs, media
 from storage.db import Database
 
 DEFAULT_LIMIT = 50
@@ -126,9 +126,12 @@ def job_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime]) -
                 if moved is None:
                     raise not_found("job")
                 raise HTTPException(409, detail=f"already retried: it is job {moved} now")
-            if job.kind == jobs.EVENT:
-                # Giving up marked the job's unhandled events failed; they run again with it.
-                inbox.reopen(session, inbox.event_ids(json.loads(job.payload)))
+            # Undo what giving up recorded, so the job does its work again.
+            payload = json.loads(job.payload)
+            if job.kind == jobs.EVENT:  # the job's unhandled events were marked failed
+                inbox.reopen(session, inbox.event_ids(payload))
+            elif job.kind == jobs.MEDIA and "media_id" in payload:  # the photo was marked failed
+                media.reopen(session, str(payload["media_id"]), now=now)
             audit.record(
                 session,
                 actor=caller.name,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from storage import audit, inbox, jobs
+from storage import audit, inbox, jobs, media
 from storage.inbox import InboxEntry
 from storage.jobs import JobSpec
 
@@ -160,6 +160,26 @@ class TestRetry:
         assert r.status_code == 200
         with db.read() as s:
             assert [inbox.get(s, f"ev-{n}").status for n in (1, 2)] == ["handled", "queued"]
+
+    @pytest.mark.parametrize(
+        ("before", "after"),
+        [("failed", "pending"), ("ready", "ready"), ("deleted", "deleted"), ("expired", "expired")],
+    )
+    def test_a_dead_photo_job_fetches_again_only_a_photo_it_gave_up(
+        self, client, seed, as_role, db, clock, before, after
+    ) -> None:
+        (photo,) = seed.submission(status="withdrawn" if before == "deleted" else "new").media
+        with db.write() as s:
+            if before in ("failed", "expired"):
+                s.execute(media.M.update().values(status=before, error="gave up"))
+            spec = JobSpec(kind=jobs.MEDIA, payload=json.dumps({"media_id": photo.id}))
+            dead = jobs.enqueue_dead(s, spec, now=clock(), error="LINE 500", attempts=1)
+        r = client.post(f"/api/v1/jobs/{dead}/retry", headers=as_role("admin"))
+        assert r.status_code == 200
+        with db.read() as s:
+            row = media.get(s, photo.id)
+            assert row.status == after  # `pending`: the job downloads it again
+            assert row.error is None or after != "pending"
 
     def test_a_job_that_is_not_dead_is_409(self, client, seed, as_role, db, make_job) -> None:
         job_id = make_job(dead=True)
