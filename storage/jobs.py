@@ -22,10 +22,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Interval,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlmodel import Session
 
 from storage import bulk
+from storage.columns import UTCDateTime
 from storage.dialect import Executor, insert_ignore, is_postgres
 from storage.models import Job
 
@@ -49,6 +63,22 @@ UNFINISHED = (QUEUED, RUNNING)
 ADMIT_BATCH = 1000
 
 T: Table = Job.__table__  # type: ignore[attr-defined]  # the queue is written in Core
+
+# Leases are timed by the database's clock on PostgreSQL, so instances whose clocks disagree
+# never take each other's jobs (in the naive UTC the columns hold); SQLite is one machine's
+# database, timed by the caller's `now`.
+DB_NOW = literal_column("(now() AT TIME ZONE 'UTC')", UTCDateTime())
+
+
+def _lease_end(postgres: bool) -> Any:
+    """When a lease taken now ends (parameters from `_lease_params`)."""
+    if postgres:
+        return DB_NOW + bindparam("lease", type_=Interval())
+    return bindparam("until", type_=T.c.lease_until.type)
+
+
+def _lease_params(postgres: bool, now: datetime, lease: timedelta) -> dict[str, Any]:
+    return {"lease": lease} if postgres else {"until": now + lease}
 
 
 @dataclass(frozen=True)
@@ -158,7 +188,7 @@ def _claim_statements(kinds: tuple[str, ...], by_id: bool, postgres: bool) -> tu
             state=RUNNING,
             attempts=T.c.attempts + 1,
             locked_by=bindparam("worker"),
-            lease_until=bindparam("until", type_=T.c.lease_until.type),
+            lease_until=_lease_end(postgres),
             updated_at=bindparam("at", type_=T.c.updated_at.type),
         )
         .returning(T.c.id, T.c.kind, T.c.payload, T.c.attempts, T.c.max_attempts, T.c.ordering_key)
@@ -203,7 +233,10 @@ def claim(
     kinds: Sequence[str] = ALL_KINDS,
     job_id: int | None = None,
 ) -> ClaimedJob | None:
-    """Take the next claimable job of these kinds (or exactly `job_id`), or None."""
+    """Take the next claimable job of these kinds (or exactly `job_id`), or None.
+
+    The lease ends `lease` from `now`, or from the database's clock on PostgreSQL.
+    """
     admit(session, now=now)  # also before a claim by id: an older job may still be `new`
     query, take = _claim_statements(tuple(kinds), job_id is not None, is_postgres(session))
     params: dict[str, Any] = {"now": now}
@@ -212,9 +245,9 @@ def claim(
     found = session.execute(query, params).scalar_one_or_none()
     if found is None:
         return None
-    row = session.execute(
-        take, {"found": found, "worker": worker_id, "until": now + lease, "at": now}
-    ).one_or_none()
+    postgres = is_postgres(session)
+    taking = {"found": found, "worker": worker_id, "at": now} | _lease_params(postgres, now, lease)
+    row = session.execute(take, taking).one_or_none()
     return None if row is None else _claimed(row)
 
 
@@ -312,11 +345,15 @@ def release(session: Session, job_ids: Sequence[int], *, worker_id: str, now: da
 def renew(
     session: Session, job_ids: Sequence[int], *, worker_id: str, now: datetime, lease: timedelta
 ) -> int:
-    """Extend the lease of jobs this worker still runs; returns how many it still holds."""
+    """Extend the lease of jobs this worker still runs (as `claim` does); how many it holds."""
     if not job_ids:
         return 0
+    postgres = is_postgres(session)
     result = session.execute(
-        update(T).where(_held(job_ids, worker_id)).values(lease_until=now + lease, updated_at=now)
+        update(T)
+        .where(_held(job_ids, worker_id))
+        .values(lease_until=_lease_end(postgres), updated_at=now),
+        _lease_params(postgres, now, lease),
     )
     return _rowcount(result)
 
@@ -328,8 +365,10 @@ def reap(session: Session, *, now: datetime) -> tuple[int, list[ClaimedJob]]:
     """Return jobs whose worker vanished (lease expired) to the queue, or bury them if spent.
 
     Returns how many went back, and the buried ones (their kind's give-up step must run).
+    On PostgreSQL a lease is over by the database's clock, not by `now`.
     """
-    expired = and_(T.c.state == RUNNING, T.c.lease_until < now)
+    clock = DB_NOW if is_postgres(session) else now
+    expired = and_(T.c.state == RUNNING, T.c.lease_until < clock)
     buried = session.execute(
         update(T)
         .where(expired, T.c.attempts >= T.c.max_attempts)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import SQLModel
 
 from storage import inbox, jobs
 from storage.db import Database
@@ -105,12 +106,17 @@ class TestIdempotence:
             assert sum(jobs.counts(s).values()) == 1
 
 
+# A lease over as soon as it is taken: later transactions find it expired by either clock (the
+# caller's `now` on SQLite, the database's on PostgreSQL).
+SPENT = timedelta(0)
+
+
 class TestLeases:
     def test_an_expired_lease_puts_the_job_back(self, db: Database) -> None:
         put(db, ev("U1", 1))
-        held = take(db, "crashed")
+        held = take(db, "crashed", lease=SPENT)
         assert held is not None
-        later = T0 + LEASE + timedelta(seconds=1)
+        later = T0 + timedelta(seconds=1)
         with db.write() as s:
             assert jobs.reap(s, now=later) == (1, [])
         again = take(db, "w2", now=later)
@@ -120,18 +126,18 @@ class TestLeases:
 
     def test_renewing_keeps_the_job(self, db: Database) -> None:
         put(db, ev("U1", 1))
-        held = take(db)
+        held = take(db, lease=SPENT)
         assert held is not None
         with db.write() as s:
-            assert jobs.renew(s, [held.id], worker_id="w1", now=T0 + LEASE / 2, lease=LEASE) == 1
+            assert jobs.renew(s, [held.id], worker_id="w1", now=T0, lease=LEASE) == 1
         with db.write() as s:
-            assert jobs.reap(s, now=T0 + LEASE + timedelta(seconds=1)) == (0, [])
+            assert jobs.reap(s, now=T0 + timedelta(seconds=1)) == (0, [])
 
     def test_an_expired_job_out_of_attempts_is_dead(self, db: Database) -> None:
         put(db, ev("U1", 1), max_attempts=1)
-        assert take(db) is not None
+        assert take(db, lease=SPENT) is not None
         with db.write() as s:
-            back, buried = jobs.reap(s, now=T0 + LEASE * 2)
+            back, buried = jobs.reap(s, now=T0 + timedelta(seconds=1))
         assert back == 0 and [j.payload for j in buried] == [{"n": 1}]
         with db.read() as s:
             dead = jobs.list_jobs(s, state=jobs.DEAD, limit=10)
@@ -149,11 +155,35 @@ class TestLeases:
         assert again is not None and again.attempts == 1
 
 
+def test_on_postgres_a_worker_with_a_skewed_clock_never_takes_a_held_job(
+    postgres_url: str,
+) -> None:
+    """Leases run on the database's clock there: instances need not agree on the time."""
+    db = Database(postgres_url)
+    SQLModel.metadata.create_all(db.engine)
+    try:
+        now = datetime.now(UTC)
+        ahead, behind = now + timedelta(hours=1), now - timedelta(hours=1)
+        put(db, ev("U1", 1), ev("U2", 2), now=behind)
+        first = take(db, "w-true", now=now)
+        late = take(db, "w-behind", now=behind)  # its lease must not be over on arrival
+        assert first is not None and late is not None
+        with db.write() as s:
+            assert jobs.reap(s, now=ahead) == (0, [])  # a worker an hour ahead reaps nothing
+        assert take(db, "w-ahead", now=ahead) is None
+        with db.write() as s:  # a renewal by a worker whose clock is behind keeps the lease
+            assert jobs.renew(s, [late.id], worker_id="w-behind", now=behind, lease=LEASE) == 1
+            assert jobs.reap(s, now=now) == (0, [])
+        assert finish(db, first, "w-true", now=now) and finish(db, late, "w-behind", now=now)
+    finally:
+        db.dispose()
+
+
 class TestDeadAndRetry:
     def test_a_retried_job_waits_behind_its_user_s_job_that_runs(self, db: Database) -> None:
         with db.write() as s:
             inbox.store_many(s, [webhook(("U1", 1))], max_attempts=1)
-        crashed = take(db, "crashed", lease=timedelta(0))  # its worker dies holding it
+        crashed = take(db, "crashed", lease=SPENT)  # its worker dies holding it
         assert crashed is not None
         with db.write() as s:
             assert jobs.reap(s, now=T0 + timedelta(seconds=1))[1] != []  # out of attempts: dead
