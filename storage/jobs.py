@@ -2,7 +2,9 @@
 
 Claim rules: a job is claimable when it is `queued`, due, and no earlier unfinished job (queued
 or running, by id) shares its ordering key — so one LINE user's events run strictly in order
-while different users run in parallel. Lower `priority` runs first (conversation before media).
+while different users run in parallel. A retried dead job takes a new id (`retry`), so it runs
+after every job of its key stored before the retry. Lower `priority` runs first (conversation
+before media). Leases are timed by the database's clock on PostgreSQL (`DB_NOW`).
 PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; SQLite relies on the write transaction having
 started with `BEGIN IMMEDIATE` (see storage/db.py), which serialises claimers.
 
