@@ -419,13 +419,13 @@ def retry(session: Session, job_id: int, *, now: datetime) -> Job | None:
     The new id puts it behind every job of its user stored so far: the claim keeps one key's
     jobs in id order, and with its old, smaller id the job would run beside a later one.
     """
-    key = session.execute(
+    dead = session.execute(
         select(T.c.ordering_key).where(T.c.id == job_id, T.c.state == DEAD)
     ).first()
-    if key is None:
+    if dead is None:
         return None
-    if key[0] is not None:
-        hold_order(session, [key[0]])
+    if dead.ordering_key is not None:
+        hold_order(session, [dead.ordering_key])
     if is_postgres(session):
         # The sequence the inserts draw from, so the id is one no insert will take.
         new_id: Any = func.nextval(func.pg_get_serial_sequence(T.name, "id"))
