@@ -9,8 +9,22 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The worker renews the leases of its running jobs this many times per lease (app/worker), so
+# a lease always outlasts two missed heartbeats.
+HEARTBEATS_PER_LEASE = 3
+# During the shutdown grace nothing renews them: a job still finishing must keep its lease with
+# this much room, or a worker elsewhere would take it and run it at the same time.
+GRACE_MARGIN = 2
 
 
 class SettingsError(Exception):
@@ -140,6 +154,22 @@ class Settings(BaseSettings):
             return value
         raise ValueError("must be a file:// URL of a folder")
 
+    @model_validator(mode="after")
+    def _lease_outlasts_the_grace(self) -> Settings:
+        lease, grace = self.job_lease_seconds, self.shutdown_grace_seconds
+        # At the shutdown a job's lease was renewed at most one heartbeat ago.
+        left = lease - self.heartbeat_seconds
+        if left < GRACE_MARGIN * grace:
+            least = GRACE_MARGIN * grace * HEARTBEATS_PER_LEASE / (HEARTBEATS_PER_LEASE - 1)
+            raise ValueError(
+                f"GENBA_JOB_LEASE_SECONDS ({lease:g}) must be at least {least:g} with "
+                f"GENBA_SHUTDOWN_GRACE_SECONDS ({grace:g}): a running job's lease is renewed "
+                f"every {self.heartbeat_seconds:g} s (a third of it) but not during the "
+                "shutdown grace, and a job whose lease runs out meanwhile is run by another "
+                "worker at the same time. Raise the lease or shorten the grace."
+            )
+        return self
+
     # ---- derived values -------------------------------------------------------------------
 
     @property
@@ -158,6 +188,11 @@ class Settings(BaseSettings):
     def tmp_dir(self) -> Path:
         """Scratch space for downloads in progress (same filesystem as the media folder)."""
         return self.media_dir / ".incoming"
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        """How often the worker renews the leases of the jobs it runs."""
+        return self.job_lease_seconds / HEARTBEATS_PER_LEASE
 
     @property
     def zone(self) -> ZoneInfo:
@@ -196,6 +231,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = str(err["loc"][0]) if err["loc"] else "?"
-            lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+            message = err["msg"].removeprefix("Value error, ")
+            # A check of several variables (no single location) names them in its message.
+            lines.append(f"{err['loc'][0]}: {message}" if err["loc"] else message)
         raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None

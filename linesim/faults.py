@@ -45,6 +45,8 @@ class Fail:
     With after_processing the call is carried out first (token used, message
     delivered, retry key accepted) and only the answer is lost, as when LINE
     accepts a request but the response never reaches the caller intact.
+    With body, that text is the answer's whole body (as JSON), shaped or not:
+    `Fail(200, body="<html>", after_processing=True)` is a success no client can parse.
     """
 
     status: int
@@ -52,6 +54,7 @@ class Fail:
     details: tuple[tuple[str, str], ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
     after_processing: bool = False
+    body: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ def _from_mapping(item: Mapping[str, Any]) -> Scripted:
             details=details,
             headers=dict(item.get("headers", {})),
             after_processing=bool(item.get("afterProcessing", False)),
+            body=None if item.get("body") is None else str(item["body"]),
         )
     if kind == "timeout":
         delay = item.get("delay")

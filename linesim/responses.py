@@ -54,6 +54,10 @@ def line_error(
 
 def fail_response(fail: Fail) -> Response:
     """Return the response a scripted Fail stands for (2xx such as 202 come with no body)."""
+    if fail.body is not None:
+        return Response(
+            fail.body, fail.status, headers=dict(fail.headers), media_type="application/json"
+        )
     if 200 <= fail.status < 300:
         return Response(status_code=fail.status, headers=dict(fail.headers))
     return line_error(fail.status, fail.message, fail.details, dict(fail.headers))

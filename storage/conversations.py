@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlmodel import Session
 
 from flows.types import Conversation, Draft, DraftKind, Face, Step
-from storage.dialect import upsert
+from storage.dialect import insert_ignore
 from storage.models import Conversation as ConversationRow
 
 T: Table = ConversationRow.__table__  # type: ignore[attr-defined]
@@ -61,31 +61,62 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def load(session: Session, contributor_id: str) -> Conversation:
-    """The stored conversation, or a fresh idle one."""
-    text = session.execute(
-        select(T.c.state).where(T.c.contributor_id == contributor_id)
-    ).scalar_one_or_none()
-    return Conversation() if text is None else decode(text)
+class StaleConversation(Exception):
+    """Another step saved this conversation after this one loaded it: the step must run again."""
+
+
+class UnreadableConversation(ValueError):
+    """The stored state cannot be decoded; `version` lets a fresh one replace it."""
+
+    def __init__(self, message: str, version: int) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A conversation and the version `save` expects to replace (0: none stored yet)."""
+
+    conversation: Conversation
+    version: int
+
+
+def load(session: Session, contributor_id: str) -> Loaded:
+    """The stored conversation, or a fresh idle one (raises UnreadableConversation)."""
+    row = session.execute(
+        select(T.c.state, T.c.version).where(T.c.contributor_id == contributor_id)
+    ).first()
+    if row is None:
+        return Loaded(Conversation(), 0)
+    try:
+        return Loaded(decode(row.state), row.version)
+    except ValueError as exc:
+        raise UnreadableConversation(str(exc), row.version) from exc
 
 
 def save(
-    session: Session, contributor_id: str, conversation: Conversation, *, now: datetime
+    session: Session,
+    contributor_id: str,
+    conversation: Conversation,
+    *,
+    version: int,
+    now: datetime,
 ) -> None:
-    """Store the conversation (insert or replace)."""
-    session.execute(
-        upsert(
-            session,
-            T,
-            {
-                "contributor_id": contributor_id,
-                "step": conversation.step.value,
-                "state": encode(conversation),
-                "version": 1,
-                "updated_at": now,
-            },
-            key=["contributor_id"],
-            update=["step", "state", "updated_at"],
-            increment="version",
+    """Store the conversation over the `version` loaded; StaleConversation if it changed since.
+
+    One user's steps never overlap (the job queue orders them); this check makes sure that if
+    two ever did, the later one fails and runs again instead of overwriting the other's state.
+    """
+    values = {"step": conversation.step.value, "state": encode(conversation), "updated_at": now}
+    if version == 0:
+        statement = insert_ignore(session, T).values(
+            contributor_id=contributor_id, version=1, **values
         )
-    )
+    else:
+        statement = (
+            update(T)
+            .where((T.c.contributor_id == contributor_id) & (T.c.version == version))
+            .values(version=version + 1, **values)
+        )
+    if session.execute(statement.returning(T.c.version)).first() is None:
+        raise StaleConversation(f"conversation changed since version {version} was loaded")

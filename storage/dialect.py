@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -28,20 +28,3 @@ def _insert(session: Executor, table: Any) -> Any:
 def insert_ignore(session: Executor, table: Any, *, on: Sequence[str] | None = None) -> Any:
     """An INSERT that skips rows whose unique key (or only the key `on`) already exists."""
     return _insert(session, table).on_conflict_do_nothing(index_elements=on)
-
-
-def upsert(
-    session: Session,
-    table: Table,
-    values: dict[str, Any],
-    *,
-    key: Sequence[str],
-    update: Sequence[str],
-    increment: str | None = None,
-) -> Any:
-    """INSERT … ON CONFLICT (key) DO UPDATE the given columns (and bump a counter)."""
-    stmt = _insert(session, table).values(**values)
-    changes: dict[str, Any] = {name: stmt.excluded[name] for name in update}
-    if increment is not None:
-        changes[increment] = table.c[increment] + 1
-    return stmt.on_conflict_do_update(index_elements=list(key), set_=changes)

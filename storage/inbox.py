@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, text, update
+from sqlalchemy import Table, update
 from sqlmodel import Session
 
 from storage import bulk
 from storage.dialect import Executor, insert_ignore, is_postgres
-from storage.jobs import EVENT, NEW, JobSpec, enqueue_many
+from storage.jobs import EVENT, NEW, JobSpec, enqueue_many, hold_order
 from storage.models import WebhookEvent
 
 T: Table = WebhookEvent.__table__  # type: ignore[attr-defined]
@@ -60,15 +60,9 @@ def store_many(
     a duplicate like any other.
     """
     postgres = is_postgres(session)
-    if postgres:
-        # Job ids come from a sequence at insert time, but commits can land in another order.
-        # Holding a per-user lock until commit makes one user's job ids follow commit order,
-        # so neither a claimer nor an admission (jobs.admit) sees a later job of a user before
-        # an earlier one. Sorted, so two instances storing batches at once cannot deadlock.
+    if postgres:  # one user's job ids must commit in order (jobs.hold_order)
         entries = [e for d in deliveries for e in d.entries]
-        keys = sorted({e.ordering_key for e in entries if e.wants_job and e.ordering_key})
-        for key in keys:
-            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+        hold_order(session, [e.ordering_key for e in entries if e.wants_job and e.ordering_key])
     # One INSERT for every event of the group, then one for all their jobs.
     rows: list[dict[str, object]] = []
     seen: set[str] = set()

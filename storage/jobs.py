@@ -2,7 +2,9 @@
 
 Claim rules: a job is claimable when it is `queued`, due, and no earlier unfinished job (queued
 or running, by id) shares its ordering key — so one LINE user's events run strictly in order
-while different users run in parallel. Lower `priority` runs first (conversation before media).
+while different users run in parallel. A retried dead job takes a new id (`retry`), so it runs
+after every job of its key stored before the retry. Lower `priority` runs first (conversation
+before media). Leases are timed by the database's clock on PostgreSQL (`DB_NOW`).
 PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; SQLite relies on the write transaction having
 started with `BEGIN IMMEDIATE` (see storage/db.py), which serialises claimers.
 
@@ -22,10 +24,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Interval,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlmodel import Session
 
 from storage import bulk
+from storage.columns import UTCDateTime
 from storage.dialect import Executor, insert_ignore, is_postgres
 from storage.models import Job
 
@@ -49,6 +65,22 @@ UNFINISHED = (QUEUED, RUNNING)
 ADMIT_BATCH = 1000
 
 T: Table = Job.__table__  # type: ignore[attr-defined]  # the queue is written in Core
+
+# Leases are timed by the database's clock on PostgreSQL, so instances whose clocks disagree
+# never take each other's jobs (in the naive UTC the columns hold); SQLite is one machine's
+# database, timed by the caller's `now`.
+DB_NOW = literal_column("(now() AT TIME ZONE 'UTC')", UTCDateTime())
+
+
+def _lease_end(postgres: bool) -> Any:
+    """When a lease taken now ends (parameters from `_lease_params`)."""
+    if postgres:
+        return DB_NOW + bindparam("lease", type_=Interval())
+    return bindparam("until", type_=T.c.lease_until.type)
+
+
+def _lease_params(postgres: bool, now: datetime, lease: timedelta) -> dict[str, Any]:
+    return {"lease": lease} if postgres else {"until": now + lease}
 
 
 @dataclass(frozen=True)
@@ -158,7 +190,7 @@ def _claim_statements(kinds: tuple[str, ...], by_id: bool, postgres: bool) -> tu
             state=RUNNING,
             attempts=T.c.attempts + 1,
             locked_by=bindparam("worker"),
-            lease_until=bindparam("until", type_=T.c.lease_until.type),
+            lease_until=_lease_end(postgres),
             updated_at=bindparam("at", type_=T.c.updated_at.type),
         )
         .returning(T.c.id, T.c.kind, T.c.payload, T.c.attempts, T.c.max_attempts, T.c.ordering_key)
@@ -203,8 +235,11 @@ def claim(
     kinds: Sequence[str] = ALL_KINDS,
     job_id: int | None = None,
 ) -> ClaimedJob | None:
-    """Take the next claimable job of these kinds (or exactly `job_id`), or None."""
-    admit(session, now=now)  # also before a claim by id: a retried job may be older
+    """Take the next claimable job of these kinds (or exactly `job_id`), or None.
+
+    The lease ends `lease` from `now`, or from the database's clock on PostgreSQL.
+    """
+    admit(session, now=now)  # also before a claim by id: an older job may still be `new`
     query, take = _claim_statements(tuple(kinds), job_id is not None, is_postgres(session))
     params: dict[str, Any] = {"now": now}
     if job_id is not None:
@@ -212,9 +247,9 @@ def claim(
     found = session.execute(query, params).scalar_one_or_none()
     if found is None:
         return None
-    row = session.execute(
-        take, {"found": found, "worker": worker_id, "until": now + lease, "at": now}
-    ).one_or_none()
+    postgres = is_postgres(session)
+    taking = {"found": found, "worker": worker_id, "at": now} | _lease_params(postgres, now, lease)
+    row = session.execute(take, taking).one_or_none()
     return None if row is None else _claimed(row)
 
 
@@ -312,11 +347,15 @@ def release(session: Session, job_ids: Sequence[int], *, worker_id: str, now: da
 def renew(
     session: Session, job_ids: Sequence[int], *, worker_id: str, now: datetime, lease: timedelta
 ) -> int:
-    """Extend the lease of jobs this worker still runs; returns how many it still holds."""
+    """Extend the lease of jobs this worker still runs (as `claim` does); how many it holds."""
     if not job_ids:
         return 0
+    postgres = is_postgres(session)
     result = session.execute(
-        update(T).where(_held(job_ids, worker_id)).values(lease_until=now + lease, updated_at=now)
+        update(T)
+        .where(_held(job_ids, worker_id))
+        .values(lease_until=_lease_end(postgres), updated_at=now),
+        _lease_params(postgres, now, lease),
     )
     return _rowcount(result)
 
@@ -328,8 +367,10 @@ def reap(session: Session, *, now: datetime) -> tuple[int, list[ClaimedJob]]:
     """Return jobs whose worker vanished (lease expired) to the queue, or bury them if spent.
 
     Returns how many went back, and the buried ones (their kind's give-up step must run).
+    On PostgreSQL a lease is over by the database's clock, not by `now`.
     """
-    expired = and_(T.c.state == RUNNING, T.c.lease_until < now)
+    clock = DB_NOW if is_postgres(session) else now
+    expired = and_(T.c.state == RUNNING, T.c.lease_until < clock)
     buried = session.execute(
         update(T)
         .where(expired, T.c.attempts >= T.c.max_attempts)
@@ -373,17 +414,48 @@ def list_jobs(
 
 
 def retry(session: Session, job_id: int, *, now: datetime) -> Job | None:
-    """Put a dead job back with fresh attempts, as `new`; None unless it was dead."""
+    """Put a dead job back with fresh attempts, as `new`, under a new id; None unless dead.
+
+    The new id puts it behind every job of its user stored so far: the claim keeps one key's
+    jobs in id order, and with its old, smaller id the job would run beside a later one.
+    """
+    dead = session.execute(
+        select(T.c.ordering_key).where(T.c.id == job_id, T.c.state == DEAD)
+    ).first()
+    if dead is None:
+        return None
+    if dead.ordering_key is not None:
+        hold_order(session, [dead.ordering_key])
+    if is_postgres(session):
+        # The sequence the inserts draw from, so the id is one no insert will take.
+        new_id: Any = func.nextval(func.pg_get_serial_sequence(T.name, "id"))
+    else:
+        # SQLite gives a new row max(id) + 1 as well; the write lock (BEGIN IMMEDIATE) is held.
+        new_id = select(func.max(T.c.id) + 1).scalar_subquery()
     # As `new`, not `queued`: it must enter the queue behind its user's jobs that still wait
     # for admission, or the ordering index (which holds no `new` job) would not stop it.
-    result = session.execute(
+    moved = session.execute(
         update(T)
         .where(T.c.id == job_id, T.c.state == DEAD)
-        .values(state=NEW, attempts=0, run_at=now, updated_at=now, finished_at=None)
-    )
-    if not _rowcount(result):
+        .values(id=new_id, state=NEW, attempts=0, run_at=now, updated_at=now, finished_at=None)
+        .returning(T.c.id)
+    ).scalar_one_or_none()
+    if moved is None:
         return None
-    return session.get(Job, job_id, populate_existing=True)
+    return session.get(Job, moved, populate_existing=True)
+
+
+def hold_order(session: Executor, keys: Sequence[str]) -> None:
+    """On PostgreSQL, lock these ordering keys until commit, so their new ids commit in order.
+
+    Ids come from a sequence at insert time, but commits can land in another order; a claimer
+    that saw a key's later job before its earlier one would run both at once. Sorted, so two
+    transactions locking several keys cannot deadlock. (SQLite has one writer at a time.)
+    """
+    if not is_postgres(session):
+        return
+    for key in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
 
 
 def counts(session: Session) -> dict[str, int]:

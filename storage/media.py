@@ -90,6 +90,20 @@ def mark_status(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def reopen(session: Session, media_id: str, *, now: datetime) -> bool:
+    """Make media that a dead job gave up on (`failed`) `pending` again, so a retry fetches it.
+
+    Only `failed`: withdrawn or unsent media (`deleted`) must never be fetched again, LINE no
+    longer has `expired` media, and `ready` media is stored already.
+    """
+    result = session.execute(
+        update(M)
+        .where((M.c.id == media_id) & (M.c.status == "failed"))
+        .values(status="pending", error=None, updated_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def variants(session: Session, media_ids: Sequence[str]) -> dict[str, list[MediaVariant]]:
     """Stored variants per media id."""
     found: dict[str, list[MediaVariant]] = {m: [] for m in media_ids}

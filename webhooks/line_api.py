@@ -129,7 +129,11 @@ class SdkLineApi:
             {"replyToken": reply_token, "messages": list(messages)}
         )
         try:
-            self._api.reply_message_with_http_info(request, _request_timeout=self._timeout)
+            # Unparsed: a 2xx means LINE took the reply and spent the token, whatever its body
+            # says; a body the SDK cannot read must not turn a sent reply into a retry.
+            self._api.reply_message_with_http_info(
+                request, _request_timeout=self._timeout, _preload_content=False
+            )
         except ApiException as exc:
             raise LineApiError(
                 exc.status, _error_message(exc.body), retryable=_retryable(exc.status)

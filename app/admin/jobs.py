@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from sqlmodel import Session
 
 from app.admin.auth import Caller, GuardedRoute, Guards
 from app.admin.fields import JobState, invalid_query, not_found
 from app.admin.schemas import ErrorRead, JobPage, JobRead, job_read
-from storage import audit, inbox, jobs
+from storage import audit, inbox, jobs, media
 from storage.db import Database
 
 DEFAULT_LIMIT = 50
@@ -28,6 +29,13 @@ LIST_DESCRIPTION = f"""\
 Newest first (by id), optionally in one `state`. `limit` defaults to {DEFAULT_LIMIT}; over
 {MAX_LIMIT} is clamped to {MAX_LIMIT}; below 1 is a 422. `cursor` is the previous page's
 `next_cursor`; one this API did not make is a 422.
+"""
+
+
+RETRY_DESCRIPTION = """\
+A dead job goes back to the queue with fresh attempts, as `new`, behind every job of its user
+stored so far. It takes a new id for that (the queue runs one user's jobs in id order): the
+answer is the job under its new id. Retrying the old id again answers 409 naming the new one.
 """
 
 
@@ -46,6 +54,15 @@ def decode_cursor(cursor: str) -> int:
     if found is None:
         raise ValueError("invalid cursor")
     return int(found.group(1))
+
+
+def _retried_as(session: Session, job_id: str) -> str | None:
+    """The id a retry gave this job, or None if it was never retried."""
+    for entry in reversed(audit.for_target(session, "job", job_id)):
+        if entry.action == "retry_job":
+            new_id = json.loads(entry.detail).get("new_id")
+            return None if new_id is None else str(new_id)
+    return None
 
 
 def job_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime]) -> APIRouter:
@@ -86,13 +103,14 @@ def job_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime]) -
 
     @router.post(
         "/jobs/{job_id}/retry",
+        description=RETRY_DESCRIPTION,
         responses={
             404: {"model": ErrorRead, "description": "No such job"},
-            409: {"model": ErrorRead, "description": "The job is not dead"},
+            409: {"model": ErrorRead, "description": "The job is not dead (or was retried)"},
         },
     )
     def retry_job(caller: Admin, job_id: str) -> JobRead:
-        """Put a dead job back in the queue with fresh attempts."""
+        """Put a dead job back in the queue with fresh attempts, under a new id."""
         if not JOB_ID.match(job_id):
             raise not_found("job")  # ids are opaque strings: a non-number is just unknown
         ident = int(job_id)
@@ -102,19 +120,25 @@ def job_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime]) -
             # session, and the answer would show the job still dead.
             job = jobs.retry(session, ident, now=now)
             if job is None:
-                if jobs.get(session, ident) is None:
+                if jobs.get(session, ident) is not None:
+                    raise HTTPException(409, detail="only a dead job can be retried")
+                moved = _retried_as(session, job_id)
+                if moved is None:
                     raise not_found("job")
-                raise HTTPException(409, detail="only a dead job can be retried")
-            if job.kind == jobs.EVENT:
-                # Giving up marked the job's unhandled events failed; they run again with it.
-                inbox.reopen(session, inbox.event_ids(json.loads(job.payload)))
+                raise HTTPException(409, detail=f"already retried: it is job {moved} now")
+            # Undo what giving up recorded, so the job does its work again.
+            payload = json.loads(job.payload)
+            if job.kind == jobs.EVENT:  # the job's unhandled events were marked failed
+                inbox.reopen(session, inbox.event_ids(payload))
+            elif job.kind == jobs.MEDIA and "media_id" in payload:  # the photo was marked failed
+                media.reopen(session, str(payload["media_id"]), now=now)
             audit.record(
                 session,
                 actor=caller.name,
                 action="retry_job",
                 target_type="job",
                 target_id=job_id,
-                detail={"kind": job.kind, "token_id": caller.token_id},
+                detail={"kind": job.kind, "token_id": caller.token_id, "new_id": str(job.id)},
                 now=now,
             )
             return job_read(job)

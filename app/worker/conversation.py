@@ -108,12 +108,13 @@ def _user_step(env: JobEnv, row: WebhookEvent, event: UserEvent) -> int | None:
             return None  # another run of this job got here first
         ctx = _context(env, session, contributor, event, now)
         try:
-            before = conversations.load(session, contributor.id)
-        except ValueError:
+            loaded = conversations.load(session, contributor.id)
+        except conversations.UnreadableConversation as exc:
             log.exception(
                 "conversation state of %s unreadable; starting afresh", user_ref(event.user_id)
             )
-            before = Conversation()
+            loaded = conversations.Loaded(Conversation(), exc.version)
+        before = loaded.conversation
         outcome = step(before, event.input, ctx)
         made = apply_effects(
             session,
@@ -122,7 +123,10 @@ def _user_step(env: JobEnv, row: WebhookEvent, event: UserEvent) -> int | None:
             now=now,
             max_attempts=settings.job_max_attempts,
         )
-        conversations.save(session, contributor.id, outcome.conversation, now=now)
+        # Raises if another step saved meanwhile: this one rolls back and its job runs again.
+        conversations.save(
+            session, contributor.id, outcome.conversation, version=loaded.version, now=now
+        )
         reply_job = _queue_replies(
             env, session, row, event.reply_token, outcome.replies, contributor.language, now
         )

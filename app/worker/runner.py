@@ -246,8 +246,9 @@ class Worker:
     # ---- leases ------------------------------------------------------------------------------
 
     def _heartbeat(self) -> None:
-        lease = self.services.settings.job_lease_seconds
-        while not self._stopping.wait(lease / 3):
+        settings = self.services.settings
+        lease = settings.job_lease_seconds
+        while not self._stopping.wait(settings.heartbeat_seconds):
             try:
                 with self._held_lock:
                     held = list(self._held)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from storage import audit, inbox, jobs
+from storage import audit, inbox, jobs, media
 from storage.inbox import InboxEntry
 from storage.jobs import JobSpec
 
@@ -120,13 +120,18 @@ class TestRetry:
         r = client.post(f"/api/v1/jobs/{job_id}/retry", headers=as_role("admin"))
         assert r.status_code == 200
         body = r.json()
-        # `new`: the next claim admits it to the queue, behind its user's waiting jobs
-        assert (body["id"], body["state"], body["attempts"]) == (str(job_id), "new", 0)
+        # `new`, under a new id: the next claim admits it behind its user's jobs stored so far
+        assert (body["state"], body["attempts"]) == ("new", 0)
+        assert int(body["id"]) > job_id
         with db.read() as s:
-            assert jobs.get(s, job_id).state == "new"
+            assert jobs.get(s, int(body["id"])).state == "new"
+            assert jobs.get(s, job_id) is None
             (entry,) = audit.for_target(s, "job", str(job_id))
         assert (entry.action, entry.actor) == ("retry_job", "admin-alice")
         assert json.loads(entry.detail)["kind"] == "media"
+        assert json.loads(entry.detail)["new_id"] == body["id"]
+        listed = client.get("/api/v1/jobs", headers=as_role("admin")).json()["items"]
+        assert [(j["id"], j["state"]) for j in listed] == [(body["id"], "new")]
 
     def test_a_dead_event_job_brings_back_the_events_it_gave_up(
         self, client, seed, as_role, db, clock
@@ -156,11 +161,37 @@ class TestRetry:
         with db.read() as s:
             assert [inbox.get(s, f"ev-{n}").status for n in (1, 2)] == ["handled", "queued"]
 
+    @pytest.mark.parametrize(
+        ("before", "after"),
+        [("failed", "pending"), ("ready", "ready"), ("deleted", "deleted"), ("expired", "expired")],
+    )
+    def test_a_dead_photo_job_fetches_again_only_a_photo_it_gave_up(
+        self, client, seed, as_role, db, clock, before, after
+    ) -> None:
+        (photo,) = seed.submission(status="withdrawn" if before == "deleted" else "new").media
+        with db.write() as s:
+            if before in ("failed", "expired"):
+                s.execute(media.M.update().values(status=before, error="gave up"))
+            spec = JobSpec(kind=jobs.MEDIA, payload=json.dumps({"media_id": photo.id}))
+            dead = jobs.enqueue_dead(s, spec, now=clock(), error="LINE 500", attempts=1)
+        r = client.post(f"/api/v1/jobs/{dead}/retry", headers=as_role("admin"))
+        assert r.status_code == 200
+        with db.read() as s:
+            row = media.get(s, photo.id)
+            assert row.status == after  # `pending`: the job downloads it again
+            assert row.error is None or after != "pending"
+
     def test_a_job_that_is_not_dead_is_409(self, client, seed, as_role, db, make_job) -> None:
         job_id = make_job(dead=True)
-        assert client.post(f"/api/v1/jobs/{job_id}/retry", headers=as_role("admin")).is_success
+        first = client.post(f"/api/v1/jobs/{job_id}/retry", headers=as_role("admin"))
+        assert first.is_success
+        new_id = first.json()["id"]
         again = client.post(f"/api/v1/jobs/{job_id}/retry", headers=as_role("admin"))
-        assert again.status_code == 409
+        assert again.status_code == 409  # a double click names the job it became
+        assert again.json() == {"detail": f"already retried: it is job {new_id} now"}
+        waiting = client.post(f"/api/v1/jobs/{new_id}/retry", headers=as_role("admin"))
+        assert waiting.status_code == 409
+        assert waiting.json() == {"detail": "only a dead job can be retried"}
         queued = make_job()
         assert (
             client.post(f"/api/v1/jobs/{queued}/retry", headers=as_role("admin")).status_code == 409

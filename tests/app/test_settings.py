@@ -80,3 +80,18 @@ def test_the_embedded_default_lives_under_the_data_dir(monkeypatch, tmp_path) ->
     assert settings.media_dir == tmp_path / "data" / "media"
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
     assert load_settings().effective_database_url == "postgres://u@h/db"
+
+
+def test_a_lease_too_short_for_the_shutdown_grace_is_refused() -> None:
+    with pytest.raises(SettingsError) as err:
+        load_settings(GENBA_JOB_LEASE_SECONDS="30", GENBA_SHUTDOWN_GRACE_SECONDS="20")
+    message = str(err.value)
+    assert "GENBA_JOB_LEASE_SECONDS (30) must be at least 60" in message
+    assert "GENBA_SHUTDOWN_GRACE_SECONDS (20)" in message
+    assert "renewed every 10 s" in message
+
+
+@pytest.mark.parametrize(("lease", "grace"), [("60", "20"), ("1", "0"), ("2", "0.5")])
+def test_a_lease_that_outlasts_the_grace_is_accepted(lease: str, grace: str) -> None:
+    settings = load_settings(GENBA_JOB_LEASE_SECONDS=lease, GENBA_SHUTDOWN_GRACE_SECONDS=grace)
+    assert settings.heartbeat_seconds == float(lease) / 3

@@ -55,6 +55,7 @@ def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
         GENBA_DATA_DIR=str(tmp_path),
         GENBA_WORKER_POLL_SECONDS="0.05",
         GENBA_JOB_LEASE_SECONDS="1",
+        GENBA_SHUTDOWN_GRACE_SECONDS="0.3",  # the tests pass their own to stop()
         GENBA_WORKER_CONVERSATION_THREADS="1",
         GENBA_WORKER_MEDIA_THREADS="1",
     )

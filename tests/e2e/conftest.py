@@ -47,7 +47,7 @@ def bot_env(sim: LineSim, database_url: str, data_dir: Path) -> dict[str, str]:
         "GENBA_WORKER_POLL_SECONDS": "0.1",
         "GENBA_JOB_BACKOFF_BASE_SECONDS": "0.2",
         "GENBA_JOB_BACKOFF_MAX_SECONDS": "1",
-        "GENBA_SHUTDOWN_GRACE_SECONDS": "3",
+        "GENBA_SHUTDOWN_GRACE_SECONDS": "0.5",  # a lease of 2 s outlasts it (app/settings.py)
         "GENBA_LINE_TIMEOUT_SECONDS": "3",
     }
 

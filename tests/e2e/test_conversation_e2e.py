@@ -147,6 +147,23 @@ def test_a_429_from_the_reply_api_is_retried_and_the_reply_arrives_once(
     assert entry.state == "sent"
 
 
+def test_a_reply_line_took_but_answered_with_a_garbled_200_is_sent_once(
+    sim: LineSim, bot, peek: Peek
+) -> None:
+    worker = Worker(sim)
+    garbled = Fail(200, body="<html>proxy says hi</html>", after_processing=True)
+    sim.platform.script("reply", [garbled])
+    worker.send(sim.events.image(worker.user_id, phone_jpeg()))
+    worker.question()
+    (entry,) = wait_until(lambda: [o for o in peek.outbox() if o.state != "pending"])
+    assert (entry.state, entry.error) == ("sent", None)
+    calls = wait_until(
+        lambda: (s := sim.platform.calls("/v2/bot/message/reply")) and s[-1].status and s
+    )
+    assert [c.status for c in calls] == [200]  # sent once: never tried again
+    assert len({d.request_id for d in worker.all_answers()}) == 1
+
+
 def test_an_expired_reply_token_is_logged_and_dropped(sim: LineSim, bot, peek: Peek) -> None:
     worker = Worker(sim)
     sim.platform.script("reply", [Fail(400, "Invalid reply token")])

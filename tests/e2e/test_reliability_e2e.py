@@ -179,8 +179,13 @@ def test_killed_between_a_steps_commit_and_its_reply_no_reply_is_sent_twice(
 def test_sigterm_hands_a_running_download_back_to_the_queue(
     sim: LineSim, spawn, migrated_url: str
 ) -> None:
-    # The download stalls; the LINE timeout (2 s) ends it within the shutdown grace (3 s).
-    bot = spawn(GENBA_LINE_TIMEOUT_SECONDS="2")
+    # The download stalls; the LINE timeout (2 s) ends it within the shutdown grace (3 s),
+    # which a lease of 9 s outlasts.
+    bot = spawn(
+        GENBA_LINE_TIMEOUT_SECONDS="2",
+        GENBA_SHUTDOWN_GRACE_SECONDS="3",
+        GENBA_JOB_LEASE_SECONDS="9",
+    )
     worker = Worker(sim)
     photo = sim.events.image(worker.user_id, phone_jpeg())
     sim.platform.fail_content(photo["message"]["id"], [Timeout(delay=120, then="never")])

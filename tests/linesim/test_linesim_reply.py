@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from linebot.v3.messaging import ApiException, ReplyMessageRequest, TextMessage
 
+from linesim import Fail
+
 
 def texts(*values: str) -> list[dict[str, Any]]:
     return [{"type": "text", "text": v} for v in values]
@@ -257,3 +259,20 @@ def test_flex_message_is_accepted_and_recorded_as_sent(sim, http, user):
     call = sim.platform.calls("/v2/bot/message/reply")[-1]
     assert call.headers["authorization"] == "Bearer <valid>"
     assert call.body["messages"][0]["altText"] == "受付"
+
+
+@pytest.mark.parametrize(
+    "scripted",
+    [
+        Fail(200, body="<html>upstream hiccup</html>", after_processing=True),
+        {"status": 200, "body": "<html>upstream hiccup</html>", "afterProcessing": True},
+    ],
+)
+def test_a_reply_answered_with_an_unparseable_200_is_still_delivered(sim, http, user, scripted):
+    event = sim.events.text(user, "a")
+    sim.platform.mark_delivered([event])
+    sim.platform.script("reply", [scripted])
+    response = reply(http, event["replyToken"], texts("届いた"))
+    assert (response.status_code, response.text) == (200, "<html>upstream hiccup</html>")
+    assert [d.message["text"] for d in sim.platform.deliveries(user)] == ["届いた"]
+    assert reply(http, event["replyToken"], texts("二度目")).status_code == 400  # token used

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import SQLModel
 
 from storage import inbox, jobs
 from storage.db import Database
@@ -24,9 +25,11 @@ def put(db: Database, *specs: JobSpec, now: datetime = T0, max_attempts: int = 3
         jobs.enqueue_many(s, list(specs), now=now, max_attempts=max_attempts)
 
 
-def take(db: Database, worker: str = "w1", now: datetime = T0, **kw) -> jobs.ClaimedJob | None:
+def take(
+    db: Database, worker: str = "w1", now: datetime = T0, lease: timedelta = LEASE, **kw
+) -> jobs.ClaimedJob | None:
     with db.write() as s:
-        return jobs.claim(s, worker_id=worker, now=now, lease=LEASE, **kw)
+        return jobs.claim(s, worker_id=worker, now=now, lease=lease, **kw)
 
 
 def finish(db: Database, job: jobs.ClaimedJob, worker: str = "w1", now: datetime = T0) -> bool:
@@ -103,12 +106,17 @@ class TestIdempotence:
             assert sum(jobs.counts(s).values()) == 1
 
 
+# A lease over as soon as it is taken: later transactions find it expired by either clock (the
+# caller's `now` on SQLite, the database's on PostgreSQL).
+SPENT = timedelta(0)
+
+
 class TestLeases:
     def test_an_expired_lease_puts_the_job_back(self, db: Database) -> None:
         put(db, ev("U1", 1))
-        held = take(db, "crashed")
+        held = take(db, "crashed", lease=SPENT)
         assert held is not None
-        later = T0 + LEASE + timedelta(seconds=1)
+        later = T0 + timedelta(seconds=1)
         with db.write() as s:
             assert jobs.reap(s, now=later) == (1, [])
         again = take(db, "w2", now=later)
@@ -118,18 +126,18 @@ class TestLeases:
 
     def test_renewing_keeps_the_job(self, db: Database) -> None:
         put(db, ev("U1", 1))
-        held = take(db)
+        held = take(db, lease=SPENT)
         assert held is not None
         with db.write() as s:
-            assert jobs.renew(s, [held.id], worker_id="w1", now=T0 + LEASE / 2, lease=LEASE) == 1
+            assert jobs.renew(s, [held.id], worker_id="w1", now=T0, lease=LEASE) == 1
         with db.write() as s:
-            assert jobs.reap(s, now=T0 + LEASE + timedelta(seconds=1)) == (0, [])
+            assert jobs.reap(s, now=T0 + timedelta(seconds=1)) == (0, [])
 
     def test_an_expired_job_out_of_attempts_is_dead(self, db: Database) -> None:
         put(db, ev("U1", 1), max_attempts=1)
-        assert take(db) is not None
+        assert take(db, lease=SPENT) is not None
         with db.write() as s:
-            back, buried = jobs.reap(s, now=T0 + LEASE * 2)
+            back, buried = jobs.reap(s, now=T0 + timedelta(seconds=1))
         assert back == 0 and [j.payload for j in buried] == [{"n": 1}]
         with db.read() as s:
             dead = jobs.list_jobs(s, state=jobs.DEAD, limit=10)
@@ -147,7 +155,53 @@ class TestLeases:
         assert again is not None and again.attempts == 1
 
 
+def test_on_postgres_a_worker_with_a_skewed_clock_never_takes_a_held_job(
+    postgres_url: str,
+) -> None:
+    """Leases run on the database's clock there: instances need not agree on the time."""
+    db = Database(postgres_url)
+    SQLModel.metadata.create_all(db.engine)
+    try:
+        now = datetime.now(UTC)
+        ahead, behind = now + timedelta(hours=1), now - timedelta(hours=1)
+        put(db, ev("U1", 1), ev("U2", 2), now=behind)
+        first = take(db, "w-true", now=now)
+        late = take(db, "w-behind", now=behind)  # its lease must not be over on arrival
+        assert first is not None and late is not None
+        with db.write() as s:
+            assert jobs.reap(s, now=ahead) == (0, [])  # a worker an hour ahead reaps nothing
+        assert take(db, "w-ahead", now=ahead) is None
+        with db.write() as s:  # a renewal by a worker whose clock is behind keeps the lease
+            assert jobs.renew(s, [late.id], worker_id="w-behind", now=behind, lease=LEASE) == 1
+            assert jobs.reap(s, now=now) == (0, [])
+        assert finish(db, first, "w-true", now=now) and finish(db, late, "w-behind", now=now)
+    finally:
+        db.dispose()
+
+
 class TestDeadAndRetry:
+    def test_a_retried_job_waits_behind_its_user_s_job_that_runs(self, db: Database) -> None:
+        with db.write() as s:
+            inbox.store_many(s, [webhook(("U1", 1))], max_attempts=1)
+        crashed = take(db, "crashed", lease=SPENT)  # its worker dies holding it
+        assert crashed is not None
+        with db.write() as s:
+            assert jobs.reap(s, now=T0 + timedelta(seconds=1))[1] != []  # out of attempts: dead
+        with db.write() as s:
+            inbox.store_many(s, [webhook(("U1", 2))])
+        second = take(db, "w2")
+        assert second is not None and second.payload == {"event_ids": ["U1-2"]}
+        with db.write() as s:
+            retried = jobs.retry(s, crashed.id, now=T0)
+        assert retried is not None
+        assert take(db, "w3") is None  # the retried job waits for U1's running one
+        with db.read() as s:
+            assert [j.id for j in jobs.list_jobs(s, state=jobs.RUNNING, limit=10)] == [second.id]
+        assert finish(db, second, "w2")
+        again = take(db, "w3")
+        assert again is not None and again.payload == {"event_ids": ["U1-1"]}
+        assert again.id == retried.id
+
     def test_dead_jobs_are_listed_and_can_be_retried(self, db: Database) -> None:
         put(db, ev("U1", 1), max_attempts=1)
         held = take(db)
@@ -155,10 +209,13 @@ class TestDeadAndRetry:
         with db.write() as s:
             jobs.fail(s, held, worker_id="w1", now=T0, error="LINE said 500", retry_at=T0)
         with db.write() as s:
-            assert jobs.retry(s, held.id, now=T0) is not None
-            assert jobs.retry(s, held.id, now=T0) is None  # only dead jobs can be retried
+            retried = jobs.retry(s, held.id, now=T0)
+            assert retried is not None and retried.id != held.id  # a new id: the queue's end
+            assert jobs.retry(s, retried.id, now=T0) is None  # only dead jobs can be retried
+            assert jobs.get(s, held.id) is None
         again = take(db)
-        assert again is not None and again.id == held.id and again.attempts == 1
+        assert again is not None and again.id == retried.id and again.attempts == 1
+        assert again.payload == {"n": 1}
 
 
 def webhook(*events: tuple[str, int]) -> Delivery:
@@ -229,19 +286,20 @@ class TestAdmission:
         u1 = [j.payload["event_ids"] for j in taken if j.ordering_key == "user:U1"]
         assert u1 == [["U1-1"]]  # U1's waiting job runs; the retried one (made later) waits
 
-    def test_a_retried_older_job_goes_first_even_before_a_follow_up_claimed_by_id(
+    def test_a_job_retried_earlier_goes_first_even_before_a_follow_up_claimed_by_id(
         self, db: Database
     ) -> None:
         reply = JobSpec(kind=jobs.REPLY, payload="{}", ordering_key="reply:U1")
         with db.write() as s:
-            older = jobs.enqueue_dead(s, reply, now=T0, error="LINE 500", attempts=3)
-            assert jobs.retry(s, older, now=T0) is not None  # back as new, the older of two
+            dead = jobs.enqueue_dead(s, reply, now=T0, error="LINE 500", attempts=3)
+            retried = jobs.retry(s, dead, now=T0)  # back as new, the older of two
+            assert retried is not None
         put(db, replace(reply, dedup_key="r2"))
         with db.read() as s:
             (later,) = [j.id for j in jobs.list_jobs(s, state=jobs.QUEUED, limit=5)]
         assert take(db, job_id=later) is None  # the runner's chained claim waits its turn
         first = take(db)
-        assert first is not None and first.id == older
+        assert first is not None and first.id == retried.id
 
 
 def test_jobs_stored_while_claimers_run_keep_each_user_s_order(db: Database) -> None:

@@ -1,0 +1,77 @@
+"""Conversation state: a save over a state that changed since it was loaded fails loudly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from flows.types import Conversation, Step
+from storage import contributors, conversations
+from storage.conversations import StaleConversation
+from storage.db import Database
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def cid(db: Database) -> str:
+    with db.write() as s:
+        row, _ = contributors.ensure(s, "U" + "1" * 32, now=T0)
+        return row.id
+
+
+def stored(db: Database, cid: str) -> conversations.Loaded:
+    with db.read() as s:
+        return conversations.load(s, cid)
+
+
+def save(db: Database, cid: str, conversation: Conversation, version: int) -> None:
+    with db.write() as s:
+        conversations.save(s, cid, conversation, version=version, now=T0)
+
+
+def test_each_save_moves_the_version_on(db: Database, cid: str) -> None:
+    assert stored(db, cid) == conversations.Loaded(Conversation(), 0)
+    save(db, cid, Conversation(step=Step.ASK_THEME), 0)
+    first = stored(db, cid)
+    assert (first.conversation.step, first.version) == (Step.ASK_THEME, 1)
+    save(db, cid, Conversation(step=Step.ASK_FACE), first.version)
+    assert stored(db, cid).version == 2
+
+
+def test_a_save_over_a_newer_state_fails_and_keeps_the_newer(db: Database, cid: str) -> None:
+    save(db, cid, Conversation(step=Step.ASK_THEME), 0)
+    slow, quick = stored(db, cid), stored(db, cid)  # two steps of one user met
+    save(db, cid, Conversation(step=Step.ASK_FACE), quick.version)
+    with pytest.raises(StaleConversation):
+        save(db, cid, Conversation(step=Step.IDLE), slow.version)
+    assert stored(db, cid).conversation.step == Step.ASK_FACE
+
+
+def test_two_first_saves_of_one_user_conflict_too(db: Database, cid: str) -> None:
+    save(db, cid, Conversation(step=Step.ASK_THEME), 0)
+    with pytest.raises(StaleConversation):
+        save(db, cid, Conversation(step=Step.ASK_FACE), 0)
+    assert stored(db, cid).conversation.step == Step.ASK_THEME
+
+
+def test_a_step_that_loaded_inside_an_open_transaction_cannot_overwrite(
+    postgres_url: str,
+) -> None:
+    """On PostgreSQL two write transactions can be open at once: the later save still fails."""
+    from sqlmodel import SQLModel
+
+    db = Database(postgres_url)
+    SQLModel.metadata.create_all(db.engine)
+    try:
+        with db.write() as s:
+            cid = contributors.ensure(s, "U" + "2" * 32, now=T0)[0].id
+        save(db, cid, Conversation(step=Step.ASK_THEME), 0)
+        with pytest.raises(StaleConversation), db.write() as slow:
+            loaded = conversations.load(slow, cid)
+            save(db, cid, Conversation(step=Step.ASK_FACE), loaded.version)  # commits first
+            conversations.save(slow, cid, Conversation(step=Step.IDLE), version=1, now=T0)
+        assert stored(db, cid).conversation.step == Step.ASK_FACE
+    finally:
+        db.dispose()
