@@ -49,12 +49,12 @@ def render(
     out: Annotated[Path, typer.Option("--out", help="The PNG file to write.", show_default=False)],
 ) -> None:
     """Draw the menu's image (no LINE credentials needed) and check it against LINE's rules."""
-    if out.suffix.lower() != ".png":
-        raise _fail(f"--out {out}: the image is a PNG; give a file name ending in .png")
     if out.is_dir():
         raise _fail(f"--out {out} is a folder; give a file name ending in .png")
     if not out.parent.is_dir():
         raise _fail(f"--out {out}: the folder {out.parent} does not exist")
+    if out.suffix.lower() != ".png":
+        raise _fail(f"--out {out}: the image is a PNG; give a file name ending in .png")
     deployment = _build()
     try:
         out.write_bytes(deployment.image)

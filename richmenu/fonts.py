@@ -32,18 +32,19 @@ class Fonts:
 
     def bold_at(self, size: int) -> ImageFont.FreeTypeFont:
         """Return the bold face at a pixel size."""
-        return ImageFont.truetype(str(self.bold), size, index=self.bold_index)
+        return ImageFont.FreeTypeFont(str(self.bold), size, index=self.bold_index)
 
     def regular_at(self, size: int) -> ImageFont.FreeTypeFont:
         """Return the regular face at a pixel size."""
-        return ImageFont.truetype(str(self.regular), size, index=self.regular_index)
+        return ImageFont.FreeTypeFont(str(self.regular), size, index=self.regular_index)
 
 
 def _jp_index(path: Path) -> int | None:
     """Return the index of the JP face in a font collection, None if it holds none."""
     for index in range(16):
         try:
-            family, _style = ImageFont.truetype(str(path), 10, index=index).getname()
+            # Not `truetype()`: on a damaged file it quietly searches the system's font folders.
+            family, _style = ImageFont.FreeTypeFont(str(path), 10, index=index).getname()
         except OSError:
             return None  # past the last face, or not a font at all
         if family == FACE:
