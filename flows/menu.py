@@ -1,11 +1,11 @@
 """The rich menu's buttons: the postback data each area sends, named in one place.
 
 `send` and `help` are intents the flows handle today. The other four name features still to come
-(guideline lookup, theme of the month, examples, my submissions); whoever adds one adds an
-`Intent` with the same value here, so the menu already deployed keeps working. Until then
+(guideline lookup, theme of the month, examples, my submissions); whoever adds one gives its new
+`Intent` the value named here, so a menu already deployed keeps working. Until then
 `intents.parse` does not know them: a tap is an unknown button, which `fallbacks.malformed`
-answers like any other (at IDLE it points to the camera and album; during a question it asks the
-question again and keeps the draft).
+answers like any other: at IDLE it points to the camera and album; during a question it keeps the
+draft and asks the question again (counting, like any unexpected answer, towards the pause).
 """
 
 from __future__ import annotations
