@@ -11,6 +11,7 @@ WORKDIR /srv/genba
 COPY pyproject.toml README.md ./
 COPY app ./app
 COPY webhooks ./webhooks
+COPY richmenu ./richmenu
 COPY media ./media
 COPY storage ./storage
 COPY flows ./flows

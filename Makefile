@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install lint check-layers chromium clean
+.PHONY: demo test install lint check-layers chromium fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,10 @@ lint: install
 chromium:
 	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium
 
-test: install chromium lint
+fonts:
+	@scripts/install-fonts
+
+test: install chromium fonts lint
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/run-tests
 
 clean:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from app.richmenu_cli import richmenu_cli
 from app.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ admin_cli = typer.Typer(help="Administrative tasks.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(admin_cli, name="admin")
 cli.add_typer(db_cli, name="db")
+cli.add_typer(richmenu_cli, name="richmenu")
 
 log = logging.getLogger("genba")
 

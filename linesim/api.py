@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,10 +17,13 @@ from linesim.preview import make_preview
 from linesim.responses import (
     HeldResponse,
     TruncatedResponse,
+    bad_request,
     content_response,
     fail_response,
+    json_object,
     line_error,
 )
+from linesim.richmenu_api import RICHMENU_ROUTES
 from linesim.validation import Detail, validate_messages
 
 MAX_BODY = 2 * 1024 * 1024  # LINE answers 413 to a request body over 2 MB.
@@ -31,21 +33,6 @@ Handler = Callable[[Request, LinePlatform, bytes], Awaitable[Response]]
 
 def _request_id(request: Request) -> str:
     return str(request.scope.get("state", {}).get("line_request_id", ""))
-
-
-def _json_object(raw: bytes) -> dict[str, Any] | Response:
-    """Parse the body as a JSON object, or return LINE's 400."""
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return line_error(400, "The request body could not be parsed as JSON")
-    if not isinstance(body, dict):
-        return line_error(400, "The request body must be a JSON object")
-    return body
-
-
-def _bad_request(details: list[Detail]) -> Response:
-    return line_error(400, f"The request body has {len(details)} error(s)", details)
 
 
 def _check_auth(request: Request, platform: LinePlatform) -> Response | None:
@@ -106,7 +93,7 @@ async def reply(request: Request, platform: LinePlatform, raw: bytes) -> Respons
     if "x-line-retry-key" in request.headers:
         # Only push, multicast, narrowcast and broadcast accept a retry key.
         return line_error(400, "The X-Line-Retry-Key header is not supported for this endpoint")
-    body = _json_object(raw)
+    body = json_object(raw)
     if isinstance(body, Response):
         return body
     details: list[Detail] = []
@@ -116,7 +103,7 @@ async def reply(request: Request, platform: LinePlatform, raw: bytes) -> Respons
     details += validate_messages(body.get("messages"))
     details += _notification_flag(body)
     if details:
-        return _bad_request(details)
+        return bad_request(details)
     assert isinstance(token, str)
     sent = platform.reply(
         token, body["messages"], _request_id(request), bool(body.get("notificationDisabled"))
@@ -131,7 +118,7 @@ async def push(request: Request, platform: LinePlatform, raw: bytes) -> Response
     retry_key = request.headers.get("x-line-retry-key")
     if retry_key is not None and not ids.UUID_RE.match(retry_key):
         return line_error(400, "The value of the 'X-Line-Retry-Key' header must be a UUID")
-    body = _json_object(raw)
+    body = json_object(raw)
     if isinstance(body, Response):
         return body
     details: list[Detail] = []
@@ -140,7 +127,7 @@ async def push(request: Request, platform: LinePlatform, raw: bytes) -> Response
     details += validate_messages(body.get("messages"))
     details += _notification_flag(body)
     if details:
-        return _bad_request(details)
+        return bad_request(details)
     result = platform.push(
         body["to"],
         body["messages"],
@@ -217,18 +204,18 @@ async def profile(request: Request, platform: LinePlatform, _raw: bytes) -> Resp
 
 async def loading(_request: Request, platform: LinePlatform, raw: bytes) -> Response:
     """POST /v2/bot/chat/loading/start."""
-    body = _json_object(raw)
+    body = json_object(raw)
     if isinstance(body, Response):
         return body
     chat_id = body.get("chatId")
     if not ids.is_user_id(chat_id):
         # The loading animation exists only in one-to-one chats.
-        return _bad_request([("must be a user ID", "chatId")])
+        return bad_request([("must be a user ID", "chatId")])
     seconds = body.get("loadingSeconds", 20)
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 60:
-        return _bad_request([("must be between 5 and 60", "loadingSeconds")])
+        return bad_request([("must be between 5 and 60", "loadingSeconds")])
     if seconds % 5:
-        return _bad_request([("must be a multiple of 5", "loadingSeconds")])
+        return bad_request([("must be a multiple of 5", "loadingSeconds")])
     assert isinstance(chat_id, str)
     platform.record_loading(chat_id, seconds)
     return JSONResponse({}, status_code=202)
@@ -249,6 +236,7 @@ def line_routes(platform: LinePlatform) -> list[Route]:
         ),
         ("GET", "/v2/bot/profile/{user_id}", "profile", profile),
         ("POST", "/v2/bot/chat/loading/start", "loading", loading),
+        *RICHMENU_ROUTES,
     ]
     assert {name for _, _, name, _ in table} == set(ENDPOINTS), "faults.ENDPOINTS is stale"
     return [

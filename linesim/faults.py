@@ -35,6 +35,16 @@ ENDPOINTS = (
     "content_transcoding",
     "profile",
     "loading",
+    "richmenu_create",
+    "richmenu_validate",
+    "richmenu_list",
+    "richmenu_get",
+    "richmenu_delete",
+    "richmenu_upload",
+    "richmenu_image",
+    "richmenu_set_default",
+    "richmenu_default",
+    "richmenu_clear_default",
 )
 
 

@@ -25,6 +25,7 @@ from linesim.records import (
     User,
     WebhookAttempt,
 )
+from linesim.richmenus import RichMenus
 from linesim.tokens import ReplyTokens, redelivered
 
 RETRY_KEY_TTL = 24 * 60 * 60  # LINE remembers an accepted X-Line-Retry-Key for 24 hours.
@@ -74,6 +75,7 @@ class LinePlatform:
         self._timeline: list[ChatEntry] = []
         self._loading: list[LoadingCall] = []
         self._webhooks: list[WebhookAttempt] = []
+        self.richmenus = RichMenus()
 
     # -- clock ---------------------------------------------------------------------------
     def now(self) -> float:

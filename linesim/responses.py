@@ -52,6 +52,22 @@ def line_error(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def json_object(raw: bytes) -> dict[str, Any] | Response:
+    """Parse a request body as a JSON object, or return LINE's 400."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return line_error(400, "The request body could not be parsed as JSON")
+    if not isinstance(body, dict):
+        return line_error(400, "The request body must be a JSON object")
+    return body
+
+
+def bad_request(details: Sequence[tuple[str, str]]) -> Response:
+    """Return LINE's 400 listing the request's errors."""
+    return line_error(400, f"The request body has {len(details)} error(s)", details)
+
+
 def fail_response(fail: Fail) -> Response:
     """Return the response a scripted Fail stands for (2xx such as 202 come with no body)."""
     if fail.body is not None:

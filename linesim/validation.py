@@ -189,7 +189,19 @@ def _quick_reply(quick_reply: Any, prop: str) -> Iterator[Detail]:
         yield from _action(item.get("action"), f"{item_prop}.action", quick_reply=True)
 
 
-def _action(action: Any, prop: str, quick_reply: bool) -> Iterator[Detail]:
+def rich_menu_action(action: Any, prop: str) -> list[Detail]:
+    """Return LINE-style error details for the action of a rich-menu area."""
+    return list(_action(action, prop, quick_reply=False, rich_menu=True))
+
+
+def text_length(value: Any, prop: str, low: int, high: int) -> list[Detail]:
+    """Return the detail for a required string whose UTF-16 length is outside low..high."""
+    return list(_length(value, prop, low, high))
+
+
+def _action(
+    action: Any, prop: str, quick_reply: bool, *, rich_menu: bool = False
+) -> Iterator[Detail]:
     if not isinstance(action, Mapping):
         yield ("must be specified", prop)
         return
@@ -199,7 +211,7 @@ def _action(action: Any, prop: str, quick_reply: bool) -> Iterator[Detail]:
         return
     if kind in QUICK_REPLY_ONLY and not quick_reply:
         yield (f"{kind} action can only be used in quick reply buttons", f"{prop}.type")
-    if kind == "richmenuswitch":
+    if kind == "richmenuswitch" and not rich_menu:
         yield ("richmenuswitch action can only be used in rich menus", f"{prop}.type")
     # Quick-reply buttons always show their label, so LINE requires one there.
     yield from _length(action.get("label"), f"{prop}.label", 1, MAX_LABEL, required=quick_reply)
@@ -223,6 +235,9 @@ def _action(action: Any, prop: str, quick_reply: bool) -> Iterator[Detail]:
             yield ("must be one of the following values: [date, time, datetime]", f"{prop}.mode")
     elif kind == "clipboard":
         yield from _length(action.get("clipboardText"), f"{prop}.clipboardText", 1, 1000)
+    elif kind == "richmenuswitch":
+        yield from _length(action.get("richMenuAliasId"), f"{prop}.richMenuAliasId", 1, 32)
+        yield from _length(action.get("data"), f"{prop}.data", 1, MAX_DATA)
 
 
 def _sender(sender: Any, prop: str) -> Iterator[Detail]:

@@ -1,0 +1,50 @@
+"""Every rich-menu button gets an answer today, at rest and in the middle of a submission."""
+
+from __future__ import annotations
+
+import pytest
+from flowkit import Chat, at_face, choice_names, keys
+
+from flows.intents import MAX_DATA, parse
+from flows.keys import Key
+from flows.menu import MenuButton, menu_data
+from flows.types import PostbackReceived, Step
+
+# The features behind these buttons come later; until then the unknown-button fallback answers.
+NOT_YET = [b for b in MenuButton if b not in (MenuButton.SEND, MenuButton.HELP)]
+
+
+@pytest.mark.parametrize("button", list(MenuButton))
+def test_menu_data_is_in_the_g1_format_and_fits_a_postback(button) -> None:
+    data = menu_data(button)
+    assert data == f"g1|{button.value}" and len(data) <= MAX_DATA
+
+
+def test_send_and_help_are_understood_today() -> None:
+    assert parse(menu_data(MenuButton.SEND)) is not None
+    assert parse(menu_data(MenuButton.HELP)) is not None
+    send = Chat().send(PostbackReceived(menu_data(MenuButton.SEND)))
+    assert keys(send) == [Key.SEND_POINTER]
+    assert choice_names(send) == [Key.BUTTON_CAMERA, Key.BUTTON_ALBUM]
+    assert keys(Chat().send(PostbackReceived(menu_data(MenuButton.HELP)))) == [Key.HELP]
+
+
+@pytest.mark.parametrize("button", NOT_YET)
+def test_a_button_whose_feature_is_still_to_come_points_to_the_camera_at_rest(button) -> None:
+    chat = Chat()
+    out = chat.send(PostbackReceived(menu_data(button)))
+    assert out.effects == ()
+    assert keys(out) == [Key.IDLE_POINTER]
+    assert choice_names(out) == [Key.BUTTON_CAMERA, Key.BUTTON_ALBUM]
+    assert chat.conversation.step is Step.IDLE
+
+
+@pytest.mark.parametrize("button", list(MenuButton))
+def test_a_menu_tap_mid_submission_keeps_the_draft_and_asks_the_question_again(button) -> None:
+    chat = at_face()
+    draft = chat.conversation.draft
+    out = chat.send(PostbackReceived(menu_data(button)))
+    assert out.effects == ()
+    assert chat.conversation.step is Step.ASK_FACE and chat.conversation.draft == draft
+    assert keys(out)[-1] == Key.ASK_FACE
+    assert Key.BUTTON_FACE_BLUR in choice_names(out)
