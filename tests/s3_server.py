@@ -75,7 +75,7 @@ class MotoServer:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
 
-    def client(self):  # noqa: ANN201  (mypy_boto3_s3's S3Client)
+    def client(self):  # an S3Client (mypy_boto3_s3)
         """A boto3 client for this server, with the test credentials."""
         return s3_client(
             endpoint_url=self.endpoint,
@@ -103,7 +103,7 @@ class Bucket:
             "AWS_REGION": REGION,
         }
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         """Every object key in the bucket, whatever its prefix."""
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name)  # type: ignore[attr-defined]
         return [o["Key"] for page in pages for o in page.get("Contents", [])]

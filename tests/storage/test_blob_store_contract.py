@@ -54,7 +54,7 @@ def s3_case(tmp_path: Path, bucket: Bucket) -> Case:
 
     def leftovers() -> list[str]:
         visible = {f"{S3_PREFIX}/{info.key}" for info in store.listing()}
-        stray = [k for k in bucket.keys() if k not in visible]
+        stray = [k for k in bucket.object_keys() if k not in visible]
         return stray + [f"unfinished upload {k}" for k in bucket.unfinished_uploads()]
 
     return Case(store, leftovers, tmp_path / "scratch")
@@ -322,9 +322,7 @@ class TestAtomicVisibility:
 
     @pytest.mark.parametrize("size", SIZES)
     @pytest.mark.parametrize("existing", [False, True], ids=["new", "overwrite"])
-    def test_a_write_in_progress_is_never_seen(
-        self, case: Case, size: int, existing: bool
-    ) -> None:
+    def test_a_write_in_progress_is_never_seen(self, case: Case, size: int, existing: bool) -> None:
         old = pattern(1000, seed=1)
         if existing:
             case.store.put_stream(KEY, io.BytesIO(old))
@@ -382,9 +380,7 @@ class TestAtomicVisibility:
 
 
 class TestLargeFiles:
-    def test_a_large_file_goes_in_and_out_without_being_held_in_memory(
-        self, case: Case
-    ) -> None:
+    def test_a_large_file_goes_in_and_out_without_being_held_in_memory(self, case: Case) -> None:
         size = 48 * MiB
         source = case.scratch / "large"
         digest = hashlib.sha256()
