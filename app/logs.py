@@ -6,6 +6,9 @@ import logging
 import sys
 from collections.abc import Iterable
 
+# Libraries whose debug output carries credentials or signed URLs: WARNING and above only.
+QUIET = ("boto3", "botocore", "s3transfer", "urllib3")
+
 
 class _Scrub(logging.Filter):
     """Replace any known secret value in a record with a placeholder."""
@@ -39,3 +42,6 @@ def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # At DEBUG boto3 prints every request's headers, an AWS session token among them.
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import SecretStr
+
 from app.clock import Clock, system_clock
-from app.settings import Settings
+from app.settings import MediaBucket, Settings
 from app.worker.doorbell import Doorbell
 from storage.blobs import BlobStore, LocalBlobStore
 from storage.db import Database
+from storage.s3_blobs import S3BlobStore, s3_client
 from webhooks.i18n import Catalogue, load_catalogue
 from webhooks.line_api import LineApi, SdkLineApi
 
@@ -29,6 +32,7 @@ class Services:
         """Release connections."""
         if self.line is not None:
             self.line.close()
+        self.blobs.close()
         self.db.dispose()
 
 
@@ -37,6 +41,7 @@ def build_services(
     *,
     line: LineApi | None = None,
     clock: Clock | None = None,
+    blobs: BlobStore | None = None,
 ) -> Services:
     """Build the services from settings; fakes can be handed in instead of the real clients."""
     if line is None:
@@ -50,7 +55,26 @@ def build_services(
         settings=settings,
         db=db,
         line=line,
-        blobs=LocalBlobStore(settings.media_dir),
+        blobs=blobs or media_store(settings),
         catalogue=load_catalogue(),
         clock=clock or system_clock,
     )
+
+
+def media_store(settings: Settings) -> BlobStore:
+    """The store MEDIA_STORE_URL names: a folder, or a bucket reached with the AWS_* settings."""
+    where = settings.media_store
+    if not isinstance(where, MediaBucket):
+        return LocalBlobStore(where.path)
+    client = s3_client(
+        endpoint_url=settings.aws_endpoint_url,
+        region=settings.aws_region,
+        access_key_id=_secret(settings.aws_access_key_id),
+        secret_access_key=_secret(settings.aws_secret_access_key),
+        session_token=_secret(settings.aws_session_token),
+    )
+    return S3BlobStore(client, where.bucket, where.prefix)
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return None if value is None else value.get_secret_value()

@@ -5,8 +5,11 @@ Names follow design.md §7. Secrets are `SecretStr`, so they never show in a rep
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -18,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.blobs import InvalidKey, check_prefix
 
 # The worker renews the leases of its running jobs this many times per lease (app/worker), so
 # a lease always outlasts two missed heartbeats.
@@ -33,6 +38,80 @@ class SettingsError(Exception):
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name)
+
+
+@dataclass(frozen=True)
+class MediaFolder:
+    """Media in a folder on this machine."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
+class MediaBucket:
+    """Media in an S3-compatible bucket, under a key prefix ("" for the whole bucket)."""
+
+    bucket: str
+    prefix: str
+
+
+# S3's rule for bucket names (3-63 characters; no IP address, no `..`).
+BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters or more: not `C:`
+STORE_HELP = "must be a folder (a path or file:///path) or s3://BUCKET/PREFIX"
+
+
+def parse_media_store(value: str) -> MediaFolder | MediaBucket:
+    """What MEDIA_STORE_URL names; ValueError says what is wrong without echoing the value,
+    which might carry credentials."""
+    scheme = SCHEME.match(value)
+    if scheme is None:
+        return MediaFolder(Path(value))
+    name = scheme.group(1).lower()
+    if name == "file":
+        if not value.lower().startswith("file://"):
+            raise ValueError(f"{STORE_HELP}; file: URLs start with file://")
+        rest = unquote(value[len("file://") :])
+        if rest.startswith("localhost/"):
+            rest = rest[len("localhost") :]
+        if not rest.strip("/"):
+            raise ValueError("file:// names no folder")
+        return MediaFolder(Path(rest))
+    if name in ("http", "https"):
+        raise ValueError(
+            f"{STORE_HELP}; for an S3-compatible server set AWS_ENDPOINT_URL to its address"
+        )
+    if name != "s3":
+        raise ValueError(f"{STORE_HELP}; {name}: is not supported")
+    return _parse_bucket(value)
+
+
+def _parse_bucket(value: str) -> MediaBucket:
+    if not value.lower().startswith("s3://"):
+        raise ValueError(f"{STORE_HELP}; an S3 URL starts with s3://")
+    parts = urlsplit(value)
+    if "@" in value:  # a secret may hold "/", which would end the netloc early
+        raise ValueError(
+            "s3:// URLs carry no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        )
+    if ":" in parts.netloc:
+        raise ValueError("s3:// takes a bucket, not a host and port: set AWS_ENDPOINT_URL")
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        raise ValueError("s3:// URLs take no ?query or #fragment")
+    if not parts.netloc:
+        raise ValueError("s3:// needs a bucket: s3://BUCKET/PREFIX")
+    bucket = parts.netloc
+    if not BUCKET.match(bucket) or ".." in bucket or re.match(r"^\d+\.\d+\.\d+\.\d+$", bucket):
+        raise ValueError("the bucket name must be 3-63 lowercase letters, digits, dots and hyphens")
+    prefix = parts.path.strip("/")
+    try:
+        check_prefix(prefix)
+    except InvalidKey:
+        raise ValueError(
+            "the prefix must be folder names of letters, digits, '_', '.' and '-' "
+            "separated by single '/', with no '.' or '..'"
+        ) from None
+    return MediaBucket(bucket=bucket, prefix=prefix)
 
 
 class Settings(BaseSettings):
@@ -57,6 +136,16 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("./var"), validation_alias=_env("GENBA_DATA_DIR"))
     database_url: str | None = Field(None, validation_alias=_env("DATABASE_URL"))
     media_store_url: str | None = Field(None, validation_alias=_env("MEDIA_STORE_URL"))
+    # For an s3:// media store. Unset, boto3 looks where it always does (profile, instance role).
+    aws_endpoint_url: str | None = Field(None, validation_alias=_env("AWS_ENDPOINT_URL"))
+    aws_region: str | None = Field(
+        None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+    )
+    aws_access_key_id: SecretStr | None = Field(None, validation_alias=_env("AWS_ACCESS_KEY_ID"))
+    aws_secret_access_key: SecretStr | None = Field(
+        None, validation_alias=_env("AWS_SECRET_ACCESS_KEY")
+    )
+    aws_session_token: SecretStr | None = Field(None, validation_alias=_env("AWS_SESSION_TOKEN"))
 
     timezone: str = Field("Asia/Tokyo", validation_alias=_env("GENBA_TIMEZONE"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
@@ -116,7 +205,7 @@ class Settings(BaseSettings):
             raise ValueError("is empty")
         return value
 
-    @field_validator("line_api_base_url")
+    @field_validator("line_api_base_url", "aws_endpoint_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -148,11 +237,16 @@ class Settings(BaseSettings):
     def _supported_store(cls, value: str | None) -> str | None:
         if value is None or value == "":
             return None
-        if value.startswith("s3://"):
-            raise ValueError("S3 storage is not available in this version; use a local folder")
-        if value.startswith("file://"):
-            return value
-        raise ValueError("must be a file:// URL of a folder")
+        parse_media_store(value)
+        return value
+
+    @model_validator(mode="after")
+    def _aws_key_pair(self) -> Self:
+        if (self.aws_access_key_id is None) != (self.aws_secret_access_key is None):
+            raise ValueError(
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both or neither"
+            )
+        return self
 
     @model_validator(mode="after")
     def _lease_outlasts_the_grace(self) -> Settings:
@@ -178,16 +272,27 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{(self.data_dir / 'genba.db').resolve()}"
 
     @property
-    def media_dir(self) -> Path:
-        """The folder that holds stored media files."""
+    def media_store(self) -> MediaFolder | MediaBucket:
+        """Where media files live: MEDIA_STORE_URL, or the folder `media` under GENBA_DATA_DIR."""
         if self.media_store_url:
-            return Path(self.media_store_url.removeprefix("file://"))
-        return self.data_dir / "media"
+            return parse_media_store(self.media_store_url)
+        return MediaFolder(self.data_dir / "media")
+
+    @property
+    def media_dir(self) -> Path:
+        """The folder that holds stored media files (a SettingsError for an S3 store)."""
+        store = self.media_store
+        if isinstance(store, MediaBucket):
+            raise SettingsError("MEDIA_STORE_URL names an S3 bucket, not a folder")
+        return store.path
 
     @property
     def tmp_dir(self) -> Path:
-        """Scratch space for downloads in progress (same filesystem as the media folder)."""
-        return self.media_dir / ".incoming"
+        """Scratch space for downloads in progress (beside the media folder, if there is one)."""
+        store = self.media_store
+        if isinstance(store, MediaFolder):
+            return store.path / ".incoming"
+        return self.data_dir / "incoming"
 
     @property
     def heartbeat_seconds(self) -> float:

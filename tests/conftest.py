@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
 from storage.db import Database, normalise_url, sqlite_url
+from tests.s3_server import Bucket, MotoServer, new_bucket
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -78,3 +79,17 @@ def db(database_url: str) -> Iterator[Database]:
     SQLModel.metadata.create_all(database.engine)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    """One S3-protocol server (moto, a child process on 127.0.0.1) for the whole run."""
+    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server: MotoServer) -> Bucket:
+    """A fresh, empty bucket on the test S3 server."""
+    return new_bucket(s3_server)

@@ -2,16 +2,14 @@
 
 # No `from __future__ import annotations`: see app/admin/submissions.py.
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
 from app.admin.auth import Caller, GuardedRoute, Guards, Role
@@ -19,7 +17,7 @@ from app.admin.fields import SafeText, VariantName, not_found, plausible_id
 from app.admin.schemas import ErrorRead
 from storage import audit, submissions
 from storage import media as media_store
-from storage.blobs import BlobStore
+from storage.blobs import BlobStore, BlobStoreError, OpenBlob
 from storage.db import Database
 from storage.models import MediaVariant
 
@@ -68,7 +66,7 @@ def media_routes(
 
     @router.get(
         "/media/{media_id}/{variant}",
-        response_class=FileResponse,
+        response_class=StreamingResponse,
         description=DESCRIPTION,
         responses={
             200: {
@@ -77,6 +75,7 @@ def media_routes(
             },
             403: {"model": ErrorRead, "description": "A blur original without the override"},
             404: {"model": ErrorRead, "description": "No such media, variant or file"},
+            503: {"model": ErrorRead, "description": "The media store cannot be reached"},
         },
     )
     def download_media(
@@ -90,7 +89,7 @@ def media_routes(
                 description="Why an admin needs the unblurred original of a blur submission",
             ),
         ] = None,
-    ) -> FileResponse:
+    ) -> StreamingResponse:
         """Download one variant of a photo or video."""
         if not plausible_id(media_id):
             raise not_found("media")
@@ -105,33 +104,34 @@ def media_routes(
             raise HTTPException(
                 403, detail="unblurred images of a blur submission need an admin and a reason"
             )
-        path = blobs.path(found.variant.storage_key)
-        stat = _stat(path)
-        if path is None or stat is None:
-            raise not_found("media file")
+        blob = _open(blobs, found.variant.storage_key)
         if override:
-            with db.write() as session:
-                audit.record(
-                    session,
-                    actor=caller.name,
-                    action="download_original",
-                    target_type="media",
-                    target_id=media_id,
-                    detail={
-                        "submission": found.submission_id,
-                        "variant": variant.value,
-                        "reason": reason,
-                        "token_id": caller.token_id,
-                    },
-                    now=clock(),
-                )
+            try:
+                with db.write() as session:
+                    audit.record(
+                        session,
+                        actor=caller.name,
+                        action="download_original",
+                        target_type="media",
+                        target_id=media_id,
+                        detail={
+                            "submission": found.submission_id,
+                            "variant": variant.value,
+                            "reason": reason,
+                            "token_id": caller.token_id,
+                        },
+                        now=clock(),
+                    )
+            except BaseException:
+                blob.close()
+                raise
         content_type = found.variant.content_type
         filename = _filename(found, variant, content_type)
-        return FileResponse(
-            path,
-            stat_result=stat,
+        return StreamingResponse(
+            blob.chunks(),
             media_type=content_type,
             headers={
+                "Content-Length": str(blob.size),
                 "Content-Disposition": f'attachment; filename="{filename}"',
                 "X-Content-Type-Options": "nosniff",
                 # Photos of people: no shared cache may keep a copy.
@@ -163,14 +163,17 @@ def _downloadable(session: Session, media_id: str, variant: VariantName) -> _Dow
     )
 
 
-def _stat(path: Path | None) -> os.stat_result | None:
-    # Stat here, not in FileResponse: a file gone missing is a 404, not a failed stream.
-    if path is None:
-        return None
+def _open(blobs: BlobStore, key: str) -> OpenBlob:
+    # Opened before the answer starts: a file gone missing is a 404, not a broken stream.
     try:
-        return os.stat(path)
-    except FileNotFoundError:
-        return None
+        blob = blobs.open(key)
+    except BlobStoreError:
+        raise HTTPException(
+            503, detail="the media store cannot be reached", headers={"Retry-After": "5"}
+        ) from None
+    if blob is None:
+        raise not_found("media file")
+    return blob
 
 
 def _filename(found: _Download, variant: VariantName, content_type: str) -> str:

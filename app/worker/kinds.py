@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.clock import system_clock
 from app.services import Services
 from app.worker.conversation import give_up_event, handle_event
 from app.worker.media_jobs import give_up_media, handle_media, handle_purge, sweep_scratch
@@ -11,11 +12,11 @@ from app.worker.profiles import handle_profile
 from app.worker.replies import give_up_reply, handle_reply
 from app.worker.runner import Worker
 from storage import jobs
+from storage.orphans import sweep_orphans
 
 
 def build_worker(services: Services, *, name: str | None = None) -> Worker:
     """A worker wired with every job kind's handler."""
-    # Scratch folders older than two leases belong to no live job: a crash left them.
     lease = timedelta(seconds=services.settings.job_lease_seconds)
     return Worker(
         services,
@@ -28,5 +29,13 @@ def build_worker(services: Services, *, name: str | None = None) -> Worker:
         },
         give_up={jobs.EVENT: give_up_event, jobs.MEDIA: give_up_media, jobs.REPLY: give_up_reply},
         name=name,
-        on_start=lambda: sweep_scratch(services, older_than=2 * lease),
+        on_start=lambda: sweep_at_start(services, older_than=2 * lease),
     )
+
+
+def sweep_at_start(services: Services, *, older_than: timedelta) -> None:
+    """Remove what a crash left: scratch folders, and stored files no media row keeps."""
+    # Older than two leases: no live job can own them any more.
+    sweep_scratch(services, older_than=older_than)
+    # Stored files carry the store's wall-clock times, whatever clock the app was given.
+    sweep_orphans(services.db, services.blobs, before=system_clock() - older_than)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from app.settings import SettingsError, load_settings
+from app.settings import MediaBucket, MediaFolder, SettingsError, load_settings
 
 CREDS = {
     "LINE_CHANNEL_SECRET": "0123456789abcdef0123456789abcdef",
@@ -12,9 +14,20 @@ CREDS = {
 }
 
 
+AWS = [
+    "AWS_ENDPOINT_URL",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+]
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    for name in [*CREDS, "DATABASE_URL", "LINE_API_BASE_URL", "MEDIA_STORE_URL"]:
+    for name in [*CREDS, "DATABASE_URL", "LINE_API_BASE_URL", "MEDIA_STORE_URL", *AWS]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
@@ -47,7 +60,6 @@ def test_one_missing_credential_is_named_alone(monkeypatch: pytest.MonkeyPatch) 
         ),
         ("GENBA_JOB_MAX_ATTEMPTS", "0", "GENBA_JOB_MAX_ATTEMPTS: Input should be greater than"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL: must be sqlite:///PATH"),
-        ("MEDIA_STORE_URL", "s3://bucket/p", "MEDIA_STORE_URL: S3 storage is not available"),
         ("GENBA_SQLITE_SYNCHRONOUS", "OFF", "GENBA_SQLITE_SYNCHRONOUS"),
     ],
 )
@@ -95,3 +107,104 @@ def test_a_lease_too_short_for_the_shutdown_grace_is_refused() -> None:
 def test_a_lease_that_outlasts_the_grace_is_accepted(lease: str, grace: str) -> None:
     settings = load_settings(GENBA_JOB_LEASE_SECONDS=lease, GENBA_SHUTDOWN_GRACE_SECONDS=grace)
     assert settings.heartbeat_seconds == float(lease) / 3
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("s3://", "s3:// needs a bucket: s3://BUCKET/PREFIX"),
+        ("s3:///media", "s3:// needs a bucket"),
+        ("s3:bucket/media", "an S3 URL starts with s3://"),
+        ("S3:/bucket", "an S3 URL starts with s3://"),
+        ("ftp://files.example/media", "must be a folder (a path or file:///path) or s3://"),
+        ("gopher:media", "gopher: is not supported"),
+        ("https://minio.local:9000/bucket", "set AWS_ENDPOINT_URL to its address"),
+        ("s3://bucket:9000/media", "not a host and port: set AWS_ENDPOINT_URL"),
+        ("s3://Genba_Media/p", "the bucket name must be 3-63 lowercase letters"),
+        ("s3://ab/p", "the bucket name must be 3-63"),
+        ("s3://my..bucket/p", "the bucket name must be 3-63"),
+        ("s3://192.168.0.10/p", "the bucket name must be 3-63"),
+        ("s3://bucket/../elsewhere", "the prefix must be folder names"),
+        ("s3://bucket/a//b", "the prefix must be folder names"),
+        ("s3://bucket/a b", "the prefix must be folder names"),
+        ("s3://bucket/media?versionId=3", "take no ?query or #fragment"),
+        ("s3://bucket/media#x", "take no ?query or #fragment"),
+        ("file://", "file:// names no folder"),
+        ("file:/srv/media", "file: URLs start with file://"),
+    ],
+)
+def test_a_malformed_media_store_url_is_named_with_what_is_wrong(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: str
+) -> None:
+    monkeypatch.setenv("MEDIA_STORE_URL", value)
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    (line,) = [x for x in str(err.value).splitlines() if "MEDIA_STORE_URL" in x]
+    assert line.strip().startswith("MEDIA_STORE_URL: ") and expected in line
+
+
+def test_credentials_in_the_media_store_url_are_refused_and_never_echoed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MEDIA_STORE_URL", f"s3://AKIAEXAMPLE:{AWS_SECRET}@bucket/media")
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert "carry no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" in str(err.value)
+    assert AWS_SECRET not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("s3://genba-media", MediaBucket("genba-media", "")),
+        ("s3://genba-media/", MediaBucket("genba-media", "")),
+        ("s3://genba.media-01/acme/photos/", MediaBucket("genba.media-01", "acme/photos")),
+        ("file:///srv/genba/media", MediaFolder(Path("/srv/genba/media"))),
+        ("file://localhost/srv/genba/media", MediaFolder(Path("/srv/genba/media"))),
+        ("file:///srv/my%20media", MediaFolder(Path("/srv/my media"))),
+        ("/srv/genba/media", MediaFolder(Path("/srv/genba/media"))),
+        ("./media", MediaFolder(Path("media"))),
+    ],
+)
+def test_the_media_store_url_forms_that_work(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: object
+) -> None:
+    monkeypatch.setenv("MEDIA_STORE_URL", value)
+    assert load_settings().media_store == expected
+
+
+def test_an_s3_store_keeps_scratch_files_under_the_data_dir(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("GENBA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MEDIA_STORE_URL", "s3://genba-media/acme")
+    settings = load_settings()
+    assert settings.tmp_dir == tmp_path / "data" / "incoming"
+    with pytest.raises(SettingsError, match="names an S3 bucket, not a folder"):
+        _ = settings.media_dir
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE"}, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go"),
+        ({"AWS_SECRET_ACCESS_KEY": AWS_SECRET}, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go"),
+        ({"AWS_ENDPOINT_URL": "minio:9000"}, "AWS_ENDPOINT_URL: must start with http://"),
+    ],
+)
+def test_wrong_aws_settings_are_named(monkeypatch, env: dict[str, str], expected: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert expected in str(err.value)
+    assert AWS_SECRET not in str(err.value)
+
+
+def test_aws_secrets_never_appear_in_a_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "session-" + AWS_SECRET)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
+    settings = load_settings()
+    text = repr(settings) + str(settings) + str(settings.model_dump())
+    assert AWS_SECRET not in text
+    assert settings.aws_region == "ap-northeast-1"
