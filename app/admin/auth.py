@@ -139,8 +139,9 @@ class RoleGuard:
         self.role = role
 
     # No `from __future__ import annotations` in this module: FastAPI resolves the annotations
-    # of an instance's __call__ without module globals, so they must be real objects.
-    def __call__(
+    # of an instance's __call__ without module globals, so they must be real objects. Async,
+    # though it awaits nothing: FastAPI would run a plain function in a worker thread.
+    async def __call__(
         self,
         request: Request,
         # Read by AdminGate already; declared here so that OpenAPI shows the Bearer scheme.

@@ -173,6 +173,29 @@ class TestUnauthenticated:
     ) -> None:
         assert client.get("/api/v1/submissions?limit=-5&status=bogus").status_code == 401
 
+    def test_a_broken_body_from_an_anonymous_caller_gets_401_not_422(self, client, seed) -> None:
+        s = seed.submission()
+        r = client.patch(
+            f"/api/v1/submissions/{s.id}",
+            content=b'{"status": "approved", "note": ',
+            headers={"content-type": "application/json"},
+        )
+        assert r.status_code == 401
+
+    def test_routes_mounted_without_the_token_gate_let_nobody_in(
+        self, db, blobs, clock, seed
+    ) -> None:
+        from fastapi.testclient import TestClient
+
+        from app.admin.router import admin_router
+
+        bare = FastAPI()
+        bare.include_router(admin_router(db=db, blobs=blobs, clock=clock), prefix="/api/v1")
+        token = seed.token("admin")
+        with TestClient(bare) as c:
+            r = c.get("/api/v1/themes", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401
+
 
 class TestRoles:
     @pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
