@@ -85,7 +85,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     app.include_router(health_router(services.db, metrics))
     install_docs(app)
     # Middleware added later runs first: count, cap the body, then the admin token gate.
-    app.state.auth_throttle = mount_admin_api(
+    mount_admin_api(
         app,
         db=services.db,
         blobs=services.blobs,

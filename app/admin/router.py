@@ -38,9 +38,11 @@ def mount_admin_api(
     blobs: BlobStore,
     clock: Callable[[], datetime],
     failure_limit: int = LIMIT,
-) -> FailureThrottle:
+) -> None:
     """Add the admin routes under /api/v1 and the gate that authenticates them first."""
     app.include_router(admin_router(db=db, blobs=blobs, clock=clock), prefix=PREFIX)
-    throttle = FailureThrottle(clock, limit=failure_limit)
-    app.add_middleware(AdminGate, authenticator=Authenticator(db, clock), throttle=throttle)
-    return throttle
+    app.add_middleware(
+        AdminGate,
+        authenticator=Authenticator(db, clock),
+        throttle=FailureThrottle(clock, limit=failure_limit),
+    )
