@@ -154,8 +154,8 @@ def _admin_database() -> Iterator[Database]:
 
     settings = _settings()
     url = make_url(normalise_url(settings.effective_database_url))
-    on_sqlite = url.get_backend_name() == "sqlite" and url.database
-    sqlite_file = Path(url.database) if on_sqlite and url.database else None
+    is_file = url.get_backend_name() == "sqlite" and bool(url.database)
+    sqlite_file = Path(str(url.database)) if is_file else None
     fresh = sqlite_file is not None and not sqlite_file.exists()
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
