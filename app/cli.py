@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import sys
 import threading
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.richmenu_cli import richmenu_cli
 from app.settings import Settings, SettingsError, load_settings
+from storage import audit, tokens
+from storage.db import Database, normalise_url
+from storage.models import ApiToken
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -23,21 +32,22 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-admin_cli = typer.Typer(help="Administrative tasks.", no_args_is_help=True)
+admin_cli = typer.Typer(help="Administrative tasks: admin API tokens.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(admin_cli, name="admin")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(richmenu_cli, name="richmenu")
 
 log = logging.getLogger("genba")
+CLI_ACTOR = "command line"  # the audit log's actor for `genba admin` changes
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
 
 
-def _fail(message: str) -> typer.Exit:
+def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"genba: {message}", err=True)
-    return typer.Exit(code=2)
+    return typer.Exit(code=code)
 
 
 def _settings() -> Settings:
@@ -127,35 +137,171 @@ def demo(
         raise _fail(str(exc)) from None
 
 
-@admin_cli.command("create-token")
-def create_token(
-    name: Annotated[str, typer.Option(help="Who or what the token is for.")],
-    role: Annotated[str, typer.Option(help="viewer, reviewer or admin.")],
-) -> None:
-    """Create an admin API token; it is printed once, alone on the last line."""
-    from app.database import prepare_database
-    from storage import tokens
-    from storage.db import Database
+def _shown(text: str, limit: int = 60) -> str:
+    """Text from the database or the command line, safe to print on a terminal."""
+    visible = "".join("?" if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in text)
+    return visible if len(visible) <= limit else visible[: limit - 1] + "…"
 
-    if role not in tokens.ROLES:
-        raise _fail(f"--role must be one of: {', '.join(tokens.ROLES)}")
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise _fail("--name must be 1 to 100 characters")
+
+def _minute(value: datetime | None) -> str:
+    return "-" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ")
+
+
+@contextmanager
+def _admin_database() -> Iterator[Database]:
+    """The database the server would use, migrated, with a line on stderr saying which it is."""
+    from sqlalchemy.engine import make_url
+
+    from app.database import prepare_database
+
     settings = _settings()
+    url = make_url(normalise_url(settings.effective_database_url))
+    is_file = url.get_backend_name() == "sqlite" and bool(url.database)
+    sqlite_file = Path(str(url.database)) if is_file else None
+    fresh = sqlite_file is not None and not sqlite_file.exists()
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         prepare_database(db)
-        from app.clock import system_clock
-
-        with db.write() as session:
-            token = tokens.create(session, name=name, role=role, now=system_clock())
+        where = str(sqlite_file) if sqlite_file else url.render_as_string(hide_password=True)
+        typer.echo(f"genba: database {where}", err=True)
+        if fresh:
+            typer.echo(
+                "genba: no database was there, so a new, empty one was made. A token works only "
+                "on the server using this same database: run this command with the server's "
+                "GENBA_DATA_DIR or DATABASE_URL (`genba demo` prints its own).",
+                err=True,
+            )
+        yield db
     except SettingsError as exc:
         raise _fail(str(exc)) from None
     finally:
         db.dispose()
-    typer.echo(f"Created a {role} token named {name!r}. Keep it secret; it is not shown again:")
-    typer.echo(token)
+
+
+@admin_cli.command("create-token")
+def create_token(
+    name: Annotated[str, typer.Option(help="Who or what the token is for (1-100 characters).")],
+    role: Annotated[str, typer.Option(help="viewer, reviewer or admin.")],
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=tokens.MAX_DAYS,
+            help="It stops working after this many days (default: never).",
+        ),
+    ] = None,
+) -> None:
+    """Create an admin API token; it is printed once, alone on the last line."""
+    from app.clock import system_clock
+
+    if role not in tokens.ROLES:
+        raise _fail(f"--role must be one of: {', '.join(tokens.ROLES)}")
+    try:
+        name = tokens.clean_name(name)
+    except ValueError as exc:
+        raise _fail(f"--name: {exc}") from None
+    now = system_clock()
+    ends = None if expires_in_days is None else now + timedelta(days=expires_in_days)
+    with _admin_database() as db, db.write() as session:
+        made = tokens.issue(session, name=name, role=role, now=now, expires_at=ends)
+        audit.record(
+            session,
+            actor=CLI_ACTOR,
+            action="create_token",
+            target_type="api_token",
+            target_id=made.id,
+            detail={"name": name, "role": role},
+            now=now,
+        )
+    until = "it never expires" if ends is None else f"it expires {_minute(ends)}"
+    typer.echo(f"Created a {role} token named {_shown(name)!r} (id {made.id}; {until}).")
+    typer.echo("Keep it secret; it is not shown again:")
+    typer.echo(made.secret)
+
+
+@admin_cli.command("list-tokens")
+def list_tokens(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array, for scripts.")] = False,
+) -> None:
+    """List every API token (never the token itself): role, dates, last use, revoked or not."""
+    from app.clock import system_clock
+
+    now = system_clock()
+    with _admin_database() as db, db.read() as session:
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "role": t.role,
+                "status": tokens.state(t, now),
+                "created": _minute(t.created_at),
+                "expires": _minute(t.expires_at),
+                "last_used": _minute(t.last_used_at),
+                "revoked": _minute(t.revoked_at),
+            }
+            for t in tokens.list_all(session)
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        typer.echo("No tokens yet: `genba admin create-token --name NAME --role ROLE` makes one.")
+        return
+    table = [[h.upper().replace("_", " ") for h in rows[0]]]
+    table += [[_shown(str(v), 40) for v in row.values()] for row in rows]
+    widths = [max(_width(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(line, widths, strict=True)]
+        typer.echo("  ".join(cells).rstrip())
+
+
+def _width(text: str) -> int:
+    # Wide (CJK) characters take two columns on a terminal.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@admin_cli.command("revoke-token")
+def revoke_token(
+    token: Annotated[str, typer.Argument(help="The token's id, or its name.")],
+) -> None:
+    """Revoke an API token by its id or its name; it stops working at once."""
+    from app.clock import system_clock
+
+    now = system_clock()
+    with _admin_database() as db, db.write() as session:
+        found = tokens.find(session, token)
+        live = [t for t in found if t.revoked_at is None]
+        if not found:
+            raise _fail(
+                f"no token has the id or name {_shown(token)!r} (see `genba admin list-tokens`)",
+                code=1,
+            )
+        if not live:
+            when = _minute(found[0].revoked_at)
+            typer.echo(f"{_describe(found[0])} was revoked already ({when}).")
+            return
+        if len(live) > 1:
+            ids = ", ".join(t.id for t in live)
+            raise _fail(
+                f"{len(live)} tokens are named {_shown(token)!r}; revoke one by its id: {ids}",
+                code=1,
+            )
+        (chosen,) = live
+        tokens.revoke(session, chosen.id, now=now)
+        audit.record(
+            session,
+            actor=CLI_ACTOR,
+            action="revoke_token",
+            target_type="api_token",
+            target_id=chosen.id,
+            detail={},
+            now=now,
+        )
+    typer.echo(f"Revoked {_describe(chosen)}; it no longer works.")
+
+
+def _describe(row: ApiToken) -> str:
+    return f"the {_shown(row.role)} token {_shown(row.name)!r} (id {row.id})"
 
 
 @db_cli.command("upgrade")

@@ -8,6 +8,10 @@ for the simulated channel, and prints the chat page, the admin API and a ready a
 from __future__ import annotations
 
 import secrets
+import shlex
+import shutil
+import sys
+from pathlib import Path
 
 import typer
 import uvicorn
@@ -38,6 +42,27 @@ def demo_settings(base: Settings, line_url: str, secret: str, token: str) -> Set
     )
 
 
+def genba_program() -> str:
+    """How to run this same genba from a shell in the current folder."""
+    program = Path(sys.argv[0])
+    if program.name == "genba":
+        on_path = shutil.which("genba")
+        if on_path and Path(on_path).resolve() == program.resolve():
+            return "genba"
+        return shlex.quote(str(program))
+    return f"{shlex.quote(sys.executable)} -m app"
+
+
+def token_command(base: Settings, demo: Settings, program: str = "genba") -> str:
+    """The command that makes another token in the demo's own database."""
+    if base.database_url is None:
+        # The demo's database is the embedded one under its data folder.
+        where = f"GENBA_DATA_DIR={shlex.quote(str(demo.data_dir))}"
+    else:  # DATABASE_URL is set around us, and would win over GENBA_DATA_DIR
+        where = f"DATABASE_URL={shlex.quote(demo.effective_database_url)}"
+    return f'{where} {program} admin create-token --name "PR team" --role reviewer'
+
+
 def run_demo(base: Settings, *, host: str, port: int) -> None:
     """Start linesim and the bot, print where to go, and serve until Ctrl-C."""
     secret, token = secrets.token_hex(16), secrets.token_urlsafe(48)
@@ -60,6 +85,9 @@ def run_demo(base: Settings, *, host: str, port: int) -> None:
                     f"  chat page (open it in a browser):  {sim.chat_url}",
                     f"  admin API (try it out in /docs):   {bot_url}/docs",
                     f"  data folder:                       {settings.data_dir.resolve()}",
+                    "  another token, in the demo's own database (without the variable,",
+                    "  `genba admin` would use another database, which this demo never reads):",
+                    f"    {token_command(base, settings, genba_program())}",
                     "  list submissions:",
                     f'    curl -H "Authorization: Bearer {admin_token}" \\',
                     f"         {bot_url}/api/v1/submissions",

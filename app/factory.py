@@ -12,8 +12,10 @@ from prometheus_client import Counter
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from app.admin.router import admin_router
+from app.admin.router import mount_admin_api
+from app.body_cap import BodyCap
 from app.database import prepare_database
+from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.health import health_router
 from app.metrics import Metrics, RequestCounter
@@ -75,15 +77,23 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         version="0.1.0",
         summary="Photos from the shop floor to the PR team, over LINE.",
         lifespan=lifespan,
+        docs_url=None,  # install_docs() serves them without a CDN
+        redoc_url=None,
     )
     app.state.services = services
     app.state.metrics = metrics
     app.include_router(health_router(services.db, metrics))
-    app.include_router(
-        admin_router(db=services.db, blobs=services.blobs, clock=services.clock),
-        prefix="/api/v1",
+    install_docs(app)
+    # Middleware added later runs first: count, cap the body, then the admin token gate.
+    mount_admin_api(
+        app,
+        db=services.db,
+        blobs=services.blobs,
+        clock=services.clock,
+        failure_limit=services.settings.auth_failure_limit,
     )
     install_error_handlers(app)
+    app.add_middleware(BodyCap)
     app.add_middleware(RequestCounter, metrics=metrics)
     return app
 

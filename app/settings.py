@@ -197,6 +197,10 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(
         40_000_000, ge=10_000, validation_alias=_env("GENBA_MAX_IMAGE_PIXELS")
     )
+    # Failed admin API token attempts one client may make in a minute before it waits (429).
+    auth_failure_limit: int = Field(
+        10, ge=1, le=10_000, validation_alias=_env("GENBA_AUTH_FAILURE_LIMIT")
+    )
 
     @field_validator("line_channel_secret", "line_channel_access_token")
     @classmethod

@@ -1,8 +1,10 @@
 """Bearer tokens and roles: who is calling, and whether their role reaches the route's minimum.
 
-Every admin route declares its minimum role by taking a `RoleGuard` dependency; `GuardedRoute`
-refuses to build a route without one (deny by default) and writes the role into the OpenAPI
-operation as `x-required-role`.
+The token is checked by `AdminGate` (app/admin/gate.py), an ASGI layer in front of /api/v1,
+before any of the request body is read; it leaves the `Caller` in the request's scope. Every
+admin route declares its minimum role by taking a `RoleGuard` dependency, which reads that
+caller; `GuardedRoute` refuses to build a route without one (deny by default) and writes the
+role into the OpenAPI operation as `x-required-role`.
 """
 
 import inspect
@@ -14,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -34,6 +36,17 @@ MAX_TOKEN_CHARS = 256
 TOUCH_EVERY = timedelta(minutes=1)
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
+# Where AdminGate leaves the authenticated caller in the ASGI scope.
+CALLER_KEY = "genba.caller"
+
+NO_TOKEN = "a bearer token is required"  # noqa: S105 (a message, not a password)
+MALFORMED = "malformed bearer token"
+# Unknown, ended and revoked read the same, so the answer reveals nothing about a token. The
+# hint is for the person whose token was made in another database than the server's.
+REFUSED = (
+    "invalid, expired or revoked token (a token works only with the database it was created "
+    "in: the server's GENBA_DATA_DIR or DATABASE_URL)"
+)
 
 
 class Role(StrEnum):
@@ -84,10 +97,10 @@ class Authenticator:
         self.touch_every = touch_every
 
     def caller(self, token: str) -> Caller | None:
-        """The live token's caller, or None for an unknown or revoked token."""
+        """The live token's caller, or None for an unknown, ended or revoked token."""
         now = self.clock()
         with self.db.read() as session:
-            row = tokens.lookup(session, token)
+            row = tokens.lookup(session, token, now=now)
             if row is None:
                 return None
             caller = Caller(token_id=row.id, name=row.name, role=row.role)
@@ -105,32 +118,42 @@ class Authenticator:
             log.warning("could not record token use; will retry on a later request")
 
 
-class RoleGuard:
-    """The dependency that authenticates a request and checks its role against `role`."""
+def presented_token(authorization: str | None) -> tuple[str | None, str | None]:
+    """(token, None) for a well-formed bearer token, else (None, why it is refused)."""
+    if not authorization:
+        return None, NO_TOKEN
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None, NO_TOKEN  # another scheme (Basic, a LINE signature...)
+    if not token:
+        return None, NO_TOKEN
+    if len(token) > MAX_TOKEN_CHARS or not TOKEN68.match(token):
+        return None, MALFORMED
+    return token, None
 
-    def __init__(self, authenticator: Authenticator, role: Role) -> None:
-        self.authenticator = authenticator
+
+class RoleGuard:
+    """The dependency that checks the authenticated caller's role against `role`."""
+
+    def __init__(self, role: Role) -> None:
         self.role = role
 
     # No `from __future__ import annotations` in this module: FastAPI resolves the annotations
-    # of an instance's __call__ without module globals, so they must be real objects.
-    def __call__(
+    # of an instance's __call__ without module globals, so they must be real objects. Async,
+    # though it awaits nothing: FastAPI would run a plain function in a worker thread.
+    async def __call__(
         self,
-        credentials: Annotated[
+        request: Request,
+        # Read by AdminGate already; declared here so that OpenAPI shows the Bearer scheme.
+        _credentials: Annotated[
             HTTPAuthorizationCredentials | None,
             Depends(HTTPBearer(auto_error=False, bearerFormat="opaque")),
         ],
     ) -> Caller:
-        if credentials is None:
-            # No header, an empty one, or another scheme (Basic, a LINE signature...).
-            raise unauthorized("a bearer token is required")
-        token = credentials.credentials
-        if len(token) > MAX_TOKEN_CHARS or not TOKEN68.match(token):
-            raise unauthorized("malformed bearer token")
-        caller = self.authenticator.caller(token)
-        if caller is None:
-            # Unknown and revoked read the same, so the answer reveals nothing about a token.
-            raise unauthorized("invalid or revoked token")
+        caller = request.scope.get(CALLER_KEY)
+        if not isinstance(caller, Caller):
+            # No gate in front of this route: deny by default.
+            raise unauthorized(NO_TOKEN)
         if not caller.reaches(self.role):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, detail=f"this needs the {self.role} role"
@@ -147,12 +170,12 @@ class Guards:
     admin: RoleGuard
 
     @classmethod
-    def build(cls, authenticator: Authenticator) -> Self:
-        """Guards over one authenticator."""
+    def build(cls) -> Self:
+        """One guard per role."""
         return cls(
-            viewer=RoleGuard(authenticator, Role.VIEWER),
-            reviewer=RoleGuard(authenticator, Role.REVIEWER),
-            admin=RoleGuard(authenticator, Role.ADMIN),
+            viewer=RoleGuard(Role.VIEWER),
+            reviewer=RoleGuard(Role.REVIEWER),
+            admin=RoleGuard(Role.ADMIN),
         )
 
 
@@ -172,9 +195,13 @@ def required_role(dependant: Dependant) -> Role | None:
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {
         "model": ErrorRead,
-        "description": "No bearer token, a malformed one, or an unknown or revoked token",
+        "description": "No bearer token, a malformed one, or an unknown, expired or revoked one",
     },
     403: {"model": ErrorRead, "description": "The token's role is below the route's required role"},
+    429: {
+        "model": ErrorRead,
+        "description": "Too many failed attempts from this client; wait `Retry-After` seconds",
+    },
 }
 
 

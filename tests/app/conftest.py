@@ -20,14 +20,18 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 from ulid import ULID
 
-from app.admin.router import admin_router
+from app.admin.router import mount_admin_api
 from app.errors import install_error_handlers
-from storage import contributors, drafts, media, submissions, tokens
+from app.factory import create_app
+from app.services import Services, build_services
+from app.settings import load_settings
+from storage import contributors, drafts, media, schema, submissions, tokens
 from storage.blobs import LocalBlobStore
 from storage.db import Database
 from storage.models import ApiToken, Theme
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+WEBHOOK_SECRET = "s" * 32
 
 
 class FakeClock:
@@ -204,7 +208,7 @@ class Seeder:
     def revoke(self, token: str) -> None:
         """Revoke a token."""
         with self.db.write() as s:
-            found = tokens.lookup(s, token)
+            found = tokens.lookup(s, token, now=self.clock())
             assert found is not None
             tokens.revoke(s, found.id, now=self.clock())
 
@@ -239,9 +243,9 @@ def seed(db: Database, blobs: LocalBlobStore, clock: FakeClock, tmp_path: Path) 
 
 @pytest.fixture
 def admin_app(db: Database, blobs: LocalBlobStore, clock: FakeClock) -> FastAPI:
-    """An app mounting the admin router the way app/factory.py does."""
+    """An app mounting the admin API (routes and token gate) the way app/factory.py does."""
     app = FastAPI()
-    app.include_router(admin_router(db=db, blobs=blobs, clock=clock), prefix="/api/v1")
+    mount_admin_api(app, db=db, blobs=blobs, clock=clock)
     install_error_handlers(app)
     return app
 
@@ -272,3 +276,34 @@ def as_role(role_tokens: dict[str, str]):
         return bearer(role_tokens[role])
 
     return headers
+
+
+@dataclass
+class Served:
+    """The whole application as `genba serve` builds it (create_app), minus the worker."""
+
+    app: FastAPI
+    services: Services
+    db: Database
+    clock: FakeClock
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Served]:
+    """create_app() over a migrated test database; LINE points at a closed local port."""
+    migrated = Database(database_url)
+    schema.upgrade(migrated)
+    migrated.dispose()
+    settings = load_settings(
+        _env_file=None,
+        LINE_CHANNEL_SECRET=WEBHOOK_SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN="t" * 32,
+        LINE_API_BASE_URL="http://127.0.0.1:9",
+        DATABASE_URL=database_url,
+        GENBA_DATA_DIR=str(tmp_path / "var"),
+    )
+    services = build_services(settings, clock=clock)
+    yield Served(
+        app=create_app(services, run_worker=False), services=services, db=services.db, clock=clock
+    )
+    services.close()

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from app.admin.auth import (
-    Authenticator,
     Caller,
     GuardedRoute,
     Guards,
@@ -29,6 +28,9 @@ ROUTES = {
     ("GET", "/api/v1/media/{media_id}/{variant}"): "viewer",
     ("GET", "/api/v1/jobs"): "admin",
     ("POST", "/api/v1/jobs/{job_id}/retry"): "admin",
+    ("GET", "/api/v1/tokens"): "admin",
+    ("POST", "/api/v1/tokens"): "admin",
+    ("DELETE", "/api/v1/tokens/{token_id}"): "admin",
 }
 RANK = {"viewer": 1, "reviewer": 2, "admin": 3}
 
@@ -40,11 +42,15 @@ def concrete(path: str, seeded) -> str:
         .replace("{media_id}", seeded.media[0].id)
         .replace("{variant}", "thumbnail")
         .replace("{job_id}", "1")
+        .replace("{token_id}", "01JD0000000000000000000000")
     )
 
 
 def call(client, method: str, url: str, headers: dict[str, str] | None = None):
-    body = {"status": "in_review"} if method == "PATCH" else None
+    body = {
+        "PATCH": {"status": "in_review"},
+        "POST": {"name": "probe", "role": "viewer"} if url.endswith("/tokens") else None,
+    }.get(method)
     return client.request(method, url, headers=headers or {}, json=body)
 
 
@@ -92,7 +98,7 @@ class TestDeclaredRoles:
                 return {}
 
     def test_the_highest_guard_of_a_route_is_its_role(self, db, clock) -> None:
-        guards = Guards.build(Authenticator(db, clock))
+        guards = Guards.build()
         router = APIRouter(route_class=GuardedRoute)
 
         @router.get("/x")
@@ -167,6 +173,29 @@ class TestUnauthenticated:
     ) -> None:
         assert client.get("/api/v1/submissions?limit=-5&status=bogus").status_code == 401
 
+    def test_a_broken_body_from_an_anonymous_caller_gets_401_not_422(self, client, seed) -> None:
+        s = seed.submission()
+        r = client.patch(
+            f"/api/v1/submissions/{s.id}",
+            content=b'{"status": "approved", "note": ',
+            headers={"content-type": "application/json"},
+        )
+        assert r.status_code == 401
+
+    def test_routes_mounted_without_the_token_gate_let_nobody_in(
+        self, db, blobs, clock, seed
+    ) -> None:
+        from fastapi.testclient import TestClient
+
+        from app.admin.router import admin_router
+
+        bare = FastAPI()
+        bare.include_router(admin_router(db=db, blobs=blobs, clock=clock), prefix="/api/v1")
+        token = seed.token("admin")
+        with TestClient(bare) as c:
+            r = c.get("/api/v1/themes", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401
+
 
 class TestRoles:
     @pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
@@ -188,7 +217,7 @@ class TestRoles:
         from storage.tokens import lookup
 
         with db.write() as s:
-            row = s.get(ApiToken, lookup(s, token).id)
+            row = s.get(ApiToken, lookup(s, token, now=seed.clock()).id)
             row.role = "superuser"
         r = client.get("/api/v1/themes", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 403

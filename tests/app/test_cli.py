@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -73,7 +74,7 @@ def test_create_token_prints_the_token_alone_on_the_last_line_and_it_works(
     assert token.startswith("gba_") and " " not in token
     db = Database(database_url)
     with db.read() as session:
-        found = tokens.lookup(session, token)
+        found = tokens.lookup(session, token, now=datetime.now(UTC))
     db.dispose()
     assert found is not None and (found.name, found.role) == ("広報 田中", "reviewer")
 

@@ -7,15 +7,18 @@ a child process, for the tests that kill it.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Page, sync_playwright
 
 from app.factory import create_app
 from app.services import build_services
@@ -24,6 +27,7 @@ from linesim import LineSim, start_server
 from linesim.server import RunningServer
 from storage import schema
 from storage.db import Database
+from tests.e2e.waiting import free_port, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -126,3 +130,86 @@ class BotProcess:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
+
+
+CHROMIUM = os.environ.get("GENBA_TEST_CHROMIUM", "/usr/bin/chromium")
+
+
+@dataclass(frozen=True)
+class RunningDemo:
+    """A `genba demo` child process: its URLs, its printed token, banner and environment."""
+
+    chat_url: str
+    bot_url: str
+    token: str
+    banner: str
+    env: dict[str, str]
+
+
+@pytest.fixture
+def running_demo(tmp_path: Path) -> Iterator[RunningDemo]:
+    """A running `genba demo` (data under tmp_path/var), started as a person would."""
+    port = free_port()
+    log = tmp_path / "demo.log"
+    env = {**os.environ, "GENBA_DATA_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "demo", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+
+        def banner() -> str | None:
+            text = log.read_text()
+            return text if re.search(r"^gba_\S+$", text, re.M) else None
+
+        text = wait_until(banner, what="the demo's banner")
+        chat = re.search(r"chat page.*?(http://\S+)", text)
+        token = re.search(r"^(gba_\S+)$", text, re.M)
+        assert chat and token, text
+        bot = f"http://127.0.0.1:{port}"
+        wait_until(lambda: _ready(bot), what="the bot")
+        yield RunningDemo(chat.group(1), bot, token.group(1), text, env)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture
+def demo(running_demo: RunningDemo) -> tuple[str, str, str]:
+    """A running `genba demo`; (chat URL, bot URL, admin token)."""
+    return running_demo.chat_url, running_demo.bot_url, running_demo.token
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A page of Debian's headless chromium."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()

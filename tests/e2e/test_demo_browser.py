@@ -2,84 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import REPO
 from tests.e2e.photos import phone_jpeg
-from tests.e2e.waiting import free_port, wait_until
-
-CHROMIUM = os.environ.get("GENBA_TEST_CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
-    """A running `genba demo`; yields (chat URL, bot URL, admin token)."""
-    port = free_port()
-    log = tmp_path / "demo.log"
-    env = {**os.environ, "GENBA_DATA_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"}
-    env.pop("DATABASE_URL", None)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "demo", "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-
-        def banner() -> str | None:
-            text = log.read_text()
-            return text if re.search(r"^gba_\S+$", text, re.M) else None
-
-        text = wait_until(banner, what="the demo's banner")
-        chat = re.search(r"chat page.*?(http://\S+)", text)
-        token = re.search(r"^(gba_\S+)$", text, re.M)
-        assert chat and token, text
-        bot = f"http://127.0.0.1:{port}"
-        wait_until(lambda: _ready(bot), what="the bot")
-        yield chat.group(1), bot, token.group(1)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+from tests.e2e.waiting import wait_until
 
 
 def tap(page: Page, label: str) -> None:

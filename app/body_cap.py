@@ -1,0 +1,88 @@
+"""A cap on every request body but the webhook's (which caps its own at 1 MiB, webhooks/).
+
+The admin API takes small JSON documents; nothing else takes a body at all. A declared length
+over the cap is answered 413 before the application runs; a streamed (chunked) body is counted
+as it is read, and the read that passes the cap raises a 413 instead of returning more bytes.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# The largest valid request, a review PATCH with a 2,000-character note and a 2,000-character
+# url, is ~26 KB when every character of the note is escaped as a surrogate pair.
+MAX_BODY_BYTES = 32 * 1024
+DETAIL = f"request body is larger than {MAX_BODY_BYTES // 1024} KiB"
+
+
+class BodyTooLarge(HTTPException):
+    """The body passed the cap while it was being read (FastAPI re-raises HTTPExceptions)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, detail=DETAIL, headers={"Connection": "close"})
+
+
+class BodyCap:
+    """ASGI layer refusing any request body over `limit` bytes with 413 `{"detail": ...}`."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _declared_length(scope) > self.limit:
+            await too_large(send)
+            return
+        limit, size, started = self.limit, 0, False
+
+        async def capped() -> Message:
+            nonlocal size
+            message = await receive()
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise BodyTooLarge
+            return message
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, capped, sending)
+        except BodyTooLarge:
+            # Raised where no exception handler stood between the read and this layer.
+            if started:
+                raise
+            await too_large(send)
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name.lower() == b"content-length":
+            return int(value) if value.isdigit() else 0  # a bad value: the server refuses it
+    return 0
+
+
+async def too_large(send: Send) -> None:
+    """Answer 413 with the contract's error body."""
+    body = json.dumps({"detail": DETAIL}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                # The rest of the body was never read; the connection cannot be reused.
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
