@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.admin.router import admin_router
+from app.admin.router import mount_admin_api
 from app.errors import install_error_handlers
 from app.logs import QUIET, configure_logging
 from app.services import build_services
@@ -91,7 +91,7 @@ def test_an_unreachable_store_is_503_with_retry_after(db, seed, clock, role_toke
         "genba-media",
     )
     app = FastAPI()
-    app.include_router(admin_router(db=db, blobs=away, clock=clock), prefix="/api/v1")
+    mount_admin_api(app, db=db, blobs=away, clock=clock)
     install_error_handlers(app)
     with TestClient(app) as c:
         r = c.get(f"/api/v1/media/{s.media[0].id}/original", headers=bearer(role_tokens["viewer"]))
