@@ -13,7 +13,7 @@ from media.blur import blur_faces_in_place
 from media.colour import to_srgb
 from media.decode import decode, open_image, rejecting_bad_content
 from media.encode import ImageVariant, encode, replace_file
-from media.faces import DETECTION_SIZE, FaceBox, FaceDetector
+from media.faces import FaceBox, FaceDetector
 from media.images import DEFAULT_LIMITS, apply_orientation, check_file
 from media.limits import ImageLimits
 
@@ -38,7 +38,7 @@ def find_faces(
         im = open_image(fp, check_file(fp, limits), limits)
         try:
             full_w, full_h = im.size
-            longest = max(DETECTION_SIZE)
+            longest = max(detector.canvas)
             # Both sides at least the canvas's long side, whichever way the photo turns out up.
             im.draft(None, (longest, longest))
             decode(im)

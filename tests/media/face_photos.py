@@ -65,7 +65,9 @@ def group_photo(size: tuple[int, int], cols: int, rows: int) -> tuple[Image.Imag
     for i in range(cols * rows):
         im, box = face_photo(("astronaut", "camera")[i % 2], mirrored=bool(i // 2 % 2))
         scale = min(cell_w / im.width, cell_h / im.height)
-        im = im.resize((round(im.width * scale), round(im.height * scale)), Image.Resampling.LANCZOS)
+        im = im.resize(
+            (round(im.width * scale), round(im.height * scale)), Image.Resampling.LANCZOS
+        )
         x = (i % cols) * cell_w + (cell_w - im.width) // 2
         y = (i // cols) * cell_h + (cell_h - im.height) // 2
         canvas.paste(im, (x, y))
@@ -83,6 +85,28 @@ def small_face(long_side: int) -> tuple[Image.Image, list[Rect]]:
     return canvas, [_moved(box, scale, 400, 300)]
 
 
+def close_up(name: str, face_share: float, centre_y: float) -> tuple[Image.Image, list[Rect]]:
+    """A 4000x3000 close-up: the face `face_share` of the picture's height, its centre at
+    `centre_y` (a fraction of the height) and centred across (a crop beyond the photo is black).
+    """
+    im, (left, top, right, bottom) = face_photo(name)
+    crop_h = (bottom - top) / face_share
+    crop_w = crop_h * 4 / 3
+    x0 = (left + right) / 2 - crop_w / 2
+    y0 = (top + bottom) / 2 - centre_y * crop_h
+    region = (round(x0), round(y0), round(x0 + crop_w), round(y0 + crop_h))
+    out = im.crop(region).resize((4000, 3000), Image.Resampling.BICUBIC)
+    scale_x = 4000 / (region[2] - region[0])
+    scale_y = 3000 / (region[3] - region[1])
+    box = (
+        (left - region[0]) * scale_x,
+        (top - region[1]) * scale_y,
+        (right - region[0]) * scale_x,
+        (bottom - region[1]) * scale_y,
+    )
+    return out, [box]
+
+
 def occluded(name: str, kind: str) -> tuple[Image.Image, list[Rect]]:
     """A face photo with a white "surgical mask" over the lower face, or a black bar on the eyes."""
     im, box = face_photo(name)
@@ -92,7 +116,9 @@ def occluded(name: str, kind: str) -> tuple[Image.Image, list[Rect]]:
     if kind == "mask":
         draw.rectangle((left, top + 0.55 * height, right, bottom + 0.1 * height), fill="#f5f5f5")
     else:
-        draw.rectangle((left - 5, top + 0.25 * height, right + 5, top + 0.45 * height), fill="black")
+        draw.rectangle(
+            (left - 5, top + 0.25 * height, right + 5, top + 0.45 * height), fill="black"
+        )
     return im, [box]
 
 
