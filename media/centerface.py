@@ -15,14 +15,17 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
 # Output blobs of the ONNX graph: heatmap, log-scale (h, w), offset (y, x), landmarks.
 _OUTPUTS = ["537", "538", "539", "540"]
 _STRIDE = 4
 # Boxes overlapping more than this (IoU) are one face seen twice; the lower score goes.
 _NMS_IOU = 0.3
-# A box this much (of its own area) inside a box found in the other band is the same face.
-_SAME_FACE_INSIDE = 0.6
+# Boxes from the two bands that overlap at all and share this much of the narrower one's width
+# are one face: a large face across the seam is often seen as its top half in the upper band
+# and its bottom half in the lower one.
+_SAME_COLUMN = 0.5
 BAND_OVERLAP = 128
 """Canvas rows both bands see: any face up to this tall is whole in one of them."""
 
@@ -82,11 +85,13 @@ class BandedCenterFace:
         self._bands = ((0, band), (height - band, height))
         self._net = CenterFaceNet(model, (width, band))
 
-    def detect(self, canvas: Canvas, threshold: float) -> list[RawBox]:
-        """Faces on `canvas` (exactly `self.size`) scoring at least `threshold`."""
-        height, width = canvas.shape[:2]
-        if (width, height) != self.size:
-            raise ValueError(f"this detector takes {self.size} canvases, not {(width, height)}")
+    def detect(self, im: Image.Image, threshold: float) -> list[RawBox]:
+        """Faces in the RGB image `im` (at most `self.size`, placed top-left on a black canvas)."""
+        width, height = self.size
+        if im.mode != "RGB" or im.width > width or im.height > height:
+            raise ValueError(f"this detector takes RGB images up to {self.size}")
+        canvas = np.zeros((height, width, 3), dtype=np.uint8)
+        canvas[: im.height, : im.width] = np.asarray(im)
         found: list[list[RawBox]] = []
         for top, bottom in self._bands:
             boxes = self._net.detect(np.ascontiguousarray(canvas[top:bottom]), threshold)
@@ -118,16 +123,13 @@ def merge_bands(upper: list[RawBox], lower: list[RawBox]) -> list[RawBox]:
 
 
 def _same_face(a: RawBox, b: RawBox) -> bool:
+    """Whether two boxes from different bands are one face."""
     inter_w = min(a.right, b.right) - max(a.left, b.left)
     inter_h = min(a.bottom, b.bottom) - max(a.top, b.top)
     if inter_w <= 0 or inter_h <= 0:
         return False
-    inter = inter_w * inter_h
-    area_a = (a.right - a.left) * (a.bottom - a.top)
-    area_b = (b.right - b.left) * (b.bottom - b.top)
-    return inter / (area_a + area_b - inter) >= _NMS_IOU or inter >= _SAME_FACE_INSIDE * min(
-        area_a, area_b
-    )
+    narrower = min(a.right - a.left, b.right - b.left)
+    return inter_w >= _SAME_COLUMN * narrower
 
 
 def decode(

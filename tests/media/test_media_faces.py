@@ -14,6 +14,7 @@ from face_photos import (
     NO_FACE_PHOTOS,
     Rect,
     as_rect,
+    close_up,
     face_photo,
     group_photo,
     matched,
@@ -134,6 +135,22 @@ def test_half_hidden_faces_are_found(detector: FaceDetector, name: str, kind: st
 def test_tilted_faces_are_found(detector: FaceDetector, name: str, degrees: int) -> None:
     im, truths = rotated(name, degrees)
     assert matched(truths, found(detector, im)) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("name", "share", "centre"),
+    [("camera", 0.5, 0.5), ("astronaut", 0.75, 0.5), ("astronaut", 0.5, 0.6)],
+)
+def test_a_large_face_across_the_detectors_seam_is_one_face(
+    detector: FaceDetector, name: str, share: float, centre: float
+) -> None:
+    # The canvas is searched in two overlapping bands; a face larger than their overlap is
+    # seen in part by each, and must come out as one box covering both parts.
+    im, truths = close_up(name, share, centre)
+    (box,) = detector.detect(im)
+    assert matched(truths, [as_rect(box)]) == (1, 0)
+    truth = truths[0]
+    assert box.height >= 0.7 * (truth[3] - truth[1])  # both halves, not one
 
 
 @pytest.mark.parametrize("name", NO_FACE_PHOTOS)
