@@ -29,9 +29,8 @@ DETECTION_SIZE = (1280, 960)
 """The canvas the network sees (landscape; portrait photos get it turned). A 4000x3000 photo is
 downscaled to fit: at full size CenterFace needs ~3 GB of memory and finds no more faces."""
 DEFAULT_THRESHOLD = 0.3
-"""Lowest heatmap score kept. Outside an extreme crowd the faintest true face of the test set
-scored 0.37 and the strongest false box 0.16 (docs/faces.md): a missed face costs far more
-than a blurred cup."""
+"""Lowest heatmap score kept; a missed face costs far more than a blurred cup. Scores measured
+on the test set are in docs/faces.md."""
 
 
 class FaceModelError(RuntimeError):
