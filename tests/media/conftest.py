@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFile
 
+from media import FaceDetector, load_face_detector
+
 
 @pytest.fixture
 def dest_dir(tmp_path: Path) -> Path:
@@ -48,3 +50,9 @@ def no_pillow_open(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("Image.open was called")
 
     monkeypatch.setattr(Image, "open", tripwire)
+
+
+@pytest.fixture(scope="session")
+def detector() -> FaceDetector:
+    """The face detector as the service builds it: the installed model, hash-checked."""
+    return load_face_detector()
