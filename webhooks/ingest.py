@@ -48,6 +48,12 @@ class _Event(msgspec.Struct):
 
 _EVENT = msgspec.json.Decoder(_Event)
 _ANY = msgspec.json.Decoder()
+# The worker reads each event with the json module, which refuses numbers longer than
+# int_max_str_digits and nesting deeper than the recursion limit (msgspec passes over the
+# first and follows a few levels deeper). A text shorter than both holds neither; a longer one
+# (a long text message, say) is also read with json before it is queued. (Read once: genba
+# never changes either limit while it runs.)
+_JSON_SAFE_CHARS = min(sys.getrecursionlimit(), sys.get_int_max_str_digits() or sys.maxsize)
 
 
 def classify(raw: bytes) -> list[InboxEntry]:
@@ -75,19 +81,16 @@ def unparseable_body(raw: bytes) -> InboxEntry:
 
 def read_event(text: str) -> InboxEntry:
     """The inbox entry of one event's JSON text (as cut from a body); never raises."""
-    if not text.startswith("{"):
-        return _kept(text, _content_id(text), "event is not an object")
     try:
         event = _EVENT.decode(text)
-        # The worker reads each event with the json module, which refuses numbers longer than
-        # int_max_str_digits and nesting deeper than the recursion limit (msgspec passes over
-        # the first and follows a few levels deeper). A text shorter than both holds neither;
-        # a longer one (a long text message, say) is read as the worker will read it.
-        if len(text) > min(sys.getrecursionlimit(), sys.get_int_max_str_digits() or sys.maxsize):
-            json.loads(text)
-    # msgspec refuses a lone surrogate escape (which no database could store as text once
-    # read), NaN and numbers out of its range; json, what the worker would refuse.
+        if len(text) > _JSON_SAFE_CHARS:
+            json.loads(text)  # read as the worker will read it
+    # msgspec refuses a value that is not an object, a lone surrogate escape (which no
+    # database could store as text once read), NaN and numbers out of its range; json, what
+    # the worker would refuse.
     except (ValueError, RecursionError):
+        if not text.startswith("{"):  # texts are cut from the first character of the value
+            return _kept(text, _content_id(text), "event is not an object")
         return _kept(text, _text_id(text), "event beyond the parser")
     event_id = event.webhookEventId
     if not (
@@ -100,16 +103,15 @@ def read_event(text: str) -> InboxEntry:
     delivery = event.deliveryContext
     redelivery = type(delivery) is dict and delivery.get("isRedelivery") is True
     source = event.source
-    source_type = _short(source.get("type"), SOURCE_TYPE_CHARS) if type(source) is dict else None
     # Every field is decided first and the entry built once: this runs for each event before
     # the 200, and a dataclass built twice (replace) costs as much as the rest of it.
     payload, status, note, wanted = text, "unparseable", None, False
-    source_id = ordering_key = None
+    source_type = source_id = ordering_key = None
     if type(source) is not dict:
         note = "event has no source"
-    elif source_type == "user":
+    elif (source_type := source.get("type")) == "user":
         user_id = source.get("userId")
-        if not _usable_id(user_id):
+        if not (type(user_id) is str and user_id and user_id[:ORDERING_ID_CHARS].isprintable()):
             note = "user source without a usable userId"
         elif mode == "standby":
             # A chat module owns the conversation: keep the event, never answer it.
@@ -142,7 +144,7 @@ def read_event(text: str) -> InboxEntry:
             source_id = chat_id[:SOURCE_ID_CHARS]
             ordering_key = "chat:" + chat_id[:ORDERING_ID_CHARS]
     else:
-        note = "unknown source type"
+        source_type, note = _short(source_type, SOURCE_TYPE_CHARS), "unknown source type"
     return InboxEntry(
         id=event_id,
         payload=payload,
