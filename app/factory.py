@@ -21,7 +21,7 @@ from app.health import health_router
 from app.metrics import Metrics, RequestCounter
 from app.services import Services
 from app.worker.kinds import build_worker
-from webhooks.committer import InboxCommitter
+from storage.inbox_writer import InboxWriter
 from webhooks.endpoint import PATH, LineWebhook, WebhookDeps
 
 
@@ -30,7 +30,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     secret, _ = services.settings.require_line_credentials()
     metrics = Metrics()
     metrics.watch_queue(services.db)
-    committer = InboxCommitter(services.db, max_attempts=services.settings.job_max_attempts)
+    inbox = InboxWriter(services.db, max_attempts=services.settings.job_max_attempts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,7 +47,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         try:
             yield
         finally:
-            await run_in_threadpool(committer.close)
+            await run_in_threadpool(inbox.close)
             if worker is not None:
                 await run_in_threadpool(worker.stop)
             services.close()
@@ -68,7 +68,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     app = WebhookFirst(
         WebhookDeps(
             channel_secret=secret.encode("utf-8"),
-            inbox=committer,
+            inbox=inbox,
             clock=services.clock,
             on_stored=stored,
             on_answer=answered,

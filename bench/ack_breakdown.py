@@ -4,10 +4,10 @@ Each variant runs in its own process (the swaps are process-wide), pinned to one
 builds the app as `genba serve --no-worker` does (or the bare baseline), runs its lifespan,
 then drives `POST /callback` through the ASGI interface one request at a time with real signed
 bodies, and reports CPU and wall time per request (best of three rounds). One request at a
-time, the inbox committer stores batches of one: the cost per webhook with no group commit.
+time, the inbox writer stores batches of one: the cost per webhook with no group commit.
 
 The variants other than "as is" are for attribution only, NOT proposals:
-- `inline` stores on the event loop instead of handing the request to the committer's writer
+- `inline` stores on the event loop instead of handing the request to the inbox writer
   thread (same transaction; the difference is the hand-off);
 - `nodb` skips the store entirely; `bare_classify` also replaces `webhooks.ingest.classify`
   (validating and re-serialising each event) with taking each event's id, nothing else.
@@ -48,25 +48,25 @@ WARMUP, ROUNDS, PER_ROUND = 300, 3, 700
 App = Callable[..., Any]
 
 
-def _swap_committer(variant: str) -> None:
-    """Make create_app() build a stand-in for the inbox committer."""
+def _swap_writer(variant: str) -> None:
+    """Make create_app() build a stand-in for the inbox writer."""
     import app.factory
     from storage import inbox
     from storage.inbox import Delivery, InboxEntry
-    from webhooks.committer import InboxCommitter
+    from storage.inbox_writer import InboxWriter
 
-    class OnTheLoop(InboxCommitter):
+    class OnTheLoop(InboxWriter):
         async def store(self, entries: list[InboxEntry], received_at: datetime) -> list[str]:
             with self.db.write() as session:
                 deliveries = [Delivery(entries, received_at)]
                 return inbox.store_many(session, deliveries, max_attempts=self.max_attempts)[0]
 
-    class Skipped(InboxCommitter):
+    class Skipped(InboxWriter):
         async def store(self, entries: list[InboxEntry], _received_at: datetime) -> list[str]:
             return [e.id for e in entries]
 
     factory: Any = app.factory
-    factory.InboxCommitter = OnTheLoop if variant == "inline" else Skipped
+    factory.InboxWriter = OnTheLoop if variant == "inline" else Skipped
 
 
 def _build(variant: tuple[str, ...], secret: str, token: str, data_dir: Path, sync: str) -> App:
@@ -94,7 +94,7 @@ def _build(variant: tuple[str, ...], secret: str, token: str, data_dir: Path, sy
     prepare_database(services.db)
     configure_logging(settings.log_level, secrets=[secret, token])  # as `genba serve` does
     if "inline" in variant or "nodb" in variant:
-        _swap_committer("inline" if "inline" in variant else "nodb")
+        _swap_writer("inline" if "inline" in variant else "nodb")
     app = create_app(services, run_worker=False)
     if "bare_classify" in variant:
         endpoint: Any = webhooks.endpoint
@@ -149,7 +149,7 @@ async def _drive(app: App, requests: list[tuple[bytes, bytes]]) -> dict[str, flo
     if lifespan is None:
         return await _timed(app, requests)
     async with lifespan(app):  # genba's: migrations (done already), gc.freeze(), and at the
-        return await _timed(app, requests)  # end the committer's close()
+        return await _timed(app, requests)  # end the inbox writer's close()
 
 
 async def _timed(app: App, requests: list[tuple[bytes, bytes]]) -> dict[str, float]:

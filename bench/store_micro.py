@@ -1,7 +1,7 @@
 """The inbox's database work alone: `storage.inbox.store_many` in-process, no HTTP, one thread.
 
-Under load the inbox committer stores every webhook waiting at that moment in one transaction
-(see webhooks/committer.py). This times that work per webhook for several group sizes, on a
+Under load the inbox writer stores every webhook waiting at that moment in one transaction
+(see storage/inbox_writer.py). This times that work per webhook for several group sizes, on a
 fresh SQLite file each: what a transaction costs (BEGIN, COMMIT and, with `synchronous=FULL`,
 its fsync) is shared by the group; what every webhook costs on its own is not. Real webhook
 bodies (linesim's builders), classified by genba's own `webhooks.ingest`, each with fresh ids.

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from webhooks.committer import CommitterStopped, InboxCommitter
+from storage.errors import StorageUnavailable
+from storage.inbox_writer import InboxWriter
 from webhooks.ingest import classify
 from webhooks.signature import verify
 
@@ -42,7 +42,7 @@ class WebhookDeps:
     """What the endpoint needs, built by the app factory."""
 
     channel_secret: bytes
-    inbox: InboxCommitter
+    inbox: InboxWriter
     clock: Callable[[], datetime]
     on_stored: Callable[[int], None] = lambda _new: None
     on_answer: Callable[[int], None] = lambda _status: None
@@ -113,8 +113,8 @@ class LineWebhook:
             return 200, None  # the console's "Verify" and connectivity checks
         try:
             new = await deps.inbox.store(entries, deps.clock())
-        except (SQLAlchemyError, CommitterStopped) as exc:
-            log.error("webhook not stored, asking LINE to redeliver: %s", type(exc).__name__)
+        except StorageUnavailable as exc:
+            log.error("webhook not stored, asking LINE to redeliver: %s", exc)
             return 503, "database unavailable, please retry"
         if new:
             deps.on_stored(len(new))

@@ -19,8 +19,9 @@ from sqlmodel import SQLModel
 
 from storage import inbox
 from storage.db import Database, sqlite_url
+from storage.inbox_writer import InboxWriter
 from storage.models import Job, WebhookEvent
-from webhooks.committer import InboxCommitter
+from tests.frozen_proxy import FrozenProxy, proxied, upstream_of
 from webhooks.endpoint import LineWebhook, WebhookDeps
 from webhooks.signature import sign
 
@@ -53,13 +54,13 @@ def body_of(*events: dict[str, Any]) -> bytes:
     return json.dumps({"destination": "U" + "0" * 32, "events": list(events)}).encode()
 
 
-def make_app(db: Database) -> FastAPI:
+def make_app(db: Database, **writer_options: Any) -> FastAPI:
     app = FastAPI()
-    committer = InboxCommitter(db, max_attempts=8)
+    writer = InboxWriter(db, max_attempts=8, **writer_options)
     app.add_middleware(
-        LineWebhook, deps=WebhookDeps(channel_secret=SECRET, inbox=committer, clock=lambda: NOW)
+        LineWebhook, deps=WebhookDeps(channel_secret=SECRET, inbox=writer, clock=lambda: NOW)
     )
-    app.state.committer = committer
+    app.state.writer = writer
     return app
 
 
@@ -69,7 +70,7 @@ async def client(db: Database) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as c:
         yield c
-    app.state.committer.close()
+    app.state.writer.close()
 
 
 async def post(
@@ -261,6 +262,43 @@ class TestDatabaseDown:
             r = await post(c, body_of(event(1)))
         assert r.status_code == 503
 
+    async def test_503_while_postgresql_stops_answering_and_nothing_acknowledged_is_lost(
+        self, postgres_url: str
+    ) -> None:
+        direct = Database(postgres_url)
+        SQLModel.metadata.create_all(direct.engine)
+        with FrozenProxy(upstream_of(postgres_url)) as proxy:
+            db = Database(proxied(postgres_url, proxy.port))
+            app = make_app(db, answer_deadline_s=0.5)
+            transport = httpx.ASGITransport(app=app)
+            answers: dict[int, int] = {}
+            async with httpx.AsyncClient(transport=transport, base_url="http://bot") as c:
+
+                async def deliver(n: int) -> int:
+                    # A generous bound: that the webhook is answered at all is what counts.
+                    r = await asyncio.wait_for(post(c, body_of(event(n))), timeout=120)
+                    answers[n] = r.status_code
+                    return r.status_code
+
+                assert await deliver(1) == 200
+                proxy.freeze()  # connections stay open, no byte comes back
+                assert [await deliver(2), await deliver(3)] == [503, 503]
+                proxy.thaw()
+                for n in (2, 3, 4):  # LINE redelivers until it hears 200
+                    for _ in range(600):
+                        if await deliver(n) == 200:
+                            break
+                        await asyncio.sleep(0.1)
+            app.state.writer.close()
+            db.dispose()
+        acknowledged = [
+            event(n)["webhookEventId"] for n, status in answers.items() if status == 200
+        ]
+        assert sorted(acknowledged) == [event(n)["webhookEventId"] for n in (1, 2, 3, 4)]
+        with direct.read() as s:
+            assert all(inbox.get(s, event_id) is not None for event_id in acknowledged)
+        direct.dispose()
+
 
 async def test_fifty_concurrent_webhooks_are_all_stored(db: Database) -> None:
     transport = httpx.ASGITransport(app=make_app(db))
@@ -339,4 +377,4 @@ async def test_a_client_that_hangs_up_mid_body_stores_nothing(db: Database) -> N
     }
     await app(scope, receive, send)
     assert sent == [] and rows(db) == []
-    app.state.committer.close()
+    app.state.writer.close()
