@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.clock import Clock, system_clock
+from app.folders import prepare_folders
 from app.settings import Settings
 from app.worker.doorbell import Doorbell
 from storage.blobs import BlobStore, LocalBlobStore
@@ -45,7 +46,7 @@ def build_services(
             token, base_url=settings.line_api_base_url, timeout=settings.line_timeout_seconds
         )
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+    prepare_folders(settings)
     return Services(
         settings=settings,
         db=db,

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+from storage.private import make_folder
+
 KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$")
 
 
@@ -40,7 +42,7 @@ class LocalBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        make_folder(self.root)
 
     def _resolve(self, key: str) -> Path:
         if not KEY.match(key.rstrip("/")) or ".." in key:
@@ -50,8 +52,8 @@ class LocalBlobStore:
     def put_file(self, key: str, source: Path) -> None:
         """Copy `source` to `key` through a temporary file and an atomic rename."""
         target = self._resolve(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        make_folder(target.parent)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")  # made 0600
         try:
             with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
                 shutil.copyfileobj(src, out, 1024 * 1024)

@@ -29,6 +29,7 @@ from storage.blobs import media_prefix
 from storage.drafts import purge_payload
 from storage.jobs import ClaimedJob, JobSpec
 from storage.media import StoredVariant
+from storage.private import make_folder
 from webhooks.line_api import ContentUnavailable
 
 log = logging.getLogger("genba.media")
@@ -114,7 +115,7 @@ def scratch_folder(folder: Path) -> Iterator[Path]:
     left: the raw download still carries the sender's EXIF and location.
     """
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    make_folder(folder)
     try:
         yield folder
     finally:
