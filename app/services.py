@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.clock import Clock, system_clock
+from app.doorbell import Doorbell
 from app.folders import prepare_folders
 from app.settings import Settings
-from app.worker.doorbell import Doorbell
 from storage.blobs import BlobStore, LocalBlobStore
 from storage.db import Database
 from webhooks.i18n import Catalogue, load_catalogue
