@@ -9,9 +9,12 @@ umask, never gain them.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import stat
 from pathlib import Path
+
+log = logging.getLogger("genba.storage")
 
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
@@ -52,4 +55,9 @@ def close_up(path: Path) -> None:
         return
     wanted = FOLDER_MODE if path.is_dir() else FILE_MODE
     if mode & ~wanted:
-        path.chmod(mode & wanted)
+        try:
+            path.chmod(mode & wanted)
+        except PermissionError:
+            # Someone else's folder (a volume mounted for us): what we create inside is private
+            # all the same, so say so rather than refuse to start.
+            log.warning("%s is open to others (mode %o) and not ours to close", path, mode)
