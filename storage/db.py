@@ -8,6 +8,7 @@ whatever the timeout, and SQLAlchemy silently drops `FOR UPDATE` on SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -113,9 +114,11 @@ class Database:
 def _private_sqlite_file(path: Path) -> None:
     # SQLite would create the file 0644; it gives the -wal and -shm files the database file's
     # mode, so a private database file is enough for all three. Leftovers of older versions
-    # are closed up too.
-    make_folder(path.parent)
-    create_file(path)
+    # are closed up too. A path that cannot be a database (a folder in the way, a read-only
+    # disk) is left for SQLite to report when it connects: unavailable, not a failed start.
+    with contextlib.suppress(OSError):
+        make_folder(path.parent)
+        create_file(path)
     for name in ("", "-wal", "-shm"):
         close_up(path.with_name(path.name + name))
 
