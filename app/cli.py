@@ -307,14 +307,14 @@ def _describe(row: ApiToken) -> str:
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema to this version."""
-    from storage import schema
+    from storage import migrate
     from storage.db import Database
 
     settings = _settings()
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
-        schema.upgrade(db)
-        typer.echo(f"database is at revision {schema.current_revision(db)}")
+        migrate.upgrade(db)
+        typer.echo(f"database is at revision {migrate.current_revision(db)}")
     finally:
         db.dispose()
 

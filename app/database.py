@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from app.settings import SettingsError
-from storage import schema
+from storage import migrate
 from storage.db import Database
 
 
 def prepare_database(db: Database) -> None:
     """Apply migrations on SQLite; on PostgreSQL refuse to run on a schema that is behind."""
     if db.is_sqlite:
-        schema.upgrade(db)
+        migrate.upgrade(db)
         return
-    current, head = schema.current_revision(db), schema.head_revision()
+    current, head = migrate.current_revision(db), migrate.head_revision()
     if current != head:
         raise SettingsError(
             f"the database schema is at revision {current or 'none'}, this version needs "

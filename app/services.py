@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pydantic import SecretStr
 
 from app.clock import Clock, system_clock
+from app.doorbell import Doorbell
+from app.folders import prepare_folders
 from app.settings import MediaBucket, Settings
-from app.worker.doorbell import Doorbell
 from storage.blobs import BlobStore, LocalBlobStore
 from storage.db import Database
 from storage.s3_blobs import S3BlobStore, s3_client
@@ -50,7 +51,7 @@ def build_services(
             token, base_url=settings.line_api_base_url, timeout=settings.line_timeout_seconds
         )
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+    prepare_folders(settings)
     return Services(
         settings=settings,
         db=db,

@@ -26,7 +26,7 @@ from bench import machine
 from bench.bodies import KINDS, build_bodies
 from bench.stats import table
 from linesim import LinePlatform
-from storage import inbox, schema
+from storage import inbox, migrate
 from storage.db import Database
 from storage.inbox import Delivery, InboxEntry
 from webhooks.ingest import classify
@@ -62,7 +62,7 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="genba-store-") as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'genba.db'}", sqlite_synchronous=sync)
         try:
-            schema.upgrade(db)
+            migrate.upgrade(db)
             it = iter(hooks)
             _run(db, it, WARMUP, 1, store)
             cpu0, wall0 = time.process_time(), time.perf_counter()

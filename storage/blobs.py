@@ -21,6 +21,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
+from storage.private import make_folder
+
 # One path segment: starts with a letter or digit, so `.`, `..` and hidden temporary names
 # (`.tmp-…`, `.incoming`) can never be keys.
 SEGMENT = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
@@ -150,7 +152,7 @@ class LocalBlobStore:
     """A BlobStore in a folder on this machine (folders 0700, files 0600)."""
 
     def __init__(self, root: Path) -> None:
-        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_folder(root)
         self.root = root.resolve()
 
     def _path(self, key: str) -> Path:

@@ -8,6 +8,7 @@ whatever the timeout, and SQLAlchemy silently drops `FOR UPDATE` on SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -17,6 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+
+from storage.private import close_up, create_file, make_folder
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -47,7 +50,7 @@ class Database:
             if sqlite_synchronous.upper() not in SQLITE_SYNCHRONOUS:
                 raise ValueError(f"sqlite synchronous must be one of {SQLITE_SYNCHRONOUS}")
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                _private_sqlite_file(Path(parsed.database))
             self.engine = create_engine(
                 self.url,
                 connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
@@ -106,6 +109,18 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _private_sqlite_file(path: Path) -> None:
+    # SQLite would create the file 0644; it gives the -wal and -shm files the database file's
+    # mode, so a private database file is enough for all three. Leftovers of older versions
+    # are closed up too. A path that cannot be a database (a folder in the way, a read-only
+    # disk) is left for SQLite to report when it connects: unavailable, not a failed start.
+    with contextlib.suppress(OSError):
+        make_folder(path.parent)
+        create_file(path)
+    for name in ("", "-wal", "-shm"):
+        close_up(path.with_name(path.name + name))
 
 
 def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:

@@ -15,9 +15,11 @@ from sqlalchemy import ColumnElement, Table, delete, func, select, update
 from sqlmodel import Session
 from ulid import ULID
 
+from flows.types import SubmissionStatus
 from storage import audit
 from storage.dialect import insert_ignore
 from storage.models import Media, MediaVariant, Submission, Theme
+from storage.states import MediaStatus
 
 S: Table = Submission.__table__  # type: ignore[attr-defined]
 M: Table = Media.__table__  # type: ignore[attr-defined]
@@ -43,7 +45,11 @@ def unused_code(session: Session) -> str:
 
 
 def _draft(draft_id: str, contributor_id: str) -> ColumnElement[bool]:
-    return (S.c.id == draft_id) & (S.c.contributor_id == contributor_id) & (S.c.status == "draft")
+    return (
+        (S.c.id == draft_id)
+        & (S.c.contributor_id == contributor_id)
+        & (S.c.status == SubmissionStatus.DRAFT)
+    )
 
 
 def start(
@@ -58,7 +64,7 @@ def start(
             code=code,
             contributor_id=contributor_id,
             kind=kind,
-            status="draft",
+            status=SubmissionStatus.DRAFT,
             created_at=now,
             updated_at=now,
         )
@@ -93,7 +99,7 @@ def attach_photo(
             submission_id=draft_id,
             line_message_id=message_id,
             kind="image",
-            status="pending",
+            status=MediaStatus.PENDING,
             position=index,
             image_set_id=image_set_id,
             created_at=now,
@@ -116,7 +122,7 @@ def move_photos(
     if not message_ids:
         return
     own_drafts = select(S.c.id).where(
-        (S.c.contributor_id == contributor_id) & (S.c.status == "draft")
+        (S.c.contributor_id == contributor_id) & (S.c.status == SubmissionStatus.DRAFT)
     )
     session.execute(
         update(M)
@@ -171,7 +177,7 @@ def submit(session: Session, *, draft_id: str, contributor_id: str, now: datetim
     result = session.execute(
         update(S)
         .where(_draft(draft_id, contributor_id))
-        .values(status="new", submitted_at=now, updated_at=now)
+        .values(status=SubmissionStatus.NEW, submitted_at=now, updated_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -195,7 +201,9 @@ def discard(session: Session, *, draft_id: str, contributor_id: str) -> list[str
 def _retire_media(session: Session, ids: list[str], *, now: datetime) -> None:
     if ids:
         session.execute(delete(V).where(V.c.media_id.in_(ids)))
-        session.execute(update(M).where(M.c.id.in_(ids)).values(status="deleted", updated_at=now))
+        session.execute(
+            update(M).where(M.c.id.in_(ids)).values(status=MediaStatus.DELETED, updated_at=now)
+        )
 
 
 def withdraw(
@@ -207,9 +215,9 @@ def withdraw(
         .where(
             (S.c.id == submission_id)
             & (S.c.contributor_id == contributor_id)
-            & (S.c.status.notin_(("draft", "withdrawn")))
+            & (S.c.status.notin_((SubmissionStatus.DRAFT, SubmissionStatus.WITHDRAWN)))
         )
-        .values(status="withdrawn", updated_at=now)
+        .values(status=SubmissionStatus.WITHDRAWN, updated_at=now)
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         return []
@@ -236,7 +244,7 @@ def withdraw_photo(
         session,
         (M.c.line_message_id == message_id)
         & M.c.submission_id.in_(own)
-        & (M.c.status != "deleted"),
+        & (M.c.status != MediaStatus.DELETED),
     )
     _retire_media(session, ids, now=now)
     for media_id in ids:

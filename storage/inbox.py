@@ -15,6 +15,7 @@ from storage import bulk
 from storage.dialect import Executor, insert_ignore, is_postgres
 from storage.jobs import EVENT, NEW, JobSpec, enqueue_many, hold_order
 from storage.models import WebhookEvent
+from storage.states import InboxStatus
 
 T: Table = WebhookEvent.__table__  # type: ignore[attr-defined]
 
@@ -121,8 +122,8 @@ def reopen(session: Session, ids: Sequence[str]) -> int:
     """Queue again the events a dead job left `failed` (an operator retries the job)."""
     result = session.execute(
         update(T)
-        .where(T.c.id.in_(list(ids)) & (T.c.status == "failed"))
-        .values(status="queued", handled_at=None, note=None)
+        .where(T.c.id.in_(list(ids)) & (T.c.status == InboxStatus.FAILED))
+        .values(status=InboxStatus.QUEUED, handled_at=None, note=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -155,18 +156,23 @@ def take(session: Session, event_id: str, *, now: datetime) -> bool:
     """
     result = session.execute(
         update(T)
-        .where((T.c.id == event_id) & (T.c.status == "queued"))
-        .values(status="handled", handled_at=now)
+        .where((T.c.id == event_id) & (T.c.status == InboxStatus.QUEUED))
+        .values(status=InboxStatus.HANDLED, handled_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def mark(
-    session: Session, event_id: str, *, status: str, now: datetime, note: str | None = None
+    session: Session,
+    event_id: str,
+    *,
+    status: InboxStatus,
+    now: datetime,
+    note: str | None = None,
 ) -> None:
     """Record how a queued event ended (ignored, unparseable, failed); others stay as they are."""
     session.execute(
         update(T)
-        .where((T.c.id == event_id) & (T.c.status == "queued"))
+        .where((T.c.id == event_id) & (T.c.status == InboxStatus.QUEUED))
         .values(status=status, handled_at=now, note=note)
     )

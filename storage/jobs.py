@@ -44,6 +44,7 @@ from storage import bulk
 from storage.columns import UTCDateTime
 from storage.dialect import Executor, insert_ignore, is_postgres
 from storage.models import Job
+from storage.states import JobState
 
 EVENT = "event"  # one user's events of one webhook: a conversation step each
 REPLY = "reply"  # send a committed reply with its reply token
@@ -55,7 +56,12 @@ PRIORITY = {EVENT: 0, REPLY: 0, PROFILE: 5, PURGE: 5, MEDIA: 10}
 CONVERSATION_KINDS = (EVENT, REPLY)
 ALL_KINDS = (EVENT, REPLY, PROFILE, PURGE, MEDIA)
 
-NEW, QUEUED, RUNNING, DONE, DEAD = "new", "queued", "running", "done", "dead"
+# Plain strings, as the queue's SQL text quotes them (storage/states.py defines the words).
+NEW = JobState.NEW.value
+QUEUED = JobState.QUEUED.value
+RUNNING = JobState.RUNNING.value
+DONE = JobState.DONE.value
+DEAD = JobState.DEAD.value
 STATES = (NEW, QUEUED, RUNNING, DONE, DEAD)
 # What the ordering index holds; it leaves `new` jobs out. Sound because every claim admits the
 # oldest `new` jobs before it looks, a key's webhook jobs commit in id order (inbox.py), and a

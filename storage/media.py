@@ -10,6 +10,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlmodel import Session
 
 from storage.models import Media, MediaVariant
+from storage.states import MediaStatus
 
 M: Table = Media.__table__  # type: ignore[attr-defined]
 V: Table = MediaVariant.__table__  # type: ignore[attr-defined]
@@ -43,9 +44,9 @@ def mark_ready(
     original = next(v for v in variants if v.name == "original")
     result = session.execute(
         update(M)
-        .where((M.c.id == media_id) & (M.c.status == "pending"))
+        .where((M.c.id == media_id) & (M.c.status == MediaStatus.PENDING))
         .values(
-            status="ready",
+            status=MediaStatus.READY,
             content_type=original.content_type,
             width=original.width,
             height=original.height,
@@ -79,12 +80,12 @@ def mark_ready(
 
 
 def mark_status(
-    session: Session, media_id: str, status: str, *, error: str | None, now: datetime
+    session: Session, media_id: str, status: MediaStatus, *, error: str | None, now: datetime
 ) -> bool:
     """Move pending media to a final status (failed, expired, deleted) with the reason."""
     result = session.execute(
         update(M)
-        .where((M.c.id == media_id) & (M.c.status == "pending"))
+        .where((M.c.id == media_id) & (M.c.status == MediaStatus.PENDING))
         .values(status=status, error=(error or None) and error[:200], updated_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

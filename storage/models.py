@@ -8,6 +8,11 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, T
 from sqlmodel import Field, SQLModel
 
 from storage.columns import UTCDateTime
+from storage.states import JobState
+
+# The job index's partial conditions (storage/jobs.py says what each is for).
+_UNFINISHED = f"state IN ('{JobState.QUEUED}', '{JobState.RUNNING}')"
+_WAITING = f"state = '{JobState.NEW}'"
 
 
 def _ts(*, nullable: bool = False, index: bool = False) -> datetime:
@@ -28,8 +33,7 @@ class WebhookEvent(SQLModel, table=True):
     source_type: str | None = Field(default=None, max_length=16)
     source_id: str | None = Field(default=None, max_length=64)
     redelivery: bool = False
-    # queued | handled | ignored | unparseable | failed
-    status: str = Field(max_length=16)
+    status: str = Field(max_length=16)  # storage.states.InboxStatus
     payload: str = Field(sa_column=Column(Text, nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     handled_at: datetime | None = _ts(nullable=True)
@@ -47,15 +51,15 @@ class Job(SQLModel, table=True):
             "ix_job_unfinished",
             "ordering_key",
             "id",
-            sqlite_where=text("state IN ('queued', 'running')"),
-            postgresql_where=text("state IN ('queued', 'running')"),
+            sqlite_where=text(_UNFINISHED),
+            postgresql_where=text(_UNFINISHED),
         ),
         # The jobs waiting for admission, oldest first (storage/jobs.py: admit).
         Index(
             "ix_job_new",
             "id",
-            sqlite_where=text("state = 'new'"),
-            postgresql_where=text("state = 'new'"),
+            sqlite_where=text(_WAITING),
+            postgresql_where=text(_WAITING),
         ),
     )
 
@@ -69,8 +73,7 @@ class Job(SQLModel, table=True):
     ordering_key: str | None = Field(default=None, max_length=80)
     dedup_key: str | None = Field(default=None, max_length=120, unique=True)
     payload: str = Field(sa_column=Column(Text, nullable=False))
-    # queued | running | done | dead
-    state: str = Field(max_length=16)
+    state: str = Field(max_length=16)  # storage.states.JobState
     attempts: int = 0
     max_attempts: int = 8
     run_at: datetime = _ts()
@@ -142,12 +145,11 @@ class Submission(SQLModel, table=True):
         sa_column=Column(String(32), ForeignKey("contributor.id"), nullable=False, index=True)
     )
     kind: str = Field(max_length=8)  # photo | idea
-    # draft | new | in_review | approved | published | rejected | withdrawn
-    status: str = Field(max_length=16)
+    status: str = Field(max_length=16)  # flows.types.SubmissionStatus
     theme: str | None = Field(
         default=None, sa_column=Column(String(40), ForeignKey("theme.slug"), nullable=True)
     )
-    face: str | None = Field(default=None, max_length=8)
+    face: str | None = Field(default=None, max_length=8)  # flows.types.Face
     face_chosen_at: datetime | None = _ts(nullable=True)
     comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     review_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
@@ -171,8 +173,7 @@ class Media(SQLModel, table=True):
     )
     line_message_id: str = Field(max_length=64, unique=True)
     kind: str = Field(max_length=8)  # image | video
-    # pending | ready | failed | expired | deleted
-    status: str = Field(max_length=16)
+    status: str = Field(max_length=16)  # storage.states.MediaStatus
     position: int = 0
     image_set_id: str | None = Field(default=None, max_length=64)
     content_type: str | None = Field(default=None, max_length=64)

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Select, Table, select, tuple_, update
 from sqlmodel import Session
 
+from flows.types import SubmissionStatus
 from storage import audit
 from storage.media import variants
 from storage.models import Contributor, Media, Submission
@@ -18,6 +19,10 @@ from storage.models import Contributor, Media, Submission
 S: Table = Submission.__table__  # type: ignore[attr-defined]
 M: Table = Media.__table__  # type: ignore[attr-defined]
 C: Table = Contributor.__table__  # type: ignore[attr-defined]
+
+
+# The face filter's word for submissions without photos (and so without a face choice).
+COMMENT_ONLY = "none"
 
 
 class BadCursor(ValueError):
@@ -46,9 +51,9 @@ class SubmissionRecord:
 class SubmissionFilter:
     """The list filters of `GET /api/v1/submissions` (None = no filter)."""
 
-    status: str | None = None
+    status: SubmissionStatus | None = None
     theme: str | None = None
-    face: str | None = None  # show | blur | no_face | none (comment-only)
+    face: str | None = None  # a flows.types.Face, or COMMENT_ONLY
     since: datetime | None = None
     until: datetime | None = None
     q: str | None = None
@@ -76,12 +81,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 def _filtered(
     query: Select[tuple[Submission, str | None]], f: SubmissionFilter
 ) -> Select[tuple[Submission, str | None]]:
-    query = query.where(S.c.status != "draft")  # drafts are the worker's, never listed
+    query = query.where(S.c.status != SubmissionStatus.DRAFT)  # the worker's, never listed
     if f.status is not None:
         query = query.where(S.c.status == f.status)
     if f.theme is not None:
         query = query.where(S.c.theme == f.theme)
-    if f.face == "none":
+    if f.face == COMMENT_ONLY:
         query = query.where(S.c.face.is_(None))
     elif f.face is not None:
         query = query.where(S.c.face == f.face)
@@ -121,7 +126,7 @@ def get(session: Session, submission_id: str) -> SubmissionRecord | None:
     row = session.execute(
         select(Submission, C.c.display_name)
         .join(C, C.c.id == S.c.contributor_id)
-        .where((S.c.id == submission_id) & (S.c.status != "draft"))
+        .where((S.c.id == submission_id) & (S.c.status != SubmissionStatus.DRAFT))
     ).first()
     if row is None:
         return None

@@ -24,6 +24,8 @@ from linebot.v3.messaging import (
     ReplyMessageRequest,
 )
 
+from storage.private import open_file
+
 API_HOST = "https://api.line.me"
 DATA_HOST = "https://api-data.line.me"
 CHUNK = 64 * 1024
@@ -188,7 +190,8 @@ class SdkLineApi:
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             raise ContentUnavailable("too_large", f"{declared} bytes declared")
         size = 0
-        with open(dest, "wb") as out:
+        # The raw bytes still carry the sender's location: private from the first byte.
+        with open(dest, "wb", opener=open_file) as out:
             for chunk in response.iter_bytes(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:

@@ -11,6 +11,9 @@ from fastapi import HTTPException, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, PlainSerializer, WithJsonSchema
 
+from flows.types import Face, SubmissionStatus
+from storage.submissions import COMMENT_ONLY
+
 # ---------------------------------------------------------------------------------------------
 # Times: RFC 3339 in, RFC 3339 UTC with `Z` out (design.md §7).
 # ---------------------------------------------------------------------------------------------
@@ -72,40 +75,36 @@ SafeText = Annotated[str, AfterValidator(_safe_text)]
 """Text without control characters or lone surrogates (they would fail in the database)."""
 
 # ---------------------------------------------------------------------------------------------
-# Enumerations the API accepts; anything else is a 422.
+# Enumerations the API accepts; anything else is a 422. Each is a vocabulary of flows.types or
+# storage.states, or a part of one, so the API cannot drift from what is stored.
 # ---------------------------------------------------------------------------------------------
 
-
-class ListedStatus(StrEnum):
-    """Submission statuses the PR team sees (drafts never leave the bot)."""
-
-    NEW = "new"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    PUBLISHED = "published"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+LISTED_STATUSES = tuple(s.value for s in SubmissionStatus if s is not SubmissionStatus.DRAFT)
+FACE_FILTERS = (*(f.value for f in Face), COMMENT_ONLY)
 
 
-class RequestedStatus(StrEnum):
-    """Statuses a PATCH may name; `draft` and `withdrawn` parse so they can be refused with 409."""
+def _one_of(allowed: tuple[str, ...], hint: str = "") -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}{hint}")
+        return value
 
-    DRAFT = "draft"
-    NEW = "new"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    PUBLISHED = "published"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+    return AfterValidator(check)
 
 
-class FaceFilter(StrEnum):
-    """The `face` filter: a face choice, or `none` for comment-only submissions."""
+def _enum_schema(allowed: tuple[str, ...]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": list(allowed)})
 
-    SHOW = "show"
-    BLUR = "blur"
-    NO_FACE = "no_face"
-    NONE = "none"
+
+ListedStatus = Annotated[
+    SubmissionStatus,
+    _one_of(LISTED_STATUSES, " (drafts are never listed)"),
+    _enum_schema(LISTED_STATUSES),
+]
+"""Submission statuses the PR team sees (drafts never leave the bot)."""
+
+FaceFilter = Annotated[str, _one_of(FACE_FILTERS), _enum_schema(FACE_FILTERS)]
+"""The `face` filter: a face choice, or `none` for comment-only submissions."""
 
 
 class VariantName(StrEnum):
@@ -114,16 +113,6 @@ class VariantName(StrEnum):
     ORIGINAL = "original"
     THUMBNAIL = "thumbnail"
     BLURRED = "blurred"
-
-
-class JobState(StrEnum):
-    """Job queue states (`new`: stored by the webhook, not yet admitted to the queue)."""
-
-    NEW = "new"
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    DEAD = "dead"
 
 
 # ---------------------------------------------------------------------------------------------

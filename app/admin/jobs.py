@@ -14,10 +14,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlmodel import Session
 
 from app.admin.auth import Caller, GuardedRoute, Guards
-from app.admin.fields import JobState, invalid_query, not_found
+from app.admin.fields import invalid_query, not_found
 from app.admin.schemas import ErrorRead, JobPage, JobRead, job_read
 from storage import audit, inbox, jobs, media
 from storage.db import Database
+from storage.states import JobState
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

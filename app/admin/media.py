@@ -15,11 +15,13 @@ from sqlmodel import Session
 from app.admin.auth import Caller, GuardedRoute, Guards, Role
 from app.admin.fields import SafeText, VariantName, not_found, plausible_id
 from app.admin.schemas import ErrorRead
+from flows.types import Face, SubmissionStatus
 from storage import audit, submissions
 from storage import media as media_store
 from storage.blobs import BlobStore, BlobStoreError, OpenBlob
 from storage.db import Database
 from storage.models import MediaVariant
+from storage.states import MediaStatus
 
 MAX_REASON_CHARS = 500
 
@@ -99,7 +101,7 @@ def media_routes(
             raise not_found("media variant")
         # design.md §4: a worker who chose "blur my face" is shown unblurred only to an admin
         # who gives a reason (audited). The thumbnail is made from the original, so it counts.
-        override = found.face == "blur" and variant is not VariantName.BLURRED
+        override = found.face == Face.BLUR and variant is not VariantName.BLURRED
         if override and not (caller.reaches(Role.ADMIN) and reason and reason.strip()):
             raise HTTPException(
                 403, detail="unblurred images of a blur submission need an admin and a reason"
@@ -144,10 +146,10 @@ def media_routes(
 
 def _downloadable(session: Session, media_id: str, variant: VariantName) -> _Download | None:
     media = media_store.get(session, media_id)
-    if media is None or media.status != "ready":
+    if media is None or media.status != MediaStatus.READY:
         return None
     record = submissions.get(session, media.submission_id)  # None for drafts
-    if record is None or record.submission.status == "withdrawn":
+    if record is None or record.submission.status == SubmissionStatus.WITHDRAWN:
         return None
     stored = media_store.variant(session, media_id, variant.value)
     if stored is None:

@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from app.admin.fields import ListedStatus, RequestedStatus, SafeText, UtcTime
+from app.admin.fields import ListedStatus, SafeText, UtcTime
+from flows.types import Face, SubmissionStatus
 from storage.models import Job, Theme
+from storage.states import JobState, MediaStatus
 from storage.submissions import MediaRecord, SubmissionRecord
 
 
@@ -85,7 +87,7 @@ class MediaRead(BaseModel):
 
     id: str
     kind: Literal["image", "video"]
-    status: Literal["pending", "ready", "failed", "expired", "deleted"]
+    status: MediaStatus
     content_type: str | None
     width: int | None
     height: int | None
@@ -102,7 +104,7 @@ class SubmissionRead(BaseModel):
     code: str = Field(description="Short, human-friendly code, e.g. K7F-3QX")
     status: ListedStatus
     theme: str | None = Field(description="Theme slug")
-    face: Literal["show", "blur", "no_face"] | None = Field(
+    face: Face | None = Field(
         description="The worker's face choice; null for a comment-only submission"
     )
     comment: str | None
@@ -192,7 +194,8 @@ class ReviewChange(BaseModel):
             raise ValueError("only status, note, platform and url may be sent")
         return data
 
-    status: RequestedStatus | None = None
+    # Every status parses, so that `draft` and `withdrawn` can be refused with a 409.
+    status: SubmissionStatus | None = None
     note: SafeText | None = Field(
         default=None, max_length=2000, description="The review note, e.g. a rejection reason"
     )
@@ -214,7 +217,7 @@ class JobRead(BaseModel):
 
     id: str
     kind: str
-    state: str
+    state: JobState
     attempts: int
     max_attempts: int
     last_error: str | None
@@ -244,7 +247,7 @@ def job_read(job: Job) -> JobRead:
     return JobRead(
         id=str(job.id),
         kind=job.kind,
-        state=job.state,
+        state=JobState(job.state),
         attempts=job.attempts,
         max_attempts=job.max_attempts,
         last_error=None if job.last_error is None else redact_line_ids(job.last_error),

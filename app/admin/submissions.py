@@ -129,7 +129,7 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
             if record is None:
                 raise not_found("submission")
             current = SubmissionStatus(record.submission.status)
-            target = current if change.status is None else SubmissionStatus(change.status)
+            target = current if change.status is None else change.status
             decision = review_move(
                 current,
                 target,

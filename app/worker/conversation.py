@@ -34,6 +34,7 @@ from flows.types import (
 from storage import conversations, drafts, groups, inbox, jobs, outbox, themes
 from storage.jobs import ClaimedJob, JobSpec
 from storage.models import Contributor, WebhookEvent
+from storage.states import InboxStatus
 from webhooks.events import ChatEvent, UserEvent, parse_event, translate
 from webhooks.privacy import user_ref
 from webhooks.render import render, to_outbox
@@ -64,7 +65,7 @@ def handle_event(job: ClaimedJob, env: JobEnv) -> list[int]:
 def _bury(env: JobEnv, job: ClaimedJob, event_id: str, reason: str) -> None:
     now = env.services.clock()
     with env.services.db.write() as session:
-        inbox.mark(session, event_id, status="failed", now=now, note=reason[:500])
+        inbox.mark(session, event_id, status=InboxStatus.FAILED, now=now, note=reason[:500])
         jobs.enqueue_dead(
             session,
             JobSpec(
@@ -82,12 +83,12 @@ def _handle_one(env: JobEnv, event_id: str) -> int | None:
     services = env.services
     with services.db.read() as session:
         row = inbox.get(session, event_id)
-    if row is None or row.status != "queued":
+    if row is None or row.status != InboxStatus.QUEUED:
         return None
     parsed = parse_event(json.loads(row.payload))
     translated = None if parsed is None else translate(parsed)
     if translated is None:
-        status = "unparseable" if parsed is None else "ignored"
+        status = InboxStatus.UNPARSEABLE if parsed is None else InboxStatus.IGNORED
         with services.db.write() as session:
             inbox.mark(session, event_id, status=status, now=services.clock())
         if parsed is None:
@@ -159,7 +160,7 @@ def _context(
         wanted = intents.submission_id(event.input.data)
         if wanted is not None:
             found = drafts.summary(session, submission_id=wanted, contributor_id=contributor.id)
-            if found is not None and found.status != "draft":
+            if found is not None and found.status != SubmissionStatus.DRAFT:
                 ref = SubmissionRef(
                     id=found.id, code=found.code, status=SubmissionStatus(found.status)
                 )
@@ -252,4 +253,4 @@ def give_up_event(job: ClaimedJob, env: JobEnv, reason: str) -> None:
     now = env.services.clock()
     with env.services.db.write() as session:
         for event_id in inbox.event_ids(job.payload):
-            inbox.mark(session, event_id, status="failed", now=now, note=reason[:500])
+            inbox.mark(session, event_id, status=InboxStatus.FAILED, now=now, note=reason[:500])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import assert_never
 
 from sqlmodel import Session
 
@@ -95,6 +96,9 @@ def apply_effects(
                 )
             case SetFollowing(following=following):
                 contributors.set_following(session, contributor_id, following=following, now=now)
+            case _:
+                # A new kind of effect must be carried out here: mypy fails until it is.
+                assert_never(effect)
     if purge:
         specs.append(JobSpec(kind=jobs.PURGE, payload=drafts.purge_payload(purge)))
     jobs.enqueue_many(session, specs, now=now, max_attempts=max_attempts)

@@ -29,16 +29,18 @@ from storage.blobs import media_prefix
 from storage.drafts import purge_payload
 from storage.jobs import ClaimedJob, JobSpec
 from storage.media import StoredVariant
+from storage.private import make_folder
+from storage.states import MediaStatus
 from webhooks.line_api import ContentUnavailable
 
 log = logging.getLogger("genba.media")
 
 # What a refused download means for the media row.
 FINAL_STATUS = {
-    "expired": "expired",
-    "deleted": "deleted",
-    "too_large": "failed",
-    "refused": "failed",
+    "expired": MediaStatus.EXPIRED,
+    "deleted": MediaStatus.DELETED,
+    "too_large": MediaStatus.FAILED,
+    "refused": MediaStatus.FAILED,
 }
 
 
@@ -48,7 +50,7 @@ def handle_media(job: ClaimedJob, env: JobEnv) -> None:
     media_id = str(job.payload["media_id"])
     with services.db.read() as session:
         row = media_repo.get(session, media_id)
-    if row is None or row.status != "pending":
+    if row is None or row.status != MediaStatus.PENDING:
         return None  # withdrawn, discarded or already done: nothing to do
     assert services.line is not None, "the worker needs a LINE client"
     settings = services.settings
@@ -64,13 +66,13 @@ def handle_media(job: ClaimedJob, env: JobEnv) -> None:
         except ContentUnavailable as exc:
             if exc.retryable:
                 raise RetryLater(str(exc)) from None
-            _finish(env, media_id, FINAL_STATUS.get(exc.reason, "failed"), exc.reason)
+            _finish(env, media_id, FINAL_STATUS.get(exc.reason, MediaStatus.FAILED), exc.reason)
             return None
         try:
             original = sanitize_image(work / "download", work, limits=limits)
             thumb = make_thumbnail(original.path, work / "thumbnail.jpg", limits=limits)
         except MediaRejected as exc:
-            _finish(env, media_id, "failed", exc.reason.value)
+            _finish(env, media_id, MediaStatus.FAILED, exc.reason.value)
             log.warning("media %s rejected: %s", media_id, exc.detail)
             return None
         stored = []
@@ -114,7 +116,7 @@ def scratch_folder(folder: Path) -> Iterator[Path]:
     left: the raw download still carries the sender's EXIF and location.
     """
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    make_folder(folder)
     try:
         yield folder
     finally:
@@ -140,7 +142,7 @@ def sweep_scratch(services: Services, *, older_than: timedelta) -> int:
     return removed
 
 
-def _finish(env: JobEnv, media_id: str, status: str, reason: str) -> None:
+def _finish(env: JobEnv, media_id: str, status: MediaStatus, reason: str) -> None:
     with env.services.db.write() as session:
         media_repo.mark_status(session, media_id, status, error=reason, now=env.services.clock())
     log.warning("media %s is %s (%s)", media_id, status, reason)
@@ -148,7 +150,7 @@ def _finish(env: JobEnv, media_id: str, status: str, reason: str) -> None:
 
 def give_up_media(job: ClaimedJob, env: JobEnv, reason: str) -> None:
     """After the last attempt, show the PR team that this photo could not be fetched."""
-    _finish(env, str(job.payload["media_id"]), "failed", f"gave up: {reason}"[:200])
+    _finish(env, str(job.payload["media_id"]), MediaStatus.FAILED, f"gave up: {reason}"[:200])
 
 
 def handle_purge(job: ClaimedJob, env: JobEnv) -> None:

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection handed over by storage.schema (or DATABASE_URL)."""
+"""Alembic environment: runs on the connection handed over by storage.migrate (or DATABASE_URL)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from app.errors import install_error_handlers
 from app.factory import create_app
 from app.services import Services, build_services
 from app.settings import load_settings
-from storage import contributors, drafts, media, schema, submissions, tokens
+from storage import contributors, drafts, media, migrate, submissions, tokens
 from storage.blobs import LocalBlobStore
 from storage.db import Database
 from storage.models import ApiToken, Theme
@@ -292,7 +292,7 @@ class Served:
 def served(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Served]:
     """create_app() over a migrated test database; LINE points at a closed local port."""
     migrated = Database(database_url)
-    schema.upgrade(migrated)
+    migrate.upgrade(migrated)
     migrated.dispose()
     settings = load_settings(
         _env_file=None,

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from storage import schema, tokens
+from storage import migrate, tokens
 from storage.db import Database
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_create_token_prints_the_token_alone_on_the_last_line_and_it_works(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     if not database_url.startswith("sqlite"):
-        schema.upgrade(Database(database_url))
+        migrate.upgrade(Database(database_url))
     result = runner.invoke(
         cli, ["admin", "create-token", "--name", "広報 田中", "--role", "reviewer"]
     )
@@ -89,7 +89,7 @@ def test_serve_refuses_a_postgresql_schema_that_is_behind(env, postgres_url, mon
     assert result.exit_code == 2
     assert "run `genba db upgrade` first" in result.output
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
-    assert schema.is_current(Database(database_url))
+    assert migrate.is_current(Database(database_url))
 
 
 def test_python_dash_m_app_is_the_genba_command(env) -> None:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import cli
-from storage import audit, schema, tokens
+from storage import audit, migrate, tokens
 from storage.db import Database
 from tests.app.conftest import bearer
 
@@ -37,7 +37,7 @@ def database(database_url: str, env: Path, monkeypatch: pytest.MonkeyPatch) -> I
     """The test database of each backend, migrated, named by DATABASE_URL for the commands."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     db = Database(database_url)
-    schema.upgrade(db)
+    migrate.upgrade(db)
     yield db
     db.dispose()
 

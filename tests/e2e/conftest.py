@@ -25,7 +25,7 @@ from app.services import build_services
 from app.settings import Settings, load_settings
 from linesim import LineSim, start_server
 from linesim.server import RunningServer
-from storage import schema
+from storage import migrate
 from storage.db import Database
 from tests.e2e.waiting import free_port, wait_until
 
@@ -60,7 +60,7 @@ def bot_env(sim: LineSim, database_url: str, data_dir: Path) -> dict[str, str]:
 def migrated_url(database_url: str) -> str:
     """The test database, migrated as `genba db upgrade` would (PostgreSQL needs it first)."""
     db = Database(database_url)
-    schema.upgrade(db)
+    migrate.upgrade(db)
     db.dispose()
     return database_url
 

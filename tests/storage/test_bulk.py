@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Table, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from storage import bulk, schema
+from storage import bulk, migrate
 from storage.db import Database, sqlite_url
 from storage.models import WebhookEvent
 
@@ -23,7 +23,7 @@ WHOLE_SECOND = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # no microseconds: the 
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database = Database(sqlite_url(tmp_path / "genba.db"))
-    schema.upgrade(database)
+    migrate.upgrade(database)
     yield database
     database.dispose()
 

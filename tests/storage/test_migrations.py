@@ -10,14 +10,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from storage import inbox, schema, themes
+from storage import inbox, migrate, themes
 from storage.db import Database
 from tests.inbox_entries import user_event
 
 
 def test_a_migrated_database_matches_the_models(database_url: str) -> None:
     db = Database(database_url)
-    schema.upgrade(db)
+    migrate.upgrade(db)
     with db.engine.connect() as conn:
         diff = compare_metadata(
             MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
@@ -28,14 +28,14 @@ def test_a_migrated_database_matches_the_models(database_url: str) -> None:
 
 def test_migrations_go_down_and_up_again(database_url: str) -> None:
     db = Database(database_url)
-    schema.upgrade(db)
-    cfg = schema.alembic_config(db)
+    migrate.upgrade(db)
+    cfg = migrate.alembic_config(db)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "base")
-    assert schema.current_revision(db) is None
-    schema.upgrade(db)
-    assert schema.is_current(db)
+    assert migrate.current_revision(db) is None
+    migrate.upgrade(db)
+    assert migrate.is_current(db)
     db.dispose()
 
 
@@ -43,10 +43,10 @@ def test_going_below_revision_0003_hands_waiting_jobs_to_the_older_queue(
     database_url: str,
 ) -> None:
     db = Database(database_url)
-    schema.upgrade(db)
+    migrate.upgrade(db)
     with db.write() as s:
         inbox.store(s, [user_event("01W")], now=datetime(2026, 11, 27, tzinfo=UTC))
-    cfg = schema.alembic_config(db)
+    cfg = migrate.alembic_config(db)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0002")  # older code never admits `new` jobs
@@ -58,7 +58,7 @@ def test_going_below_revision_0003_hands_waiting_jobs_to_the_older_queue(
 
 def test_a_new_installation_offers_the_default_themes(database_url: str) -> None:
     db = Database(database_url)
-    schema.upgrade(db)
+    migrate.upgrade(db)
     with db.read() as session:
         found = themes.list_all(session)
     db.dispose()
