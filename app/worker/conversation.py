@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -33,6 +34,7 @@ from flows.types import (
     CheckBatchLater,
     Context,
     Conversation,
+    Effect,
     Input,
     Reply,
     SubmissionRef,
@@ -175,7 +177,7 @@ def _step(
 
 
 def _schedule_checks(
-    env: JobEnv, session: Session, row: WebhookEvent, effects: tuple[object, ...], now: datetime
+    env: JobEnv, session: Session, row: WebhookEvent, effects: Sequence[Effect], now: datetime
 ) -> int:
     """Queue the delayed album checks a step asked for; return how many."""
     specs = [
