@@ -2,7 +2,9 @@
 
 Nothing here is needed in production: it is the one place the product imports linesim. The
 demo keeps its data under `$GENBA_DATA_DIR/demo`, makes up a channel secret and access token
-for the simulated channel, and prints the chat page, the admin API and a ready admin token.
+for the simulated channel, puts the rich menu under the chat the way `genba richmenu deploy`
+does on LINE (through linesim's rich-menu API), and prints the chat page, the admin API and a
+ready admin token.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import secrets
 import shlex
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -63,6 +66,29 @@ def token_command(base: Settings, demo: Settings, program: str = "genba") -> str
     return f'{where} {program} admin create-token --name "PR team" --role reviewer'
 
 
+def deploy_rich_menu(line_url: str, token: str, say: Callable[[str], None]) -> bool:
+    """Deploy the rich menu to the simulated channel, as on LINE; False (said why) if it can't."""
+    from richmenu import fonts
+    from richmenu.client import HttpRichMenuApi, RichMenuApiError
+    from richmenu.deploy import build, deploy
+    from richmenu.rules import RichMenuInvalid
+
+    try:
+        deployment = build(fonts.find())
+    except (fonts.FontMissing, RichMenuInvalid) as exc:
+        say(f"  rich menu: not shown under the chat: {exc}")
+        return False
+    api = HttpRichMenuApi(token, base_url=line_url, timeout=10.0)
+    try:
+        deploy(api, deployment, lambda _line: None)
+    except RichMenuApiError as exc:
+        say(f"  rich menu: not shown under the chat: {exc}")
+        return False
+    finally:
+        api.close()
+    return True
+
+
 def run_demo(base: Settings, *, host: str, port: int) -> None:
     """Start linesim and the bot, print where to go, and serve until Ctrl-C."""
     secret, token = secrets.token_hex(16), secrets.token_urlsafe(48)
@@ -77,6 +103,7 @@ def run_demo(base: Settings, *, host: str, port: int) -> None:
         with services.db.write() as session:
             admin_token = tokens.create(session, name="demo", role="admin", now=system_clock())
         app = create_app(services)
+        deploy_rich_menu(sim.base_url, token, typer.echo)
         typer.echo(
             "\n".join(
                 [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.intents import EXTERNAL_PHOTO, Intent, Tap
+from flows.intents import EXTERNAL_PHOTO, Intent, Tap, WithdrawAsked
 from flows.keys import Key
 from flows.questions import button, then_ask
 from flows.reprompt import unexpected
@@ -70,14 +70,10 @@ def _refuse(conversation: Conversation, ctx: Context, key: Key) -> Outcome:
     return Outcome(conversation, then_ask(conversation, ctx, Reply(key, params)))
 
 
-def ask_withdraw(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
-    """Ask to confirm withdrawing a submission (the receipt's button)."""
-    found = _withdrawable(tap, ctx)
-    if isinstance(found, Key):
-        return _refuse(conversation, ctx, found)
+def _confirm(conversation: Conversation, found: SubmissionRef, key: Key) -> Outcome:
     # The buttons go on this message, so the open question is re-asked after the answer.
     confirm = Reply(
-        Key.WITHDRAW_CONFIRM,
+        key,
         {"code": found.code},
         (
             button(Key.BUTTON_WITHDRAW_YES, Tap(Intent.WITHDRAW_YES, found.id)),
@@ -85,6 +81,34 @@ def ask_withdraw(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
         ),
     )
     return Outcome(conversation, (confirm,))
+
+
+def ask_withdraw(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
+    """Ask to confirm withdrawing a submission (the receipt's button)."""
+    found = _withdrawable(tap, ctx)
+    if isinstance(found, Key):
+        return _refuse(conversation, ctx, found)
+    return _confirm(conversation, found, Key.WITHDRAW_CONFIRM)
+
+
+def ask_withdraw_typed(conversation: Conversation, asked: WithdrawAsked, ctx: Context) -> Outcome:
+    """Ask to confirm withdrawing the submission a typed code names, or the latest one.
+
+    The caller looked up only this worker's own submissions: a code of someone else's gets the
+    same answer as a code that does not exist.
+    """
+    found = ctx.submission
+    if asked.code:
+        if found is None or found.code != asked.code or found.status is SubmissionStatus.DRAFT:
+            unknown = Reply(Key.WITHDRAW_CODE_UNKNOWN, {"code": asked.code})
+            return Outcome(conversation, then_ask(conversation, ctx, unknown))
+        if found.status is SubmissionStatus.WITHDRAWN:
+            return _refuse(conversation, ctx, Key.WITHDRAW_ALREADY)
+        return _confirm(conversation, found, Key.WITHDRAW_CONFIRM)
+    open_statuses = (SubmissionStatus.DRAFT, SubmissionStatus.WITHDRAWN)
+    if found is None or found.status in open_statuses:
+        return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.WITHDRAW_NONE)))
+    return _confirm(conversation, found, Key.WITHDRAW_CONFIRM_LATEST)
 
 
 def withdraw(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:

@@ -6,10 +6,15 @@ id, or a fingerprint of the idea text), so that a tap on an old question is reco
 inside a field are escaped as `%7C` and `%25`; trailing empty fields are left out (`g1|help`).
 Anything that does not parse is None, which the machine treats as unexpected input, never as an
 error. Rich-menu postbacks (`g1|help`, `g1|send`) use the same format.
+
+Typed text can mean a command too: cancel and help keywords, and a wish to withdraw (the
+withdraw word alone means the latest submission; a receipt code names one), in the languages
+workers write in.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
@@ -61,6 +66,34 @@ SUBMISSION_SCOPED = frozenset({Intent.WITHDRAW, Intent.WITHDRAW_YES, Intent.KEEP
 
 _CANCEL_WORDS = frozenset({"キャンセル", "やめる", "中止", "cancel", "stop"})
 _HELP_WORDS = frozenset({"ヘルプ", "help", "使い方", "?"})
+# "I want to withdraw (it)", as workers type it: Japanese, easy Japanese, and the short forms of
+# the other catalogue languages. Compared whole (after `normalise` and trimming), so a comment
+# that merely mentions the word stays a comment.
+_WITHDRAW_WORDS = frozenset(
+    {
+        *("取り下げ", "取り下げる", "取り下げたい", "取り下げたいです", "取り下げます"),
+        *("取り下げて", "取り下げてください", "取下げ", "取下げたい", "取り消し", "取り消したい"),
+        *("取消", "取消し", "撤回", "撤回したい", "撤回します"),
+        *("とりさげ", "とりさげる", "とりさげたい", "とりさげたいです", "とりさげて"),
+        *("とりさげてください", "とりけし", "とりけしたい"),
+        *("withdraw", "withdraw it", "i want to withdraw", "i'd like to withdraw", "withdrawal"),
+        *("rút lại", "tôi muốn rút lại", "rút bài"),
+        *("retirar", "quero retirar", "retirar envio"),
+        *("tarik", "tarik kembali", "batalkan kiriman", "saya mau tarik kembali"),
+        *("bawiin", "babawiin", "gusto kong bawiin"),
+        *("我想撤回", "撤销", "我想撤销"),
+    }
+)
+# A receipt code as the receipt shows it (`K7F-3QX`), typed with any dash or none. It must hold
+# a letter, and without a dash a digit too, so that a number ("123456") or a six-letter word
+# ("thanks") is not taken for a code.
+_CODE = re.compile(r"(?<![A-Z0-9])([A-Z0-9]{3})([-‐‑–—―−ー]?)([A-Z0-9]{3})(?![A-Z0-9])")
+_CODE_LABELS = (
+    *("受付番号", "うけつけばんごう", "受理编号", "编号", "receipt code", "code"),
+    *("mã số", "mã", "código", "kode"),
+)
+_FILLER = " 　:：。、,.!！?？「」『』()（）を"
+MAX_TYPED_REQUEST = 60  # a longer text is a comment or an idea, never a command
 
 
 @dataclass(frozen=True)
@@ -72,8 +105,26 @@ class Tap:
     ref: str = ""
 
 
+@dataclass(frozen=True)
+class WithdrawAsked:
+    """A typed wish to withdraw: `code` names the submission; empty means the latest one."""
+
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class SubmissionQuery:
+    """Which of the worker's submissions the caller looks up into `Context.submission`.
+
+    `id` (a button names it), `code` (typed), or neither: the latest one still withdrawable.
+    """
+
+    id: str = ""
+    code: str = ""
+
+
 # What a handler receives: an input as LINE delivered it, or the tap/keyword it stands for.
-Event = Input | Tap
+Event = Input | Tap | WithdrawAsked
 
 
 def _escape(field: str) -> str:
@@ -134,6 +185,47 @@ def submission_id(data: str) -> str | None:
     return tap.arg
 
 
+def submission_query(received: Input) -> SubmissionQuery | None:
+    """Return what the caller must look up for this input, None when it names no submission."""
+    match received:
+        case PostbackReceived(data=data):
+            wanted = submission_id(data)
+            return SubmissionQuery(id=wanted) if wanted is not None else None
+        case TextReceived(text=text):
+            asked = withdraw_request(text)
+            return SubmissionQuery(code=asked.code) if asked is not None else None
+        case _:
+            return None
+
+
+def withdraw_request(text: str) -> WithdrawAsked | None:
+    """Read a typed withdraw wish: the word alone, a receipt code, or both (`ABC-234を取り下げ`)."""
+    if len(text) > MAX_TYPED_REQUEST:
+        return None
+    upper = unicodedata.normalize("NFKC", text).upper()
+    found = list(_CODE.finditer(upper))
+    if len(found) > 1:
+        return None
+    code = ""
+    rest = upper
+    if found:
+        match = found[0]
+        chars = match.group(1) + match.group(3)
+        has_digit = any(ch.isdigit() for ch in chars)
+        if chars.isdigit() or not (match.group(2) or has_digit):
+            return None
+        code = f"{match.group(1)}-{match.group(3)}"
+        rest = upper[: match.start()] + " " + upper[match.end() :]
+    words = rest.casefold()
+    if code:
+        for label in _CODE_LABELS:
+            words = words.replace(label, " ")
+    words = " ".join(words.strip(_FILLER).split())
+    if code and not words:
+        return WithdrawAsked(code)
+    return WithdrawAsked(code) if words in _WITHDRAW_WORDS else None
+
+
 def normalise(text: str) -> str:
     """Fold width, case and surrounding space, so `ＣＡＮＣＥＬ ` and `cancel` compare equal."""
     return unicodedata.normalize("NFKC", text).strip().casefold()
@@ -165,7 +257,9 @@ def interpret(received: Input) -> Event:
             return parse(data) or received
         case TextReceived(text=text):
             intent = keyword(text)
-            return Tap(intent) if intent is not None else received
+            if intent is not None:
+                return Tap(intent)
+            return withdraw_request(text) or received
         case PhotoReceived(external=True):
             # LINE keeps external photos elsewhere and the content API cannot fetch them.
             return OtherReceived(kind=EXTERNAL_PHOTO)

@@ -69,6 +69,16 @@ class Key(StrEnum):
     BUTTON_WITHDRAW_YES = "button.withdraw_yes"
     BUTTON_KEEP = "button.keep"
 
+    # An album answered once it is whole, a receipt that says what arrived, typed withdrawal.
+    PHOTO_THANKS_MANY = "photo.thanks_many"  # {count}
+    RECEIPT_SUMMARY_SHOW = "receipt.summary.show"  # {count} {theme}
+    RECEIPT_SUMMARY_BLUR = "receipt.summary.blur"  # {count} {theme}
+    RECEIPT_SUMMARY_NO_FACE = "receipt.summary.no_face"  # {count} {theme}
+    RECEIPT_SUMMARY_IDEA = "receipt.summary.idea"  # {theme}
+    WITHDRAW_CONFIRM_LATEST = "withdraw.confirm_latest"  # {code}
+    WITHDRAW_NONE = "withdraw.none"
+    WITHDRAW_CODE_UNKNOWN = "withdraw.code_unknown"  # {code}
+
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
 PARAMS: Mapping[Key, frozenset[str]] = {
@@ -85,4 +95,11 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.WITHDRAW_CONFIRM: frozenset({"code"}),
     Key.WITHDRAW_DONE: frozenset({"code"}),
     Key.WITHDRAW_ALREADY: frozenset({"code"}),
+    Key.PHOTO_THANKS_MANY: frozenset({"count"}),
+    Key.RECEIPT_SUMMARY_SHOW: frozenset({"count", "theme"}),
+    Key.RECEIPT_SUMMARY_BLUR: frozenset({"count", "theme"}),
+    Key.RECEIPT_SUMMARY_NO_FACE: frozenset({"count", "theme"}),
+    Key.RECEIPT_SUMMARY_IDEA: frozenset({"theme"}),
+    Key.WITHDRAW_CONFIRM_LATEST: frozenset({"code"}),
+    Key.WITHDRAW_CODE_UNKNOWN: frozenset({"code"}),
 }

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows import fallbacks, photos, resume, submission
-from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, interpret
+from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, WithdrawAsked, interpret
 from flows.keys import Key
 from flows.questions import current_ref
 from flows.reprompt import MAX_STRIKES, unexpected
 from flows.types import (
+    BatchDue,
     Context,
     Conversation,
     DraftKind,
@@ -46,7 +47,7 @@ from flows.types import (
 # A handler receives the event its table key names (a `Tap` for an Intent key, else an instance
 # of the key's type); the table guarantees the match, which plain typing cannot express.
 Handler = Callable[[Conversation, Any, Context], Outcome]
-Trigger = type[Input] | Intent
+Trigger = type[Input] | type[WithdrawAsked] | Intent
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,12 @@ FALLBACKS: Mapping[Trigger, Transition] = {
     Intent.WITHDRAW: Transition(fallbacks.ask_withdraw),
     Intent.WITHDRAW_YES: Transition(fallbacks.withdraw),
     Intent.KEEP: Transition(fallbacks.keep_submission),
+    WithdrawAsked: Transition(fallbacks.ask_withdraw_typed, label="typed withdraw or code"),
     Followed: Transition(fallbacks.welcome, label="follow"),
     Unfollowed: Transition(fallbacks.unfollow, label="unfollow (silent)"),
     Unsent: Transition(fallbacks.unsend, label="unsend (silent)"),
+    # The delayed check after an album's photo: answers the batch if it still waits for it.
+    BatchDue: Transition(photos.batch_due, label="album check (timer)"),
     VideoReceived: Transition(fallbacks.decline_video),
     # A sticker and the like is a strike (see flows.reprompt), as is a button that does not parse.
     OtherReceived: Transition(fallbacks.point_to_camera, label="sticker, file…"),
@@ -142,7 +146,7 @@ FALLBACKS: Mapping[Trigger, Transition] = {
 
 # Inputs that do not wake a stale draft: the answers to the pause itself, and silent events.
 TIMEOUT_EXEMPT: frozenset[Trigger] = frozenset(
-    {Intent.CONTINUE, Intent.DISCARD, Intent.CANCEL, Unfollowed, Unsent}
+    {Intent.CONTINUE, Intent.DISCARD, Intent.CANCEL, Unfollowed, Unsent, BatchDue}
 )
 
 
@@ -220,6 +224,8 @@ def problems(conversation: Conversation, *, max_media: int | None = None) -> lis
         found.append("an open draft or idea needs updated_at")
     if c.paused_from is not None and c.paused_from not in resume.RESUMABLE:
         found.append(f"paused_from {c.paused_from} is not a question")
+    if c.batch is not None and c.draft is None:
+        found.append("photos waiting to be answered belong to an open draft")
     d = c.draft
     if d is None:
         return found

@@ -1,19 +1,27 @@
 """Photos arriving: open a draft, join the open one, or wait beside a paused one; pure, no I/O.
 
-LINE delivers each photo of an `imageSet` as its own event, maybe in separate requests and in any
-order. The first photo of a set the bot sees gets the answer; the others join silently, so the
-bot answers once per batch. Over the draft's limit a photo is not attached, and the limit is said
-once per set.
+LINE delivers each photo of an `imageSet` (an album sent at once) as its own event, maybe in
+separate requests and in any order, and shows quick replies only under the newest message. So
+the bot answers a batch once, after its last photo: photos join a `Batch` silently until every
+set in it has arrived (its `total`), and each silent photo asks the caller for a delayed check
+(`CheckBatchLater`). The check of the newest photo answers a batch still waiting: after a short
+settle time when a set has no `total` (old Android clients), after a bound when a photo of the set
+never comes. A lone photo (no imageSet) is a whole batch by itself and is answered at once; each
+later one gets its own answer, so the newest message always carries the buttons. Over the draft's
+limit a photo is not attached, and the answer says so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from flows.keys import Key
-from flows.questions import ask_resume, question, then_ask
+from flows.questions import ask_resume, then_ask
 from flows.types import (
     AttachPhoto,
+    Batch,
+    BatchDue,
+    CheckBatchLater,
     Context,
     Conversation,
     Draft,
@@ -27,92 +35,125 @@ from flows.types import (
 )
 
 
-@dataclass(frozen=True)
-class _Taken:
-    """What one photo did to a draft: the new draft, the effects, and what to say (if anything)."""
-
-    draft: Draft
-    effects: tuple[Effect, ...]
-    note: Reply | None  # None: say nothing (a later photo of a set already answered)
-    attached: bool
-
-
 def opening_step(ctx: Context) -> Step:
     """Return the first question of a photo draft (no theme question when no theme is active)."""
     return Step.ASK_THEME if ctx.themes else Step.ASK_FACE
 
 
-def _take(draft: Draft, photo: PhotoReceived, ctx: Context) -> _Taken:
-    """Attach a photo to a draft if it may take one, and decide whether to say so."""
+def _attach(draft: Draft, photo: PhotoReceived) -> AttachPhoto:
     image_set = photo.image_set
-    known = image_set is not None and image_set.id in draft.answered_sets
-    sets = draft.answered_sets | {image_set.id} if image_set is not None else draft.answered_sets
-    if draft.kind is DraftKind.IDEA:
-        # An idea has no face question, so it must not carry photos (consent is per photo draft).
-        taken = replace(draft, answered_sets=sets)
-        return _Taken(taken, (), None if known else Reply(Key.PHOTO_NOT_FOR_IDEA), False)
-    if draft.media >= ctx.max_media:
-        silent = known and draft.limit_noticed
-        taken = replace(draft, answered_sets=sets, limit_noticed=True)
-        note = None if silent else Reply(Key.PHOTO_LIMIT, {"max": ctx.max_media})
-        return _Taken(taken, (), note, False)
-    taken = replace(draft, media=draft.media + 1, answered_sets=sets)
-    attach = AttachPhoto(
+    return AttachPhoto(
         draft.id,
         photo.message_id,
         image_set.id if image_set is not None else None,
         image_set.index if image_set is not None else None,
     )
-    note = None if known else Reply(Key.PHOTO_ADDED, {"count": taken.media})
-    return _Taken(taken, (attach,), note, True)
+
+
+def _take(draft: Draft, photo: PhotoReceived, ctx: Context) -> tuple[Draft, tuple[Effect, ...]]:
+    """Attach a photo to a draft if it may take one (an idea takes none: consent is per photo)."""
+    if draft.kind is DraftKind.IDEA or draft.media >= ctx.max_media:
+        return draft, ()
+    return replace(draft, media=draft.media + 1), (_attach(draft, photo),)
+
+
+def _arrive(batch: Batch | None, photo: PhotoReceived, answered: frozenset[str]) -> Batch:
+    """Count a photo into the batch waiting to be answered (a new one if none waits)."""
+    base = batch or Batch(newest=photo.message_id)
+    sets = list(base.sets)
+    image_set = photo.image_set
+    # A set the bot already answered (its last photo came late) counts as whole: answer at once.
+    if image_set is not None and image_set.id not in answered:
+        total = image_set.total if image_set.total is None or image_set.total > 0 else None
+        for i, (set_id, known, got) in enumerate(sets):
+            if set_id == image_set.id:
+                sets[i] = (set_id, known if known is not None else total, got + 1)
+                break
+        else:
+            sets.append((image_set.id, total, 1))
+    return replace(base, newest=photo.message_id, photos=base.photos + 1, sets=tuple(sets))
+
+
+def _after_arrival(
+    conversation: Conversation, effects: tuple[Effect, ...], ctx: Context
+) -> Outcome:
+    """Answer the batch if it is whole; otherwise stay silent and ask to be checked later."""
+    batch = conversation.batch
+    if batch is None or batch.whole:
+        return answer_batch(conversation, effects, ctx)
+    unknown = any(total is None for _, total, _ in batch.sets)
+    delay = ctx.batch_settle if unknown else ctx.batch_bound
+    return Outcome(conversation, (), (*effects, CheckBatchLater(batch.newest, delay)))
+
+
+def _notes(batch: Batch, draft: Draft, ctx: Context) -> tuple[Reply, ...]:
+    """What to say about the photos of a batch before the question."""
+    notes: list[Reply] = []
+    if batch.opened and draft.media > 1:
+        notes.append(Reply(Key.PHOTO_THANKS_MANY, {"count": draft.media}))
+    elif batch.opened:
+        notes.append(Reply(Key.PHOTO_THANKS))
+    elif batch.photos > batch.refused:
+        notes.append(Reply(Key.PHOTO_ADDED, {"count": draft.media}))
+    if batch.refused and draft.kind is DraftKind.IDEA:
+        notes.append(Reply(Key.PHOTO_NOT_FOR_IDEA))
+    elif batch.refused:
+        notes.append(Reply(Key.PHOTO_LIMIT, {"max": ctx.max_media}))
+    return tuple(notes)
+
+
+def answer_batch(conversation: Conversation, effects: tuple[Effect, ...], ctx: Context) -> Outcome:
+    """Say what the batch brought, then ask the open question (its buttons under the newest)."""
+    batch, draft = conversation.batch, conversation.draft
+    if batch is None or draft is None:  # not reachable: arrivals always leave both
+        return Outcome(replace(conversation, batch=None), then_ask(conversation, ctx), effects)
+    answered = replace(draft, answered_sets=draft.answered_sets | {s for s, _, _ in batch.sets})
+    settled = replace(conversation, draft=answered, batch=None, updated_at=ctx.now)
+    if settled.step is Step.RESUME and batch.photos > batch.refused:
+        # The resume question itself says that new photos arrived; it has now been shown whole.
+        shown = replace(settled, strikes=1)
+        return Outcome(shown, (ask_resume(shown, answered, ctx),), effects)
+    return Outcome(settled, then_ask(settled, ctx, *_notes(batch, answered, ctx)), effects)
 
 
 def start_photo_draft(_conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Outcome:
-    """Open a photo draft with this photo and ask the first question (drops a pending idea)."""
-    image_set = photo.image_set
-    draft = Draft(
-        ctx.new_draft_id,
-        ctx.new_code,
-        DraftKind.PHOTO,
-        media=1,
-        answered_sets=frozenset({image_set.id}) if image_set is not None else frozenset(),
-    )
-    effects = (
-        StartDraft(draft.id, draft.code, DraftKind.PHOTO),
-        AttachPhoto(
-            draft.id,
-            photo.message_id,
-            image_set.id if image_set is not None else None,
-            image_set.index if image_set is not None else None,
-        ),
-    )
-    opened = Conversation(step=opening_step(ctx), draft=draft, updated_at=ctx.now)
-    return Outcome(opened, (Reply(Key.PHOTO_THANKS), *question(opened, ctx)), effects)
+    """Open a photo draft with this photo; ask the first question once its batch is whole."""
+    draft = Draft(ctx.new_draft_id, ctx.new_code, DraftKind.PHOTO, media=1)
+    effects = (StartDraft(draft.id, draft.code, DraftKind.PHOTO), _attach(draft, photo))
+    batch = replace(_arrive(None, photo, frozenset()), opened=True)
+    opened = Conversation(step=opening_step(ctx), draft=draft, updated_at=ctx.now, batch=batch)
+    return _after_arrival(opened, effects, ctx)
 
 
-def add_photo(conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Outcome:
-    """Add a photo to the open draft; say so and re-ask, unless its set was already answered."""
-    if conversation.draft is None:  # not reachable from the table; kept total for safety
-        return start_photo_draft(conversation, photo, ctx)
-    taken = _take(conversation.draft, photo, ctx)
-    moved = replace(conversation, draft=taken.draft, updated_at=ctx.now, strikes=0)
-    if taken.note is None:
-        return Outcome(moved, (), taken.effects)
-    return Outcome(moved, then_ask(moved, ctx, taken.note), taken.effects)
-
-
-def hold_photo(conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Outcome:
-    """Keep a photo sent to a paused draft, and ask whether to continue that draft or start anew."""
+def _join(conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Outcome:
     draft = conversation.draft
     if draft is None:  # not reachable from the table; kept total for safety
         return start_photo_draft(conversation, photo, ctx)
-    taken = _take(draft, photo, ctx)
-    arrived = conversation.arrived + ((photo.message_id,) if taken.attached else ())
-    moved = replace(conversation, draft=taken.draft, arrived=arrived, updated_at=ctx.now)
-    if taken.note is None:
-        return Outcome(moved, (), taken.effects)
-    if taken.attached:
-        # The resume question itself says that new photos arrived; it has now been shown whole.
-        shown = replace(moved, strikes=1)
-        return Outcome(shown, (ask_resume(shown, taken.draft, ctx),), taken.effects)
-    return Outcome(moved, then_ask(moved, ctx, taken.note), taken.effects)
+    taken, effects = _take(draft, photo, ctx)
+    batch = _arrive(conversation.batch, photo, draft.answered_sets)
+    if not effects:
+        batch = replace(batch, refused=batch.refused + 1)
+    held = conversation.step is Step.RESUME and bool(effects)
+    arrived = conversation.arrived + ((photo.message_id,) if held else ())
+    moved = replace(conversation, draft=taken, batch=batch, arrived=arrived, updated_at=ctx.now)
+    if conversation.step is not Step.RESUME:
+        moved = replace(moved, strikes=0)
+    return _after_arrival(moved, effects, ctx)
+
+
+def add_photo(conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Outcome:
+    """Add a photo to the open draft; answer (added, and the question) once its batch is whole."""
+    return _join(conversation, photo, ctx)
+
+
+def hold_photo(conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Outcome:
+    """Keep a photo sent to a paused draft; once its batch is whole, ask continue or start anew."""
+    return _join(conversation, photo, ctx)
+
+
+def batch_due(conversation: Conversation, due: BatchDue, ctx: Context) -> Outcome:
+    """Answer a batch still waiting when the check of its newest photo comes; else do nothing."""
+    batch = conversation.batch
+    if batch is None or batch.newest != due.message_id or conversation.draft is None:
+        return Outcome(conversation)  # answered already, or a newer photo's check will answer
+    return answer_batch(conversation, (), ctx)

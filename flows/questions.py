@@ -127,6 +127,22 @@ def ask_resume(conversation: Conversation, draft: Draft, ctx: Context) -> Reply:
     return Reply(Key.RESUME_PHOTOS, {"count": draft.media}, choices)
 
 
+_SUMMARIES = {
+    Face.SHOW: Key.RECEIPT_SUMMARY_SHOW,
+    Face.BLUR: Key.RECEIPT_SUMMARY_BLUR,
+    Face.NO_FACE: Key.RECEIPT_SUMMARY_NO_FACE,
+}
+NO_THEME = "—"  # the theme line when no theme was active to choose
+
+
+def summary(draft: Draft, ctx: Context) -> Reply:
+    """Say what the PR team received: the photo count, the theme and the face choice."""
+    theme = theme_title(draft.theme, ctx) or NO_THEME
+    if draft.kind is DraftKind.IDEA or draft.face is None:
+        return Reply(Key.RECEIPT_SUMMARY_IDEA, {"theme": theme})
+    return Reply(_SUMMARIES[draft.face], {"count": draft.media, "theme": theme})
+
+
 def receipt(draft: Draft) -> Reply:
     """Thank the worker and give the code, with a withdraw button and a way to send more."""
     withdraw = button(Key.BUTTON_WITHDRAW, Tap(Intent.WITHDRAW, draft.id))

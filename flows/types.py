@@ -82,6 +82,17 @@ class Unsent:
     message_id: str
 
 
+@dataclass(frozen=True)
+class BatchDue:
+    """The caller's delayed check after a photo left unanswered (`CheckBatchLater`).
+
+    It carries that photo's message id and replies with that photo's reply token; only the
+    check of the newest photo of a batch still waiting makes the bot answer.
+    """
+
+    message_id: str
+
+
 Input = (
     PhotoReceived
     | VideoReceived
@@ -91,6 +102,7 @@ Input = (
     | Followed
     | Unfollowed
     | Unsent
+    | BatchDue
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -141,8 +153,9 @@ class Context:
 
     `themes` are the active themes, the theme of the month first. `new_draft_id` and
     `new_code` are fresh, unused identifiers the step uses if it opens a draft. `submission`
-    is the caller's lookup of the submission id carried by a postback (None when the postback
-    names none, or names one that is not this worker's).
+    is the caller's lookup of what `intents.submission_query` asks for: the submission a
+    postback names, the one a typed code names, or the latest withdrawable one (None when
+    there is none, or it is not this worker's).
     """
 
     now: datetime
@@ -153,6 +166,12 @@ class Context:
     max_media: int = 20
     max_comment_chars: int = 1000
     submission: SubmissionRef | None = None
+    # How long an album still arriving is waited for: photos of a set whose `total` is
+    # unknown (old Android clients) settle after `batch_settle` of quiet; a set that stays
+    # short of its `total` is answered anyway after `batch_bound`. Both well inside the
+    # minute a reply token lives.
+    batch_settle: timedelta = timedelta(seconds=3)
+    batch_bound: timedelta = timedelta(seconds=10)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,10 +206,33 @@ class Draft:
     kind: DraftKind
     media: int = 0
     answered_sets: frozenset[str] = frozenset()  # imageSet ids the bot already replied to
-    limit_noticed: bool = False
     theme: str | None = None
     face: Face | None = None
     comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Photos that arrived since the bot last answered, while an album is still coming in.
+
+    LINE shows buttons only under the newest message, so the bot answers a batch once, after
+    its last photo: when every imageSet in it reached its `total`, or when the delayed check
+    of its newest photo (`BatchDue`) finds it still waiting. `sets` holds (set id, total,
+    photos arrived); `opened` tells that the batch opened the draft (thanks) rather than
+    joined it (added); `refused` counts photos not attached (over the limit, or sent to an
+    idea).
+    """
+
+    newest: str
+    opened: bool = False
+    photos: int = 0
+    sets: tuple[tuple[str, int | None, int], ...] = ()
+    refused: int = 0
+
+    @property
+    def whole(self) -> bool:
+        """Tell whether every set in the batch has arrived in full."""
+        return all(total is not None and got >= total for _, total, got in self.sets)
 
 
 @dataclass(frozen=True)
@@ -201,6 +243,7 @@ class Conversation:
     unexpected inputs in a row at the current question. In `RESUME`, `paused_from` is the step
     to go back to and `arrived` the photos that came in since the pause (they start a new draft
     if the worker discards the old one). In `CONFIRM_IDEA`, `pending_text` is the idea.
+    `batch` holds the photos of an album still arriving, not answered yet.
     """
 
     step: Step = Step.IDLE
@@ -210,6 +253,7 @@ class Conversation:
     paused_from: Step | None = None
     arrived: tuple[str, ...] = ()
     pending_text: str | None = None
+    batch: Batch | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,6 +376,14 @@ class WithdrawPhoto:
 
 
 @dataclass(frozen=True)
+class CheckBatchLater:
+    """Feed `BatchDue(message_id)` back after `delay`, answering with that photo's token."""
+
+    message_id: str
+    delay: timedelta
+
+
+@dataclass(frozen=True)
 class SetFollowing:
     """Record whether the worker currently follows the bot."""
 
@@ -350,6 +402,7 @@ Effect = (
     | WithdrawSubmission
     | WithdrawPhoto
     | SetFollowing
+    | CheckBatchLater
 )
 
 

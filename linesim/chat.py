@@ -17,7 +17,7 @@ from starlette.routing import Route
 from linesim.control import json_object
 from linesim.events import Events
 from linesim.platform import LinePlatform
-from linesim.records import JSON
+from linesim.records import JSON, ChatEntry
 from linesim.sender import AsyncWebhookSender
 
 DEMO_NAMES = ("デモ太郎", "デモ花子", "デモ次郎", "デモ桜", "デモ健太", "デモ美咲")
@@ -78,10 +78,15 @@ def chat_routes(platform: LinePlatform) -> list[Route]:
         result = await _send(platform, events.follow(user_id))
         return JSONResponse({**result, "userId": user_id, "displayName": name})
 
+    def unsent(entry: ChatEntry) -> bool:
+        record = platform.messages.get(entry.message_id) if entry.sender == "user" else None
+        return record is not None and record.unsent
+
     async def timeline(request: Request) -> Response:
         user_id = known_user(request)
         after = _int_param(request.query_params.get("after")) or 0
-        entries = [e.to_json() for e in platform.timeline(user_id, after)]
+        # A message the user unsent is gone from their chat, as in LINE (a reload included).
+        entries = [e.to_json() for e in platform.timeline(user_id, after) if not unsent(e)]
         loading = platform.loading_calls(user_id)
         until = int((loading[-1].at + loading[-1].seconds) * 1000) if loading else None
         user = platform.user(user_id)
@@ -159,6 +164,21 @@ def chat_routes(platform: LinePlatform) -> list[Route]:
         user_id = known_user(request)
         return JSONResponse(await _send(platform, events.unfollow(user_id)))
 
+    async def rich_menu(request: Request) -> Response:
+        known_user(request)
+        # Every user sees the default menu: linesim links no menus per user.
+        menu_id = platform.richmenus.default
+        menu = platform.richmenus.get(menu_id) if menu_id else None
+        if menu is None or menu.image is None:
+            raise HTTPException(404, "no rich menu is shown to this user")
+        return JSONResponse({**menu.response(), "imageUrl": f"/_sim/richmenus/{menu_id}/image"})
+
+    async def rich_menu_image(request: Request) -> Response:
+        menu = platform.richmenus.get(request.path_params["menu_id"])
+        if menu is None or menu.image is None or menu.content_type is None:
+            raise HTTPException(404)
+        return Response(menu.image, media_type=menu.content_type)
+
     async def own_content(request: Request) -> Response:
         record = platform.messages.get(request.path_params["message_id"])
         if record is None or record.content is None or record.unsent:
@@ -177,6 +197,8 @@ def chat_routes(platform: LinePlatform) -> list[Route]:
         Route("/_sim/users/{user_id}/unsend", unsend, methods=["POST"]),
         Route("/_sim/users/{user_id}/follow", follow, methods=["POST"]),
         Route("/_sim/users/{user_id}/unfollow", unfollow, methods=["POST"]),
+        Route("/_sim/users/{user_id}/richmenu", rich_menu, methods=["GET"]),
+        Route("/_sim/richmenus/{menu_id}/image", rich_menu_image, methods=["GET"]),
         Route("/_sim/content/{message_id}", own_content, methods=["GET"]),
     ]
 

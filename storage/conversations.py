@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Table, select, update
 from sqlmodel import Session
 
-from flows.types import Conversation, Draft, DraftKind, Face, Step
+from flows.types import Batch, Conversation, Draft, DraftKind, Face, Step
 from storage.dialect import insert_ignore
 from storage.models import Conversation as ConversationRow
 
@@ -42,7 +42,6 @@ def decode(text: str) -> Conversation:
                 kind=DraftKind(draft["kind"]),
                 media=int(draft["media"]),
                 answered_sets=frozenset(draft.get("answered_sets", ())),
-                limit_noticed=bool(draft.get("limit_noticed", False)),
                 theme=draft.get("theme"),
                 face=Face(draft["face"]) if draft.get("face") else None,
                 comment=draft.get("comment"),
@@ -52,9 +51,25 @@ def decode(text: str) -> Conversation:
             paused_from=Step(data["paused_from"]) if data.get("paused_from") else None,
             arrived=tuple(data.get("arrived", ())),
             pending_text=data.get("pending_text"),
+            batch=_batch(data.get("batch")),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"malformed conversation state: {exc}") from exc
+
+
+def _batch(data: dict[str, Any] | None) -> Batch | None:
+    if data is None:
+        return None
+    return Batch(
+        newest=str(data["newest"]),
+        opened=bool(data.get("opened", False)),
+        photos=int(data.get("photos", 0)),
+        sets=tuple(
+            (str(set_id), None if total is None else int(total), int(got))
+            for set_id, total, got in data.get("sets", ())
+        ),
+        refused=int(data.get("refused", 0)),
+    )
 
 
 def _time(value: str | None) -> datetime | None:

@@ -5,12 +5,19 @@ and commit in ONE transaction the new state, the effects (submission rows, media
 rendered replies (the outbox, with a reply job) and the inbox row marked handled; the reply
 jobs go back to the runner, which runs them right after the job. A re-run of the job (after a
 crash) finds the rows of events done handled and skips them.
+
+An album check (`CheckBatchLater`, see flows/photos.py) is an event job too, delayed with
+`run_at` and carrying no webhook event of its own: it feeds `BatchDue` to the flow and answers
+with the reply token of the photo it checks. Its ordering key is its own, so waiting for it
+never holds up the worker's next messages; a check that races a step of the same worker loses
+the conversation's version check and runs again.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -23,15 +30,18 @@ from flows import intents
 from flows.group import group_notice
 from flows.machine import step
 from flows.types import (
+    BatchDue,
+    CheckBatchLater,
     Context,
     Conversation,
-    PostbackReceived,
+    Effect,
+    Input,
     Reply,
     SubmissionRef,
     SubmissionStatus,
     Theme,
 )
-from storage import conversations, drafts, groups, inbox, jobs, outbox, themes
+from storage import conversations, drafts, groups, inbox, jobs, outbox, receipts, themes
 from storage.jobs import ClaimedJob, JobSpec
 from storage.models import Contributor, WebhookEvent
 from storage.states import InboxStatus
@@ -42,8 +52,14 @@ from webhooks.render import render, to_outbox
 log = logging.getLogger("genba.conversation")
 
 
+BATCH_DUE = "batch_due"  # the payload key of an album check
+
+
 def handle_event(job: ClaimedJob, env: JobEnv) -> list[int]:
     """Run the conversation step of each stored event the job carries; returns reply jobs."""
+    if BATCH_DUE in job.payload:
+        reply = _batch_due_step(env, job.payload[BATCH_DUE])
+        return [reply] if reply is not None else []
     replies: list[int] = []
     for event_id in inbox.event_ids(job.payload):
         try:
@@ -101,40 +117,56 @@ def _handle_one(env: JobEnv, event_id: str) -> int | None:
 
 def _user_step(env: JobEnv, row: WebhookEvent, event: UserEvent) -> int | None:
     services = env.services
-    settings = services.settings
     contributor = ensure_contributor(env, event.user_id)
     now = services.clock()
     with services.db.write() as session:
         if not inbox.take(session, row.id, now=now):
             return None  # another run of this job got here first
-        ctx = _context(env, session, contributor, event, now)
-        try:
-            loaded = conversations.load(session, contributor.id)
-        except conversations.UnreadableConversation as exc:
-            log.exception(
-                "conversation state of %s unreadable; starting afresh", user_ref(event.user_id)
-            )
-            loaded = conversations.Loaded(Conversation(), exc.version)
-        before = loaded.conversation
-        outcome = step(before, event.input, ctx)
-        made = apply_effects(
-            session,
-            outcome.effects,
-            contributor_id=contributor.id,
-            now=now,
-            max_attempts=settings.job_max_attempts,
+        return _step(env, session, row, event, contributor, event.input, now)
+
+
+def _step(
+    env: JobEnv,
+    session: Session,
+    row: WebhookEvent,
+    event: UserEvent,
+    contributor: Contributor,
+    received: Input,
+    now: datetime,
+) -> int | None:
+    """Run one flow step in the caller's transaction; return the reply job, if any."""
+    services = env.services
+    settings = services.settings
+    ctx = _context(env, session, contributor, event.user_id, received, now)
+    try:
+        loaded = conversations.load(session, contributor.id)
+    except conversations.UnreadableConversation as exc:
+        log.exception(
+            "conversation state of %s unreadable; starting afresh", user_ref(event.user_id)
         )
-        # Raises if another step saved meanwhile: this one rolls back and its job runs again.
-        conversations.save(
-            session, contributor.id, outcome.conversation, version=loaded.version, now=now
-        )
-        reply_job = _queue_replies(
-            env, session, row, event.reply_token, outcome.replies, contributor.language, now
-        )
+        loaded = conversations.Loaded(Conversation(), exc.version)
+    before = loaded.conversation
+    outcome = step(before, received, ctx)
+    made = apply_effects(
+        session,
+        outcome.effects,
+        contributor_id=contributor.id,
+        now=now,
+        max_attempts=settings.job_max_attempts,
+    )
+    made += _schedule_checks(env, session, row, outcome.effects, now)
+    # Raises if another step saved meanwhile: this one rolls back and its job runs again.
+    conversations.save(
+        session, contributor.id, outcome.conversation, version=loaded.version, now=now
+    )
+    reply_job = _queue_replies(
+        env, session, row, event.reply_token, outcome.replies, contributor.language, now
+    )
     log.info(
-        "event %s %s: %s -> %s, effects [%s], %d replies",
+        "event %s %s %s: %s -> %s, effects [%s], %d replies",
         row.id,
         user_ref(event.user_id),
+        type(received).__name__,
         before.step.value,
         outcome.conversation.step.value,
         ", ".join(type(e).__name__ for e in outcome.effects),
@@ -145,8 +177,75 @@ def _user_step(env: JobEnv, row: WebhookEvent, event: UserEvent) -> int | None:
     return reply_job
 
 
+def _schedule_checks(
+    env: JobEnv, session: Session, row: WebhookEvent, effects: Sequence[Effect], now: datetime
+) -> int:
+    """Queue the delayed album checks a step asked for; return how many."""
+    specs = [
+        JobSpec(
+            kind=jobs.EVENT,
+            # `event_ids` stays empty so that the queue's tools (retry) find no event to reopen.
+            payload=json.dumps(
+                {"event_ids": [], BATCH_DUE: {"event_id": row.id, "message_id": e.message_id}}
+            ),
+            ordering_key=f"batch:{row.source_id or row.id}",
+            dedup_key=f"batch:{row.id}",
+            run_at=now + e.delay,
+        )
+        for e in effects
+        if isinstance(e, CheckBatchLater)
+    ]
+    jobs.enqueue_many(session, specs, now=now, max_attempts=env.services.settings.job_max_attempts)
+    return len(specs)
+
+
+def _batch_due_step(env: JobEnv, due: dict[str, object]) -> int | None:
+    """Run an album check: the flow answers the photos if they still wait for it."""
+    services = env.services
+    with services.db.read() as session:
+        row = inbox.get(session, str(due["event_id"]))
+    parsed = None if row is None else parse_event(json.loads(row.payload))
+    event = None if parsed is None else translate(parsed)
+    if row is None or not isinstance(event, UserEvent):
+        log.warning("album check for event %s: the event is gone; nothing to answer", due)
+        return None
+    contributor = ensure_contributor(env, event.user_id)
+    now = services.clock()
+    with services.db.write() as session:
+        return _step(env, session, row, event, contributor, BatchDue(str(due["message_id"])), now)
+
+
+def _lookup(
+    session: Session, contributor: Contributor, line_user_id: str, received: Input
+) -> SubmissionRef | None:
+    """Find the submission an input asks about, among this worker's own only."""
+    query = intents.submission_query(received)
+    if query is None:
+        return None
+    if query.id:
+        found = drafts.summary(session, submission_id=query.id, contributor_id=contributor.id)
+        found = found if found is not None and found.status != SubmissionStatus.DRAFT else None
+    elif query.code:
+        found = receipts.own_by_code(session, code=query.code, contributor_id=contributor.id)
+        if found is None and receipts.code_taken(session, query.code):
+            # Someone typed another worker's code: they get "not found", and it is noted.
+            log.warning(
+                "%s typed the code of a submission that is not theirs", user_ref(line_user_id)
+            )
+    else:
+        found = receipts.latest_withdrawable(session, contributor_id=contributor.id)
+    if found is None:
+        return None
+    return SubmissionRef(id=found.id, code=found.code, status=SubmissionStatus(found.status))
+
+
 def _context(
-    env: JobEnv, session: Session, contributor: Contributor, event: UserEvent, now: datetime
+    env: JobEnv,
+    session: Session,
+    contributor: Contributor,
+    line_user_id: str,
+    received: Input,
+    now: datetime,
 ) -> Context:
     settings = env.services.settings
     month = now.astimezone(settings.zone).strftime("%Y-%m")
@@ -155,15 +254,7 @@ def _context(
         Theme(slug=t.slug, title=_title(t.title, t.translations, language))
         for t in themes.active_for_month(session, month)
     )
-    ref = None
-    if isinstance(event.input, PostbackReceived):
-        wanted = intents.submission_id(event.input.data)
-        if wanted is not None:
-            found = drafts.summary(session, submission_id=wanted, contributor_id=contributor.id)
-            if found is not None and found.status != SubmissionStatus.DRAFT:
-                ref = SubmissionRef(
-                    id=found.id, code=found.code, status=SubmissionStatus(found.status)
-                )
+    ref = _lookup(session, contributor, line_user_id, received)
     return Context(
         now=now,
         themes=offered,

@@ -36,10 +36,18 @@ THEMES = (
 )
 
 
-def photo(message_id: str, set_id: str | None = None, index: int | None = None) -> PhotoReceived:
-    """A photo, part of an imageSet when set_id is given."""
-    image_set = ImageSet(set_id, index, 3 if index is not None else None) if set_id else None
+def photo(
+    message_id: str, set_id: str | None = None, index: int | None = None, total: int = 3
+) -> PhotoReceived:
+    """A photo, part of an imageSet when set_id is given (of `total` photos when indexed)."""
+    image_set = ImageSet(set_id, index, total if index is not None else None) if set_id else None
     return PhotoReceived(message_id, image_set)
+
+
+def album(*message_ids: str, set_id: str = "S") -> list[PhotoReceived]:
+    """The photos of one album sent at once, in index order."""
+    n = len(message_ids)
+    return [photo(m, set_id, i, n) for i, m in enumerate(message_ids, 1)]
 
 
 def text(value: str) -> TextReceived:
@@ -84,19 +92,29 @@ class Chat:
     submissions: dict[str, SubmissionRef] = field(default_factory=dict)
     last: Outcome | None = None
     history: list[Outcome] = field(default_factory=list)
+    real_codes: bool = False  # codes shaped like the receipt's (`K01-QXZ`), to be typed
+
+    def lookup(self, received: Input) -> SubmissionRef | None:
+        """Find what the input asks about among this worker's submissions, as the caller does."""
+        query = intents.submission_query(received)
+        if query is None:
+            return None
+        if query.id:
+            return self.submissions.get(query.id)
+        if query.code:
+            return next((s for s in self.submissions.values() if s.code == query.code), None)
+        open_ = [s for s in self.submissions.values() if s.status is not SubmissionStatus.WITHDRAWN]
+        return open_[-1] if open_ else None
 
     def context(self, received: Input) -> Context:
         """The context the caller would build for this input."""
         self.counter += 1
-        found = None
-        if isinstance(received, PostbackReceived):
-            sid = intents.submission_id(received.data)
-            found = self.submissions.get(sid) if sid else None
+        found = self.lookup(received)
         return Context(
             now=self.now,
             themes=self.themes,
             new_draft_id=f"d{self.counter}",
-            new_code=f"C{self.counter:03d}",
+            new_code=f"K{self.counter:02d}-QXZ" if self.real_codes else f"C{self.counter:03d}",
             idle_timeout=self.idle_timeout,
             max_media=self.max_media,
             max_comment_chars=self.max_comment_chars,

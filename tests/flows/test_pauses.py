@@ -99,12 +99,12 @@ class TestIdleTimeout:
     def test_photos_after_the_timeout_are_kept_then_start_a_new_draft(self):
         chat = at_face()
         chat.wait(45)
-        first = chat.send(photo("n2", "S", 2))
-        later = chat.send(photo("n1", "S", 1))
-        assert keys(first) == [Key.RESUME_ARRIVED]
-        assert first.replies[0].params == {"count": 1, "new": 1}
-        assert first.effects == (AttachPhoto("d1", "n2", "S", 2),)
-        assert later.replies == () and later.effects == (AttachPhoto("d1", "n1", "S", 1),)
+        first = chat.send(photo("n2", "S", 2, 2))
+        later = chat.send(photo("n1", "S", 1, 2))
+        assert first.replies == () and first.effects[0] == AttachPhoto("d1", "n2", "S", 2)
+        assert keys(later) == [Key.RESUME_ARRIVED]  # once the album is whole
+        assert later.replies[0].params == {"count": 1, "new": 2}
+        assert later.effects == (AttachPhoto("d1", "n1", "S", 1),)
         assert chat.conversation.arrived == ("n2", "n1")
         out = chat.tap(Key.BUTTON_DISCARD)
         new_id = out.conversation.draft.id if out.conversation.draft else ""

@@ -24,6 +24,8 @@ from flows.questions import current_ref
 from flows.resume import RESUMABLE
 from flows.types import (
     AttachPhoto,
+    BatchDue,
+    CheckBatchLater,
     Choice,
     ChoiceKind,
     Context,
@@ -103,6 +105,7 @@ class Conversations(RuleBasedStateMachine):
         self.message_ids: list[str] = []
         self.themes: tuple[Theme, ...] = THEME_SETS[0]
         self.max_media = 3
+        self.pending_checks: list[str] = []
 
     @initialize(themes=st.sampled_from(THEME_SETS), max_media=st.integers(1, 4))
     def setup(self, themes: tuple[Theme, ...], max_media: int) -> None:
@@ -111,21 +114,29 @@ class Conversations(RuleBasedStateMachine):
 
     # -- the caller's part ----------------------------------------------------------------------
 
+    def lookup(self, received: Input) -> SubmissionRef | None:
+        query = intents.submission_query(received)
+        mine = self.ledger.submissions
+        if query is None:
+            return None
+        if query.id:
+            return mine.get(query.id)
+        if query.code:
+            return next((s for s in mine.values() if s.code == query.code), None)
+        left = [s for s in mine.values() if s.status is not SubmissionStatus.WITHDRAWN]
+        return left[-1] if left else None
+
     def context(self, received: Input) -> Context:
         self.counter += 1
-        found = None
-        if isinstance(received, PostbackReceived):
-            sid = intents.submission_id(received.data)
-            found = self.ledger.submissions.get(sid) if sid else None
         return Context(
             now=self.now,
             themes=self.themes,
             new_draft_id=f"d{self.counter}",
-            new_code=f"C{self.counter}",
+            new_code=f"K{self.counter:02d}-QXZ",
             idle_timeout=timedelta(minutes=30),
             max_media=self.max_media,
             max_comment_chars=30,
-            submission=found,
+            submission=self.lookup(received),
         )
 
     def feed(self, received: Input) -> None:
@@ -144,13 +155,24 @@ class Conversations(RuleBasedStateMachine):
 
     def check_replies(self, received: Input, state: Conversation, out: Outcome) -> None:
         silent_kinds = (Unfollowed, Unsent)
+        checks = [e for e in out.effects if isinstance(e, CheckBatchLater)]
         if isinstance(received, silent_kinds):
             assert out.replies == ()
+        elif isinstance(received, BatchDue):
+            waiting = state.batch is not None and state.batch.newest == received.message_id
+            # The check of the newest photo of a waiting album answers it, with buttons.
+            assert bool(out.replies) == waiting
+            assert out.conversation.batch is None or not waiting
         elif not out.replies:
-            # Only a later photo of a set the bot already answered may go unanswered.
-            assert isinstance(received, PhotoReceived) and received.image_set is not None
-            assert state.draft is not None
-            assert received.image_set.id in state.draft.answered_sets
+            # Only a photo sent while an album is still arriving goes unanswered, and it asks to be
+            # checked within the bound: nobody is left waiting for a photo that never comes.
+            assert isinstance(received, PhotoReceived)
+            assert checks == [CheckBatchLater(received.message_id, checks[0].delay)]
+            assert checks[0].delay <= Context.__dataclass_fields__["batch_bound"].default
+        if isinstance(received, PhotoReceived | BatchDue) and out.replies:
+            assert out.replies[-1].choices, "an answer to photos ends with buttons"
+        for check in checks:
+            self.pending_checks.append(check.message_id)
         assert len(out.replies) <= 5
         for reply in out.replies[:-1]:
             assert reply.choices == ()
@@ -227,6 +249,11 @@ class Conversations(RuleBasedStateMachine):
     def state_is_valid(self) -> None:
         assert is_valid(self.conv, max_media=self.max_media), problems(self.conv)
 
+    @invariant()
+    def a_waiting_album_has_its_check_to_come(self) -> None:
+        if self.conv.batch is not None:
+            assert self.conv.batch.newest in self.pending_checks
+
     # -- the worker's part ----------------------------------------------------------------------
 
     def new_message_id(self) -> str:
@@ -245,6 +272,19 @@ class Conversations(RuleBasedStateMachine):
     @rule(value=st.one_of(st.sampled_from(WORDS), st.text(max_size=40)))
     def send_text(self, value: str) -> None:
         self.feed(TextReceived(value))
+
+    @precondition(lambda self: bool(self.pending_checks))
+    @rule(pick=st.integers(0, 10_000), newest=st.booleans())
+    def album_check_comes(self, pick: int, newest: bool) -> None:
+        at = -1 if newest else pick % len(self.pending_checks)
+        self.feed(BatchDue(self.pending_checks.pop(at)))
+
+    @rule(data=st.data())
+    def type_withdraw(self, data: st.DataObject) -> None:
+        codes = [s.code for s in self.ledger.submissions.values()]
+        words = ["取り下げたい", "とりさげ", "withdraw", "ZZZ-999", "zzz999 取り下げ"]
+        typed = data.draw(st.sampled_from(words + codes + [f"{c}を取り下げたい" for c in codes]))
+        self.feed(TextReceived(typed))
 
     @precondition(lambda self: any(c.kind is ChoiceKind.POSTBACK for c in self.shown))
     @rule(pick=st.integers(0, 12))

@@ -7,6 +7,7 @@ from dataclasses import replace
 from flowkit import (
     THEMES,
     Chat,
+    album,
     choice_names,
     effect_types,
     keys,
@@ -19,7 +20,10 @@ from flows.intents import Intent, parse
 from flows.keys import Key
 from flows.types import (
     AttachPhoto,
+    BatchDue,
+    CheckBatchLater,
     ChoiceKind,
+    Context,
     DraftKind,
     Face,
     SetComment,
@@ -30,6 +34,9 @@ from flows.types import (
     SubmitDraft,
     Theme,
 )
+
+SETTLE = Context.__dataclass_fields__["batch_settle"].default
+BOUND = Context.__dataclass_fields__["batch_bound"].default
 
 
 class TestIdle:
@@ -98,14 +105,20 @@ class TestIdle:
         assert choice_names(out) == [Key.BUTTON_CAMERA, Key.BUTTON_ALBUM]
 
 
-class TestImageSets:
-    def test_out_of_order_set_gets_one_reply_and_three_attachments(self):
+class TestAlbums:
+    """An album (LINE imageSet) is answered once, after its last photo: LINE shows buttons
+    only under the newest message, so an answer given before the other photos would leave the
+    worker with none."""
+
+    def test_album_in_any_order_is_answered_after_its_last_photo(self):
         chat = Chat()
         first = chat.send(photo("m3", "S", 3))
         second = chat.send(photo("m1", "S", 1))
         third = chat.send(photo("m2", "S", 2))
-        assert keys(first) == [Key.PHOTO_THANKS, Key.ASK_THEME]
-        assert second.replies == () and third.replies == ()
+        assert first.replies == () and second.replies == ()
+        assert keys(third) == [Key.PHOTO_THANKS_MANY, Key.ASK_THEME]
+        assert third.replies[0].params == {"count": 3}
+        assert choice_names(third)[0] == THEMES[0].title
         attached = [
             e for o in (first, second, third) for e in o.effects if isinstance(e, AttachPhoto)
         ]
@@ -116,19 +129,50 @@ class TestImageSets:
         ]
         assert {a.draft_id for a in attached} == {"d1"}
         assert chat.conversation.draft is not None and chat.conversation.draft.media == 3
+        assert chat.conversation.batch is None
 
-    def test_set_without_index_is_handled_the_same(self):
+    def test_each_photo_left_unanswered_asks_for_a_check_within_the_bound(self):
         chat = Chat()
-        assert keys(chat.send(photo("m1", "S"))) == [Key.PHOTO_THANKS, Key.ASK_THEME]
-        assert chat.send(photo("m2", "S")).replies == ()
+        outs = [chat.send(p) for p in album("m1", "m2", "m3")]
+        checks = [e for o in outs for e in o.effects if isinstance(e, CheckBatchLater)]
+        assert checks == [CheckBatchLater("m1", BOUND), CheckBatchLater("m2", BOUND)]
 
-    def test_later_set_photos_join_silently_in_any_question(self):
+    def test_album_missing_a_photo_is_answered_when_its_newest_photo_is_checked(self):
         chat = Chat()
         chat.send(photo("m1", "S", 1))
-        chat.tap(THEMES[0].title)
+        chat.send(photo("m3", "S", 3))  # photo 2 never arrives
+        assert chat.send(BatchDue("m1")).replies == ()  # a newer photo's check will answer
+        out = chat.send(BatchDue("m3"))
+        assert keys(out) == [Key.PHOTO_THANKS_MANY, Key.ASK_THEME]
+        assert out.replies[0].params == {"count": 2}
+        assert out.effects == () and chat.conversation.batch is None
+        assert chat.send(BatchDue("m3")).replies == ()  # a repeated check says nothing
+
+    def test_late_photo_of_an_answered_album_is_answered_at_once(self):
+        chat = Chat()
+        chat.send(photo("m1", "S", 1))
+        chat.send(BatchDue("m1"))
         out = chat.send(photo("m2", "S", 2))
-        assert out.replies == () and effect_types(out) == ["AttachPhoto"]
-        assert out.conversation.step is Step.ASK_FACE
+        assert keys(out) == [Key.PHOTO_ADDED, Key.ASK_THEME]
+
+    def test_album_without_total_settles_after_a_quiet_moment(self):
+        chat = Chat()
+        first = chat.send(photo("m1", "S"))
+        second = chat.send(photo("m2", "S"))
+        assert first.replies == () and second.replies == ()
+        assert second.effects[-1] == CheckBatchLater("m2", SETTLE)
+        assert chat.send(BatchDue("m1")).replies == ()
+        assert keys(chat.send(BatchDue("m2"))) == [Key.PHOTO_THANKS_MANY, Key.ASK_THEME]
+
+    def test_album_sent_at_an_open_question_re_asks_it_after_its_last_photo(self):
+        chat = Chat()
+        chat.send(photo("m1"))
+        chat.tap(THEMES[0].title)
+        outs = [chat.send(p) for p in album("m2", "m3", "m4")]
+        assert [o.replies for o in outs[:2]] == [(), ()]
+        assert keys(outs[2]) == [Key.PHOTO_ADDED, Key.ASK_FACE]
+        assert outs[2].replies[0].params == {"count": 4}
+        assert outs[2].conversation.step is Step.ASK_FACE
 
     def test_single_photo_while_open_is_added_and_the_question_re_asked(self):
         chat = Chat()
@@ -138,31 +182,31 @@ class TestImageSets:
         assert out.replies[0].params == {"count": 2}
         assert out.effects == (AttachPhoto("d1", "m2", None, None),)
 
-    def test_a_second_set_is_answered_once_too(self):
+    def test_two_albums_at_once_are_answered_when_both_are_whole(self):
         chat = Chat()
-        chat.send(photo("m1", "A", 1))
-        out = chat.send(photo("m2", "B", 2))
-        assert keys(out) == [Key.PHOTO_ADDED, Key.ASK_THEME]
-        assert chat.send(photo("m3", "B", 1)).replies == ()
+        chat.send(photo("a1", "A", 1, 2))
+        chat.send(photo("b1", "B", 1, 2))
+        assert chat.send(photo("a2", "A", 2, 2)).replies == ()
+        out = chat.send(photo("b2", "B", 2, 2))
+        assert keys(out) == [Key.PHOTO_THANKS_MANY, Key.ASK_THEME]
+        assert out.replies[0].params == {"count": 4}
+
+    def test_a_single_photo_is_answered_at_once(self):
+        out = Chat().send(photo("m1"))
+        assert keys(out) == [Key.PHOTO_THANKS, Key.ASK_THEME]
+        assert not any(isinstance(e, CheckBatchLater) for e in out.effects)
 
 
 class TestLimit:
-    def test_first_photo_over_the_limit_is_refused_clearly(self):
+    def test_album_over_the_limit_says_so_once_after_its_last_photo(self):
         chat = Chat(max_media=2)
-        chat.send(photo("m1", "S", 1))
-        chat.send(photo("m2", "S", 2))
-        out = chat.send(photo("m3", "S", 3))
-        assert keys(out) == [Key.PHOTO_LIMIT, Key.ASK_THEME]
-        assert out.replies[0].params == {"max": 2}
-        assert out.effects == ()
-        assert out.conversation.draft is not None and out.conversation.draft.limit_noticed
-
-    def test_later_over_limit_photos_of_the_set_are_silent(self):
-        chat = Chat(max_media=1)
-        chat.send(photo("m1", "S", 1))
-        assert keys(chat.send(photo("m2", "S", 2)))[0] == Key.PHOTO_LIMIT
-        out = chat.send(photo("m3", "S", 3))
-        assert out.replies == () and out.effects == ()
+        outs = [chat.send(p) for p in album("m1", "m2", "m3", "m4")]
+        assert [o.replies for o in outs[:3]] == [(), (), ()]
+        assert keys(outs[3]) == [Key.PHOTO_THANKS_MANY, Key.PHOTO_LIMIT, Key.ASK_THEME]
+        assert outs[3].replies[0].params == {"count": 2}
+        assert outs[3].replies[1].params == {"max": 2}
+        attached = [e for o in outs for e in o.effects if isinstance(e, AttachPhoto)]
+        assert [a.message_id for a in attached] == ["m1", "m2"]
 
     def test_single_photo_over_the_limit_always_gets_an_answer(self):
         chat = Chat(max_media=1)
@@ -213,7 +257,8 @@ class TestAskTheme:
         chat.tap(Key.BUTTON_IDEA)
         out = chat.tap(THEMES[0].title)
         assert effect_types(out) == ["SetTheme", "SubmitDraft"]
-        assert keys(out) == [Key.RECEIPT]
+        assert keys(out) == [Key.RECEIPT_SUMMARY_IDEA, Key.RECEIPT]
+        assert out.replies[0].params == {"theme": THEMES[0].title}
         assert out.conversation.step is Step.IDLE
 
 
@@ -267,9 +312,28 @@ class TestAskComment:
             SetComment("d1", "新しい機械で作った最初の部品です"),
             SubmitDraft("d1"),
         )
-        assert keys(out) == [Key.RECEIPT]
-        assert out.replies[0].params == {"code": "C001"}
+        assert keys(out) == [Key.RECEIPT_SUMMARY_SHOW, Key.RECEIPT]
+        assert out.replies[1].params == {"code": "C001"}
         assert out.conversation.step is Step.IDLE and out.conversation.draft is None
+
+    def test_receipt_says_what_was_received(self):
+        chat = Chat()
+        for p in album("m1", "m2", "m3"):
+            chat.send(p)
+        chat.tap(THEMES[1].title)
+        chat.tap(Key.BUTTON_FACE_BLUR)
+        out = chat.tap(Key.BUTTON_SKIP)
+        assert keys(out) == [Key.RECEIPT_SUMMARY_BLUR, Key.RECEIPT]
+        assert out.replies[0].params == {"count": 3, "theme": THEMES[1].title}
+        assert out.replies[0].choices == ()  # the buttons stay under the receipt
+
+    def test_receipt_without_a_theme_to_choose_says_so(self):
+        chat = Chat(themes=())
+        chat.send(photo("m1"))
+        chat.tap(Key.BUTTON_FACE_NONE)
+        out = chat.tap(Key.BUTTON_SKIP)
+        assert keys(out)[0] == Key.RECEIPT_SUMMARY_NO_FACE
+        assert out.replies[0].params == {"count": 1, "theme": "—"}
 
     def test_receipt_offers_withdraw_and_sending_another(self):
         out = self._at_comment().tap(Key.BUTTON_SKIP)
@@ -316,7 +380,7 @@ class TestConfirmIdea:
         chat.send(text("休憩室にベンチがほしい"))
         out = chat.tap(Key.BUTTON_IDEA)
         assert effect_types(out) == ["StartDraft", "SetComment", "SubmitDraft"]
-        assert keys(out) == [Key.RECEIPT]
+        assert keys(out) == [Key.RECEIPT_SUMMARY_IDEA, Key.RECEIPT]
 
     def test_new_text_replaces_the_idea_and_old_button_is_stale(self):
         chat = Chat()
@@ -341,10 +405,13 @@ class TestConfirmIdea:
         chat = Chat()
         chat.send(text("案"))
         chat.tap(Key.BUTTON_IDEA)
-        out = chat.send(photo("m1", "S", 1))
+        out = chat.send(photo("m1"))
         assert keys(out) == [Key.PHOTO_NOT_FOR_IDEA, Key.ASK_THEME_IDEA]
         assert out.effects == ()
-        assert chat.send(photo("m2", "S", 2)).replies == ()
+        assert chat.send(photo("m2", "S", 1, 2)).replies == ()
+        later = chat.send(photo("m3", "S", 2, 2))
+        assert keys(later) == [Key.PHOTO_NOT_FOR_IDEA, Key.ASK_THEME_IDEA]
+        assert not any(isinstance(e, AttachPhoto) for e in later.effects)
 
 
 class TestWholeSubmissions:
@@ -360,7 +427,7 @@ class TestWholeSubmissions:
             "SetComment",
             "SubmitDraft",
         ]
-        assert keys(out) == [Key.RECEIPT]
+        assert keys(out) == [Key.RECEIPT_SUMMARY_BLUR, Key.RECEIPT]
 
     def test_a_second_submission_gets_a_fresh_draft(self):
         chat = Chat()

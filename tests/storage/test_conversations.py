@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flows.types import Conversation, Step
+from flows.types import Batch, Conversation, Draft, DraftKind, Step
 from storage import contributors, conversations
 from storage.conversations import StaleConversation
 from storage.db import Database
@@ -75,3 +75,26 @@ def test_a_step_that_loaded_inside_an_open_transaction_cannot_overwrite(
         assert stored(db, cid).conversation.step == Step.ASK_FACE
     finally:
         db.dispose()
+
+
+def test_an_album_still_arriving_is_kept_whole_across_steps(db: Database, cid: str) -> None:
+    waiting = Conversation(
+        step=Step.ASK_THEME,
+        draft=Draft("d1", "K7F-3QX", DraftKind.PHOTO, media=2, answered_sets=frozenset({"A"})),
+        updated_at=T0,
+        batch=Batch(newest="m2", opened=True, photos=2, sets=(("S", 3, 2), ("T", None, 1))),
+    )
+    save(db, cid, waiting, 0)
+    assert stored(db, cid).conversation == waiting
+
+
+def test_a_state_saved_before_albums_were_batched_still_loads() -> None:
+    old = (
+        '{"step":"ask_theme","draft":{"id":"d1","code":"K7F-3QX","kind":"photo","media":1,'
+        '"answered_sets":["S"],"limit_noticed":true,"theme":null,"face":null,"comment":null},'
+        '"updated_at":"2026-11-27T09:00:00+00:00","strikes":0,"paused_from":null,"arrived":[],'
+        '"pending_text":null}'
+    )
+    loaded = conversations.decode(old)
+    assert loaded.batch is None and loaded.draft is not None
+    assert loaded.draft.answered_sets == frozenset({"S"})

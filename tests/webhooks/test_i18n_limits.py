@@ -19,6 +19,7 @@ from flows.group import group_notice
 from flows.intents import Intent
 from flows.keys import Key
 from flows.types import (
+    BatchDue,
     Context,
     Followed,
     Input,
@@ -84,9 +85,11 @@ def conversations() -> Iterator[Outcome]:
         c.send(received)
     yield from c.history
 
-    # A full photo submission: a batch, then photos up to and past the limit.
+    # A full photo submission: an album, then photos up to and past the limit.
     c = WorstChat()
-    c.send(photo("m0", "set1", 0))
+    c.send(text("取り下げたい"))  # nothing to withdraw yet
+    c.send(photo("m0", "set1", 1, 2))
+    c.send(photo("m00", "set1", 2, 2))
     for i in range(1, c.max_media + 1):
         c.send(photo(f"m{i}"))
     c.tap(THEMES[1].title)
@@ -101,6 +104,23 @@ def conversations() -> Iterator[Outcome]:
     c.tap(Key.BUTTON_WITHDRAW_YES, confirm)
     c.send(postback(Intent.WITHDRAW, "someone-elses-submission"))
     c.tap(Key.BUTTON_FACE_SHOW, asked_face)
+    yield from c.history
+
+    # Two albums over the limit, one answered by its check; typed withdrawal by wish and code.
+    c = WorstChat()
+    for i in range(c.max_media + 3):
+        c.send(photo(f"a{i}", "big", i + 1, c.max_media + 5))
+    c.send(BatchDue(f"a{c.max_media + 2}"))
+    c.tap(THEMES[0].title)
+    c.tap(Key.BUTTON_FACE_SHOW)
+    c.tap(Key.BUTTON_SKIP)
+    c.send(photo("b1"))
+    c.tap(THEMES[0].title)
+    c.tap(Key.BUTTON_FACE_NONE)
+    c.tap(Key.BUTTON_SKIP)
+    c.send(text("取り下げたい"))
+    c.send(text("XYZ-999"))
+    c.send(text(next(iter(c.submissions.values())).code))
     yield from c.history
 
     # An idea: confirmed, a photo refused, paused by the idle timeout, continued, submitted.

@@ -1,0 +1,48 @@
+"""Debian's chromium driven by Playwright, for the browser tests, and PNG screenshots kept small."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import Page, sync_playwright
+
+CHROMIUM = os.environ.get("GENBA_TEST_CHROMIUM", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 780}  # a phone's width in CSS pixels, for the screenshots
+
+
+@contextmanager
+def browser_page(viewport: dict[str, int] | None = None) -> Iterator[Page]:
+    """A fresh headless chromium page (offline flags: no background network)."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        try:
+            yield browser.new_page(viewport=viewport) if viewport else browser.new_page()  # type: ignore[arg-type]
+        finally:
+            browser.close()
+
+
+def save_screenshot(page: Page, path: Path) -> int:
+    """Save the page as an optimised palette PNG (small enough for the README); return bytes."""
+    raw = page.screenshot(type="png")
+    with Image.open(io.BytesIO(raw)) as shot:
+        small = shot.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    small.save(path, "PNG", optimize=True)
+    return path.stat().st_size
