@@ -211,7 +211,7 @@ def create_user(
             )
         except accounts.AccountError as exc:
             raise _fail(str(exc), code=1) from None
-    typer.echo(f"Created a {role} account for {_shown(email)}: sign in at /admin.")
+    typer.echo(f"Created the account {_shown(email)} (role {role}): sign in at /admin.")
 
 
 def _read_password() -> str:

@@ -120,7 +120,7 @@ def count_by_status(session: Session, f: SubmissionFilter) -> dict[str, int]:
     """How many listed submissions each status has under these filters (status ignored)."""
     wanted = SubmissionFilter(theme=f.theme, face=f.face, since=f.since, until=f.until, q=f.q)
     query = _filtered(
-        select(S.c.status, func.count()).select_from(S),  # type: ignore[arg-type]
+        select(S.c.status, func.count()).select_from(S),
         wanted,
     ).group_by(S.c.status)
     return {str(status): int(n) for status, n in session.execute(query).all()}

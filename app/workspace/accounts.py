@@ -94,6 +94,27 @@ def create_person(
     return person_id
 
 
+def set_password(db: Database, email: str, password: str, *, actor: str, now: datetime) -> bool:
+    """Give an account a new password (its sessions end); False when there is no such account."""
+    hashed = HASHER.hash(check_password(password))
+    with db.write() as session:
+        person = people.by_email(session, clean_email(email))
+        if person is None:
+            return False
+        people.change(session, person.id, now=now, password_hash=hashed, locked_until=None)
+        people.close_sessions_of(session, person.id)
+        audit.record(
+            session,
+            actor=actor,
+            action="set_password",
+            target_type="person",
+            target_id=person.id,
+            detail={},
+            now=now,
+        )
+    return True
+
+
 def update_person(
     db: Database,
     person_id: str,

@@ -7,7 +7,7 @@ app/workspace/accounts.py); these functions only read forms and render templates
 # No `from __future__ import annotations`: FastAPI resolves the route signatures.
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -375,7 +375,7 @@ def _day(raw: str | None, problems: list[str], label: str) -> datetime | None:
         return None
 
 
-def _query(values: dict[str, str | None]) -> str:
+def _query(values: Mapping[str, str | None]) -> str:
     return urlencode({k: v for k, v in values.items() if v})
 
 
