@@ -156,7 +156,13 @@ def update_person(
 
 
 def sign_in(
-    db: Database, *, email: str, password: str, now: datetime, lifetime: timedelta
+    db: Database,
+    *,
+    email: str,
+    password: str,
+    now: datetime,
+    lifetime: timedelta,
+    idle: timedelta,
 ) -> SignInResult:
     """Check the password and open a new session; locked and disabled accounts are refused."""
     refused = "wrong e-mail address or password"
@@ -181,6 +187,8 @@ def sign_in(
         if HASHER.check_needs_rehash(person.password_hash):
             people.change(session, person.id, now=now, password_hash=HASHER.hash(password))
         opened = people.open_session(session, person.id, now=now, lifetime=lifetime)
+        # Ended sessions go when someone signs in: no background job needed for them.
+        people.purge_sessions(session, now=now, idle=idle)
     return SignInResult(person, opened, None)
 
 

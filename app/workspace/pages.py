@@ -29,6 +29,7 @@ from app.admin.throttle import FailureThrottle, client_key
 from app.workspace import accounts
 from app.workspace.sessions import (
     COOKIE,
+    IDLE,
     LIFETIME,
     SIGN_IN,
     SIGN_IN_COOKIE,
@@ -101,6 +102,7 @@ def workspace_router(
             password=fields.get("password", ""),
             now=clock(),
             lifetime=LIFETIME,
+            idle=IDLE,
         )
         if result.session is None:
             throttle.failed(client)
