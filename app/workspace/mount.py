@@ -7,11 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
 
 from app.admin.throttle import LIMIT, FailureThrottle
-from app.workspace.pages import TEMPLATES, workspace_router
+from app.workspace.pages import TEMPLATE_DIR, workspace_router
 from app.workspace.sessions import SIGN_IN, SessionKeeper, SignInRequired
 from storage.blobs import BlobStore
 from storage.db import Database
@@ -39,7 +40,10 @@ def is_page(path: str) -> bool:
 def error_page(request: Request, status: int, detail: object) -> Response:
     """A plain HTML error page: the status and a short message, never a traceback."""
     message = detail if isinstance(detail, str) and status < 500 else None
-    page = TEMPLATES.TemplateResponse(
+    templates = getattr(request.app.state, "workspace_templates", None)
+    if not isinstance(templates, Jinja2Templates):  # an app without the pages
+        return HTMLResponse(f"<!doctype html><title>{status}</title><h1>{status}</h1>", status)
+    page = templates.TemplateResponse(
         request,
         "error.html",
         {
@@ -65,8 +69,12 @@ def mount_workspace(
     """Add the /admin pages; `/admin` without a session leads to the sign-in page."""
     keeper = SessionKeeper(db, clock)
     throttle = FailureThrottle(clock, limit=failure_limit)
+    templates = Jinja2Templates(directory=TEMPLATE_DIR)
+    app.state.workspace_templates = templates
     app.include_router(
-        workspace_router(db=db, blobs=blobs, clock=clock, keeper=keeper, throttle=throttle)
+        workspace_router(
+            db=db, blobs=blobs, clock=clock, keeper=keeper, throttle=throttle, templates=templates
+        )
     )
     app.mount(
         f"{PREFIX}/static",

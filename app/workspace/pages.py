@@ -43,7 +43,7 @@ from storage import audit, people, submissions, themes
 from storage.blobs import BlobStore
 from storage.db import Database
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATE_DIR = Path(__file__).parent / "templates"
 PAGE_SIZE = 24
 NOT_YET = "not yet"
 ACTIONS = {"approve": "approved", "reject": "rejected", "publish": "published"}
@@ -56,6 +56,7 @@ def workspace_router(
     clock: Callable[[], datetime],
     keeper: SessionKeeper,
     throttle: FailureThrottle,
+    templates: Jinja2Templates,
 ) -> APIRouter:
     """The /admin page routes."""
     router = APIRouter(include_in_schema=False)
@@ -63,7 +64,7 @@ def workspace_router(
     def render(
         request: Request, name: str, visitor: Visitor | None, status: int = 200, **context: Any
     ) -> HTMLResponse:
-        page = TEMPLATES.TemplateResponse(
+        page = templates.TemplateResponse(
             request, name, {"visitor": visitor, "not_yet": NOT_YET, **context}, status_code=status
         )
         page.headers["Cache-Control"] = "no-store"
