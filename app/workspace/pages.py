@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from app.admin import review
 from app.admin.auth import Role
 from app.admin.fields import FaceFilter, ListedStatus, VariantName, not_found, plausible_id
-from app.admin.media import downloadable, needs_override, open_blob
+from app.admin.media import Download, downloadable, needs_override, open_blob
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
 from app.workspace import accounts
@@ -75,6 +75,23 @@ def workspace_router(
         )
         return page
 
+    # Database work runs in worker threads: the event loop must not wait on it.
+
+    def close_session(cookie: str) -> None:
+        with db.write() as session:
+            people.close_session(session, cookie)
+
+    def counts_and_themes(
+        wanted: submissions.SubmissionFilter,
+    ) -> tuple[dict[str, int], list[tuple[str, str]]]:
+        with db.read() as session:
+            counts = submissions.count_by_status(session, wanted)
+            return counts, [(t.slug, t.title) for t in themes.list_all(session)]
+
+    def find_media(media_id: str, name: VariantName) -> Download | None:
+        with db.read() as session:
+            return downloadable(session, media_id, name)
+
     # --- sign-in --------------------------------------------------------------------------
 
     def sign_in_page(request: Request, problem: str | None = None, status: int = 200) -> Response:
@@ -111,8 +128,7 @@ def workspace_router(
         old = request.cookies.get(COOKIE)
         if old:
             # Whatever session id the browser came with is dropped: a new one was made above.
-            with db.write() as session:
-                people.close_session(session, old)
+            await run_in_threadpool(close_session, old)
         answer = RedirectResponse("/admin", status_code=303)
         set_cookie(answer, request, COOKIE, result.session.cookie, int(LIFETIME.total_seconds()))
         answer.delete_cookie(SIGN_IN_COOKIE, path="/admin")
@@ -122,8 +138,7 @@ def workspace_router(
     async def sign_out(request: Request) -> Response:
         visitor = await keeper.require(request, Role.VIEWER)
         await form_fields(request, visitor.csrf_token)
-        with db.write() as session:
-            people.close_session(session, request.cookies.get(COOKIE, ""))
+        await run_in_threadpool(close_session, request.cookies.get(COOKIE, ""))
         answer = RedirectResponse(SIGN_IN, status_code=303)
         answer.delete_cookie(COOKIE, path="/admin")
         return answer
@@ -147,9 +162,7 @@ def workspace_router(
                 review.list_page, db, wanted, limit=limit, cursor=None
             )
             problems.append("the page link was damaged: back to page one")
-        with db.read() as session:
-            counts = submissions.count_by_status(session, wanted)
-            theme_rows = [(t.slug, t.title) for t in themes.list_all(session)]
+        counts, theme_rows = await run_in_threadpool(counts_and_themes, wanted)
         more = dict(chosen, limit=str(limit), cursor=next_cursor) if next_cursor else None
         return render(
             request,
@@ -247,15 +260,14 @@ def workspace_router(
             raise not_found("media variant") from None
         if not plausible_id(media_id):
             raise not_found("media")
-        with db.read() as session:
-            found = downloadable(session, media_id, name)
+        found = await run_in_threadpool(find_media, media_id, name)
         if found is None:
             raise not_found("media variant")
         if needs_override(found.face, name):
             # The pages never show an unblurred image of a blur submission; an admin who must
             # see one uses the API's audited override.
             raise HTTPException(403, detail="this photo is shown only blurred")
-        blob = open_blob(blobs, found.variant.storage_key)
+        blob = await run_in_threadpool(open_blob, blobs, found.variant.storage_key)
         return StreamingResponse(
             blob.chunks(),
             media_type=found.variant.content_type,
