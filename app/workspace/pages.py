@@ -316,6 +316,8 @@ def workspace_router(
     async def people_change(request: Request, person_id: str) -> Response:
         visitor = await keeper.require(request, Role.ADMIN)
         fields = await form_fields(request, visitor.csrf_token)
+        if not plausible_id(person_id):
+            raise not_found("person")
         disabled = {"disable": True, "enable": False}.get(fields.get("account", ""))
         try:
             await run_in_threadpool(
@@ -361,7 +363,10 @@ def _filters(
 
     status = pick("status", [s.value for s in ListedStatus])
     face = pick("face", [f.value for f in FaceFilter])
-    theme = (params.get("theme") or "")[:40] or None
+    theme = params.get("theme") or None
+    if theme is not None and (len(theme) > 40 or not theme.isprintable()):
+        problems.append("unknown theme: ignored")
+        theme = None
     if theme:
         chosen["theme"] = theme
     q = "".join(c for c in (params.get("q") or "")[:200] if c.isprintable()).strip() or None

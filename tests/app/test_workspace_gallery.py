@@ -57,7 +57,10 @@ def test_the_gallery_lists_newest_first_with_counts_and_filters(
     # Filters the data has no field for yet say so.
     assert page.count("not yet") >= 2
     # Nonsense in the query is dropped with a note, never an error page.
-    odd = web.get("/admin", params={"status": "<script>", "since": "yesterday", "face": "\x00"})
+    odd = web.get(
+        "/admin",
+        params={"status": "<script>", "since": "yesterday", "face": "\x00", "theme": "da\x00ily"},
+    )
     assert odd.status_code == 200 and "<script>" not in odd.text
     assert codes(odd.text) == [new.code, mid.code, old.code]
 

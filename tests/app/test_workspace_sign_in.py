@@ -182,6 +182,8 @@ def test_admins_manage_people_and_reviewers_cannot(served: Served, web: TestClie
     assert short.status_code == 422 and "at least 12 characters" in short.text
     with served.db.read() as s:
         assert people.by_email(s, "new@example.com").role == "reviewer"  # type: ignore[union-attr]
+    hostile = web.post("/admin/people/%00%27", data={"csrf_token": token, "role": "viewer"})
+    assert hostile.status_code == 404
 
 
 def test_the_last_admin_cannot_demote_or_disable_themself(served: Served, web: TestClient) -> None:
