@@ -32,7 +32,9 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-admin_cli = typer.Typer(help="Administrative tasks: admin API tokens.", no_args_is_help=True)
+admin_cli = typer.Typer(
+    help="Administrative tasks: admin API tokens and accounts.", no_args_is_help=True
+)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(admin_cli, name="admin")
 cli.add_typer(db_cli, name="db")
@@ -176,6 +178,59 @@ def _admin_database() -> Iterator[Database]:
         raise _fail(str(exc)) from None
     finally:
         db.dispose()
+
+
+@admin_cli.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="The person's e-mail address (their sign-in name).")],
+    role: Annotated[str, typer.Option(help="viewer, reviewer or admin.")],
+) -> None:
+    """Create an account for the /admin pages; the password is read from standard input."""
+    from app.clock import system_clock
+    from app.workspace import accounts
+
+    try:
+        email = accounts.clean_email(email)
+        accounts.check_role(role)
+    except accounts.AccountError as exc:
+        raise _fail(str(exc)) from None
+    password = _read_password()
+    try:
+        accounts.check_password(password)
+    except accounts.AccountError as exc:
+        raise _fail(f"{exc} (the password is read from standard input)") from None
+    with _admin_database() as db:
+        try:
+            accounts.create_person(
+                db,
+                email=email,
+                role=role,
+                password=password,
+                actor=CLI_ACTOR,
+                now=system_clock(),
+            )
+        except accounts.AccountError as exc:
+            raise _fail(str(exc), code=1) from None
+    typer.echo(f"Created the account {_shown(email)} (role {role}): sign in at /admin.")
+
+
+def _read_password() -> str:
+    """One password: typed twice at a terminal, else the first line of standard input."""
+    # Never an argument: those end up in shell history and in the process list.
+    import getpass
+
+    from app.workspace.accounts import MAX_PASSWORD_CHARS
+
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Again: "):
+            raise _fail("the two passwords differ")
+        return first
+    try:
+        line = sys.stdin.readline(MAX_PASSWORD_CHARS + 2)
+    except UnicodeDecodeError:
+        raise _fail("the password on standard input is not UTF-8 text") from None
+    return line.removesuffix("\n").removesuffix("\r")
 
 
 @admin_cli.command("create-token")

@@ -3,8 +3,8 @@
 Nothing here is needed in production: it is the one place the product imports linesim. The
 demo keeps its data under `$GENBA_DATA_DIR/demo`, makes up a channel secret and access token
 for the simulated channel, puts the rich menu under the chat the way `genba richmenu deploy`
-does on LINE (through linesim's rich-menu API), and prints the chat page, the admin API and a
-ready admin token.
+does on LINE (through linesim's rich-menu API), and prints the chat page, the PR workspace
+with a demo admin's password, the admin API and a ready admin token.
 """
 
 from __future__ import annotations
@@ -26,8 +26,12 @@ from app.factory import create_app
 from app.logs import configure_logging
 from app.services import build_services
 from app.settings import Settings
+from app.workspace import accounts
 from linesim import LinePlatform, LineSim
 from storage import tokens
+from storage.db import Database
+
+DEMO_EMAIL = "demo@example.com"
 
 
 def demo_settings(base: Settings, line_url: str, secret: str, token: str) -> Settings:
@@ -89,6 +93,17 @@ def deploy_rich_menu(line_url: str, token: str, say: Callable[[str], None]) -> b
     return True
 
 
+def demo_admin(db: Database) -> str:
+    """Make (or reset) the demo's admin account with a new random password, and return it."""
+    password = secrets.token_urlsafe(12)
+    now = system_clock()
+    if not accounts.set_password(db, DEMO_EMAIL, password, actor="genba demo", now=now):
+        accounts.create_person(
+            db, email=DEMO_EMAIL, role="admin", password=password, actor="genba demo", now=now
+        )
+    return password
+
+
 def run_demo(base: Settings, *, host: str, port: int) -> None:
     """Start linesim and the bot, print where to go, and serve until Ctrl-C."""
     secret, token = secrets.token_hex(16), secrets.token_urlsafe(48)
@@ -102,6 +117,7 @@ def run_demo(base: Settings, *, host: str, port: int) -> None:
         prepare_database(services.db)
         with services.db.write() as session:
             admin_token = tokens.create(session, name="demo", role="admin", now=system_clock())
+        password = demo_admin(services.db)
         app = create_app(services)
         deploy_rich_menu(sim.base_url, token, typer.echo)
         typer.echo(
@@ -110,6 +126,8 @@ def run_demo(base: Settings, *, host: str, port: int) -> None:
                     "",
                     "genba demo: the bot is talking to a simulated LINE platform on this machine.",
                     f"  chat page (open it in a browser):  {sim.chat_url}",
+                    f"  PR workspace (sign in):            {bot_url}/admin",
+                    f"    e-mail {DEMO_EMAIL}  password {password}",
                     f"  admin API (try it out in /docs):   {bot_url}/docs",
                     f"  data folder:                       {settings.data_dir.resolve()}",
                     "  another token, in the demo's own database (without the variable,",

@@ -21,6 +21,7 @@ from app.health import health_router
 from app.metrics import Metrics, RequestCounter
 from app.services import Services
 from app.worker.kinds import build_worker
+from app.workspace.mount import mount_workspace
 from storage.inbox_writer import InboxWriter
 from webhooks.endpoint import PATH, LineWebhook, WebhookDeps
 
@@ -86,6 +87,13 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     install_docs(app)
     # Middleware added later runs first: count, cap the body, then the admin token gate.
     mount_admin_api(
+        app,
+        db=services.db,
+        blobs=services.blobs,
+        clock=services.clock,
+        failure_limit=services.settings.auth_failure_limit,
+    )
+    mount_workspace(
         app,
         db=services.db,
         blobs=services.blobs,

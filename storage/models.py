@@ -264,3 +264,36 @@ class AuditEntry(SQLModel, table=True):
     target_type: str = Field(max_length=20)
     target_id: str = Field(max_length=80)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class Person(SQLModel, table=True):
+    """A member of the PR team who signs in to the /admin pages; only a password hash is kept."""
+
+    __tablename__ = "person"
+
+    id: str = Field(primary_key=True, max_length=32)
+    email: str = Field(max_length=254, unique=True)  # stored lower-cased
+    role: str = Field(max_length=16)  # viewer | reviewer | admin
+    password_hash: str = Field(max_length=200)
+    failed_sign_ins: int = 0
+    locked_until: datetime | None = _ts(nullable=True)
+    disabled_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class PersonSession(SQLModel, table=True):
+    """A signed-in browser: only the SHA-256 of its cookie is stored, with its CSRF token."""
+
+    __tablename__ = "person_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    person_id: str = Field(
+        sa_column=Column(
+            String(32), ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    last_seen_at: datetime = _ts()
+    expires_at: datetime = _ts()  # the absolute end, whatever the activity

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, Table, select, tuple_, update
+from sqlalchemy import Select, Table, func, select, tuple_, update
 from sqlmodel import Session
 
 from flows.types import SubmissionStatus
@@ -119,6 +119,16 @@ def list_page(
         last = records[-1].submission
         next_cursor = encode_cursor(last.created_at, last.id)
     return records, next_cursor
+
+
+def count_by_status(session: Session, f: SubmissionFilter) -> dict[str, int]:
+    """How many listed submissions each status has under these filters (status ignored)."""
+    wanted = SubmissionFilter(theme=f.theme, face=f.face, since=f.since, until=f.until, q=f.q)
+    query = _filtered(
+        select(S.c.status, func.count()).select_from(S),
+        wanted,
+    ).group_by(S.c.status)
+    return {str(status): int(n) for status, n in session.execute(query).all()}
 
 
 def get(session: Session, submission_id: str) -> SubmissionRecord | None:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.admin.auth import Caller, GuardedRoute, Guards, Role
 from app.admin.fields import SafeText, VariantName, not_found, plausible_id
 from app.admin.schemas import ErrorRead
-from flows.types import Face, SubmissionStatus
+from flows.types import SubmissionStatus
 from storage import audit, submissions
 from storage import media as media_store
 from storage.blobs import BlobStore, BlobStoreError, OpenBlob
@@ -49,7 +49,7 @@ For a submission whose face choice is `blur`, the unblurred images (`original`, 
 
 
 @dataclass(frozen=True)
-class _Download:
+class Download:
     """A variant that may be served, and what its file name and the blur rule need."""
 
     variant: MediaVariant
@@ -96,17 +96,15 @@ def media_routes(
         if not plausible_id(media_id):
             raise not_found("media")
         with db.read() as session:
-            found = _downloadable(session, media_id, variant)
+            found = downloadable(session, media_id, variant)
         if found is None:
             raise not_found("media variant")
-        # design.md §4: a worker who chose "blur my face" is shown unblurred only to an admin
-        # who gives a reason (audited). The thumbnail is made from the original, so it counts.
-        override = found.face == Face.BLUR and variant is not VariantName.BLURRED
+        override = needs_override(found.face, variant)
         if override and not (caller.reaches(Role.ADMIN) and reason and reason.strip()):
             raise HTTPException(
                 403, detail="unblurred images of a blur submission need an admin and a reason"
             )
-        blob = _open(blobs, found.variant.storage_key)
+        blob = open_blob(blobs, found.variant.storage_key)
         if override:
             try:
                 with db.write() as session:
@@ -144,7 +142,15 @@ def media_routes(
     return router
 
 
-def _downloadable(session: Session, media_id: str, variant: VariantName) -> _Download | None:
+def needs_override(face: str | None, variant: VariantName) -> bool:
+    """True for the unblurred images of a blur submission (admin, reason and audit needed)."""
+    # design.md §4: a worker who chose "blur my face" is shown unblurred only to an admin who
+    # gives a reason (audited). The thumbnail is made from the original, so it counts.
+    return face == "blur" and variant is not VariantName.BLURRED
+
+
+def downloadable(session: Session, media_id: str, variant: VariantName) -> Download | None:
+    """A ready variant of a listed, not withdrawn submission's media, or None."""
     media = media_store.get(session, media_id)
     if media is None or media.status != MediaStatus.READY:
         return None
@@ -156,7 +162,7 @@ def _downloadable(session: Session, media_id: str, variant: VariantName) -> _Dow
         return None
     # The number shown in file names follows the API's media order, so it is unique.
     number = 1 + next(i for i, m in enumerate(record.media) if m.media.id == media_id)
-    return _Download(
+    return Download(
         variant=stored,
         code=record.submission.code,
         number=number,
@@ -165,7 +171,8 @@ def _downloadable(session: Session, media_id: str, variant: VariantName) -> _Dow
     )
 
 
-def _open(blobs: BlobStore, key: str) -> OpenBlob:
+def open_blob(blobs: BlobStore, key: str) -> OpenBlob:
+    """The stored file, opened; 404 when it is gone, 503 when the store is unreachable."""
     # Opened before the answer starts: a file gone missing is a 404, not a broken stream.
     try:
         blob = blobs.open(key)
@@ -178,7 +185,7 @@ def _open(blobs: BlobStore, key: str) -> OpenBlob:
     return blob
 
 
-def _filename(found: _Download, variant: VariantName, content_type: str) -> str:
+def _filename(found: Download, variant: VariantName, content_type: str) -> str:
     code = re.sub(r"[^A-Za-z0-9-]", "", found.code) or "media"
     ext = EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "bin")
     return f"{code}-{found.number}-{variant.value}.{ext}"

@@ -4,18 +4,18 @@
 # builder function, which FastAPI could not resolve from strings.
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi import APIRouter, Body, Depends, Query
 
+from app.admin import review
 from app.admin.auth import Caller, GuardedRoute, Guards
 from app.admin.fields import (
     FaceFilter,
     ListedStatus,
     Rfc3339,
     SafeText,
-    invalid_query,
     not_found,
     plausible_id,
 )
@@ -26,13 +26,11 @@ from app.admin.schemas import (
     SubmissionRead,
     submission_read,
 )
-from flows.review import ReviewDecision, review_move
-from flows.types import SubmissionStatus
 from storage import submissions
 from storage.db import Database
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
+DEFAULT_LIMIT = review.DEFAULT_LIMIT
+MAX_LIMIT = review.MAX_LIMIT
 MAX_Q_CHARS = 200
 MAX_CURSOR_CHARS = 200
 
@@ -85,8 +83,6 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
         cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_CHARS)] = None,
     ) -> SubmissionPage:
         """List submissions, newest first, with filters and cursor paging."""
-        if cursor is not None:
-            _check_cursor(cursor)
         wanted = submissions.SubmissionFilter(
             status=status,
             theme=theme,
@@ -95,11 +91,8 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
             until=until,
             q=q or None,
         )
-        with db.read() as session:
-            records, next_cursor = submissions.list_page(
-                session, wanted, limit=min(limit, MAX_LIMIT), cursor=cursor
-            )
-            items = [submission_read(r) for r in records]
+        records, next_cursor = review.list_page(db, wanted, limit=limit, cursor=cursor)
+        items = [submission_read(r) for r in records]
         return SubmissionPage(items=items, next_cursor=next_cursor)
 
     @router.get("/submissions/{submission_id}", responses={404: NOT_FOUND})
@@ -122,77 +115,8 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
         caller: Reviewer, submission_id: str, change: Annotated[ReviewChange, Body()]
     ) -> SubmissionRead:
         """Move a submission through review: approve, reject, publish, with a note."""
-        if not plausible_id(submission_id):
-            raise not_found("submission")
-        with db.write() as session:
-            record = submissions.get(session, submission_id)
-            if record is None:
-                raise not_found("submission")
-            current = SubmissionStatus(record.submission.status)
-            target = current if change.status is None else change.status
-            decision = review_move(
-                current,
-                target,
-                has_publication=change.platform is not None and change.url is not None,
-            )
-            if decision is ReviewDecision.UNCHANGED:
-                return submission_read(record)
-            if decision is ReviewDecision.CONFLICT:
-                raise HTTPException(
-                    409,
-                    detail=f"a submission cannot move from {current} to {target}",
-                )
-            if decision is ReviewDecision.MISSING_PUBLICATION:
-                raise HTTPException(
-                    422,
-                    detail="published needs both platform and url",
-                )
-            values = _review_values(change, target)
-            moved = submissions.change_review(
-                session,
-                submission_id,
-                expected_status=current,
-                values=values,
-                actor=caller.name,
-                now=clock(),
-            )
-            if not moved:
-                raise HTTPException(
-                    409, detail="the submission changed meanwhile; reload and try again"
-                )
-        # A fresh transaction: the write went through Core, so the first session's copy of the
-        # row is stale.
-        with db.read() as session:
-            updated = submissions.get(session, submission_id)
-            if updated is None:  # deleted in the instant since the commit
-                raise not_found("submission")
-            return submission_read(updated)
+        return submission_read(
+            review.review(db, submission_id, change, actor=caller.name, clock=clock)
+        )
 
     return router
-
-
-def _review_values(change: ReviewChange, target: SubmissionStatus) -> dict[str, object]:
-    if target is not SubmissionStatus.PUBLISHED and (change.platform or change.url):
-        raise HTTPException(
-            422,
-            detail="platform and url go only with status published",
-        )
-    values: dict[str, object] = {"status": str(target)}
-    if change.note is not None:
-        values["review_note"] = change.note
-    if target is SubmissionStatus.PUBLISHED:
-        values["published_platform"] = change.platform
-        values["published_url"] = change.url
-    return values
-
-
-def _check_cursor(cursor: str) -> None:
-    # list_page decodes the cursor too; checking here first turns every bad cursor into a 422
-    # and keeps hostile bytes (NUL, far-off years) away from the database.
-    try:
-        moment, ident = submissions.decode_cursor(cursor)
-        moment.astimezone(UTC)
-    except (submissions.BadCursor, OverflowError) as exc:
-        raise invalid_query("cursor", "invalid cursor") from exc
-    if not plausible_id(ident):
-        raise invalid_query("cursor", "invalid cursor")

@@ -1,0 +1,105 @@
+"""The review service: the one place the transition rules are applied, for the API and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from fastapi import HTTPException
+
+from app.admin.fields import invalid_query, not_found, plausible_id
+from app.admin.schemas import ReviewChange
+from flows.review import ReviewDecision, review_move
+from flows.types import SubmissionStatus
+from storage import submissions
+from storage.db import Database
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def review(
+    db: Database,
+    submission_id: str,
+    change: ReviewChange,
+    *,
+    actor: str,
+    clock: Callable[[], datetime],
+) -> submissions.SubmissionRecord:
+    """Apply a review change by the rules of design.md §7; raises HTTPException 404/409/422."""
+    if not plausible_id(submission_id):
+        raise not_found("submission")
+    with db.write() as session:
+        record = submissions.get(session, submission_id)
+        if record is None:
+            raise not_found("submission")
+        current = SubmissionStatus(record.submission.status)
+        target = current if change.status is None else SubmissionStatus(change.status)
+        decision = review_move(
+            current,
+            target,
+            has_publication=change.platform is not None and change.url is not None,
+        )
+        if decision is ReviewDecision.UNCHANGED:
+            return record
+        if decision is ReviewDecision.CONFLICT:
+            raise HTTPException(409, detail=f"a submission cannot move from {current} to {target}")
+        if decision is ReviewDecision.MISSING_PUBLICATION:
+            raise HTTPException(422, detail="published needs both platform and url")
+        values = _review_values(change, target)
+        moved = submissions.change_review(
+            session,
+            submission_id,
+            expected_status=current,
+            values=values,
+            actor=actor,
+            now=clock(),
+        )
+        if not moved:
+            raise HTTPException(
+                409, detail="the submission changed meanwhile; reload and try again"
+            )
+    # A fresh transaction: the write went through Core, so the first session's copy of the
+    # row is stale.
+    with db.read() as session:
+        updated = submissions.get(session, submission_id)
+        if updated is None:  # deleted in the instant since the commit
+            raise not_found("submission")
+        return updated
+
+
+def _review_values(change: ReviewChange, target: SubmissionStatus) -> dict[str, object]:
+    if target is not SubmissionStatus.PUBLISHED and (change.platform or change.url):
+        raise HTTPException(422, detail="platform and url go only with status published")
+    values: dict[str, object] = {"status": str(target)}
+    if change.note is not None:
+        values["review_note"] = change.note
+    if target is SubmissionStatus.PUBLISHED:
+        values["published_platform"] = change.platform
+        values["published_url"] = change.url
+    return values
+
+
+def list_page(
+    db: Database, wanted: submissions.SubmissionFilter, *, limit: int, cursor: str | None
+) -> tuple[list[submissions.SubmissionRecord], str | None]:
+    """One page of the list, the limit capped at MAX_LIMIT; a foreign cursor is a 422."""
+    if cursor is not None:
+        check_cursor(cursor)
+    with db.read() as session:
+        return submissions.list_page(
+            session, wanted, limit=max(1, min(limit, MAX_LIMIT)), cursor=cursor
+        )
+
+
+def check_cursor(cursor: str) -> None:
+    """Raise a 422 for a cursor this service did not make."""
+    # list_page decodes the cursor too; checking here first turns every bad cursor into a 422
+    # and keeps hostile bytes (NUL, far-off years) away from the database.
+    try:
+        moment, ident = submissions.decode_cursor(cursor)
+        moment.astimezone(UTC)
+    except (submissions.BadCursor, OverflowError) as exc:
+        raise invalid_query("cursor", "invalid cursor") from exc
+    if not plausible_id(ident):
+        raise invalid_query("cursor", "invalid cursor")

@@ -1,0 +1,87 @@
+"""`mount_workspace`: the /admin pages, their static files and their HTML error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app.admin.throttle import LIMIT, FailureThrottle
+from app.workspace.pages import TEMPLATE_DIR, workspace_router
+from app.workspace.sessions import SIGN_IN, SessionKeeper, SignInRequired
+from storage.blobs import BlobStore
+from storage.db import Database
+
+PREFIX = "/admin"
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed",
+    409: "Changed meanwhile",
+    413: "Too large",
+    422: "Not accepted",
+    429: "Too many attempts",
+    500: "Something went wrong",
+    503: "Unavailable",
+}
+
+
+def is_page(path: str) -> bool:
+    """True for a path under /admin (answered with HTML, not JSON)."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def error_page(request: Request, status: int, detail: object) -> Response:
+    """A plain HTML error page: the status and a short message, never a traceback."""
+    message = detail if isinstance(detail, str) and status < 500 else None
+    templates = getattr(request.app.state, "workspace_templates", None)
+    if not isinstance(templates, Jinja2Templates):  # an app without the pages
+        return HTMLResponse(f"<!doctype html><title>{status}</title><h1>{status}</h1>", status)
+    page = templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "visitor": None,
+            "status": status,
+            "title": TITLES.get(status, "Error"),
+            "message": message or "Please go back and try again.",
+        },
+        status_code=status,
+    )
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+def mount_workspace(
+    app: FastAPI,
+    *,
+    db: Database,
+    blobs: BlobStore,
+    clock: Callable[[], datetime],
+    failure_limit: int = LIMIT,
+) -> None:
+    """Add the /admin pages; `/admin` without a session leads to the sign-in page."""
+    keeper = SessionKeeper(db, clock)
+    throttle = FailureThrottle(clock, limit=failure_limit)
+    templates = Jinja2Templates(directory=TEMPLATE_DIR)
+    app.state.workspace_templates = templates
+    app.include_router(
+        workspace_router(
+            db=db, blobs=blobs, clock=clock, keeper=keeper, throttle=throttle, templates=templates
+        )
+    )
+    app.mount(
+        f"{PREFIX}/static",
+        StaticFiles(directory=Path(__file__).parent / "static"),
+        name="workspace-static",
+    )
+
+    @app.exception_handler(SignInRequired)
+    async def to_sign_in(_request: Request, _exc: SignInRequired) -> Response:
+        return RedirectResponse(SIGN_IN, status_code=303)

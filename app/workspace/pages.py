@@ -1,0 +1,455 @@
+"""The /admin pages: sign-in and out, the gallery, one item, and its review.
+
+Every rule comes from the services the admin API uses (app/admin/review.py, app/admin/media.py,
+app/workspace/accounts.py); these functions only read forms and render templates.
+"""
+
+# No `from __future__ import annotations`: FastAPI resolves the route signatures.
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from app.admin import review
+from app.admin.auth import Role
+from app.admin.fields import FaceFilter, ListedStatus, VariantName, not_found, plausible_id
+from app.admin.media import Download, downloadable, needs_override, open_blob
+from app.admin.schemas import ReviewChange
+from app.admin.throttle import FailureThrottle, client_key
+from app.workspace import accounts
+from app.workspace.sessions import (
+    COOKIE,
+    IDLE,
+    LIFETIME,
+    SIGN_IN,
+    SIGN_IN_COOKIE,
+    SessionKeeper,
+    Visitor,
+    form_fields,
+    new_sign_in_token,
+    set_cookie,
+)
+from storage import audit, people, submissions, themes
+from storage.blobs import BlobStore
+from storage.db import Database
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+PAGE_SIZE = 24
+NOT_YET = "not yet"
+ACTIONS = {"approve": "approved", "reject": "rejected", "publish": "published"}
+
+
+def workspace_router(
+    *,
+    db: Database,
+    blobs: BlobStore,
+    clock: Callable[[], datetime],
+    keeper: SessionKeeper,
+    throttle: FailureThrottle,
+    templates: Jinja2Templates,
+) -> APIRouter:
+    """The /admin page routes."""
+    router = APIRouter(include_in_schema=False)
+
+    def render(
+        request: Request, name: str, visitor: Visitor | None, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        page = templates.TemplateResponse(
+            request, name, {"visitor": visitor, "not_yet": NOT_YET, **context}, status_code=status
+        )
+        page.headers["Cache-Control"] = "no-store"
+        page.headers["X-Frame-Options"] = "DENY"
+        page.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self'; style-src 'self'; form-action 'self'; "
+            "frame-ancestors 'none'"
+        )
+        return page
+
+    # Database work runs in worker threads: the event loop must not wait on it.
+
+    def close_session(cookie: str) -> None:
+        with db.write() as session:
+            people.close_session(session, cookie)
+
+    def counts_and_themes(
+        wanted: submissions.SubmissionFilter,
+    ) -> tuple[dict[str, int], list[tuple[str, str]]]:
+        with db.read() as session:
+            counts = submissions.count_by_status(session, wanted)
+            return counts, [(t.slug, t.title) for t in themes.list_all(session)]
+
+    def find_media(media_id: str, name: VariantName) -> Download | None:
+        with db.read() as session:
+            return downloadable(session, media_id, name)
+
+    # --- sign-in --------------------------------------------------------------------------
+
+    def sign_in_page(request: Request, problem: str | None = None, status: int = 200) -> Response:
+        token = new_sign_in_token()
+        page = render(request, "sign_in.html", None, status, csrf_token=token, problem=problem)
+        set_cookie(page, request, SIGN_IN_COOKIE, token, max_age=3600)
+        return page
+
+    @router.get("/admin/sign-in")
+    def sign_in_form(request: Request) -> Response:
+        return sign_in_page(request)
+
+    @router.post("/admin/sign-in")
+    async def sign_in(request: Request) -> Response:
+        client = client_key(request.client.host if request.client else None)
+        wait = throttle.wait_seconds(client)
+        if wait:
+            page = sign_in_page(request, f"too many failed attempts: wait {wait} s", 429)
+            page.headers["Retry-After"] = str(wait)
+            return page
+        fields = await form_fields(request, request.cookies.get(SIGN_IN_COOKIE))
+        result = await run_in_threadpool(
+            accounts.sign_in,
+            db,
+            email=fields.get("email", ""),
+            password=fields.get("password", ""),
+            now=clock(),
+            lifetime=LIFETIME,
+            idle=IDLE,
+        )
+        if result.session is None:
+            throttle.failed(client)
+            return sign_in_page(request, result.problem, 401)
+        old = request.cookies.get(COOKIE)
+        if old:
+            # Whatever session id the browser came with is dropped: a new one was made above.
+            await run_in_threadpool(close_session, old)
+        answer = RedirectResponse("/admin", status_code=303)
+        set_cookie(answer, request, COOKIE, result.session.cookie, int(LIFETIME.total_seconds()))
+        answer.delete_cookie(SIGN_IN_COOKIE, path="/admin")
+        return answer
+
+    @router.post("/admin/sign-out")
+    async def sign_out(request: Request) -> Response:
+        visitor = await keeper.require(request, Role.VIEWER)
+        await form_fields(request, visitor.csrf_token)
+        await run_in_threadpool(close_session, request.cookies.get(COOKIE, ""))
+        answer = RedirectResponse(SIGN_IN, status_code=303)
+        answer.delete_cookie(COOKIE, path="/admin")
+        return answer
+
+    # --- gallery ----------------------------------------------------------------------------
+
+    @router.get("/admin")
+    async def gallery(request: Request) -> Response:
+        visitor = await keeper.require(request, Role.VIEWER)
+        wanted, chosen, problems = _filters(request)
+        limit = _limit(request.query_params.get("limit"))
+        cursor = request.query_params.get("cursor") or None
+        if cursor is not None and len(cursor) > 200:
+            cursor, problems = None, [*problems, "the page link was damaged: back to page one"]
+        try:
+            records, next_cursor = await run_in_threadpool(
+                review.list_page, db, wanted, limit=limit, cursor=cursor
+            )
+        except RequestValidationError:  # a cursor this service did not make
+            records, next_cursor = await run_in_threadpool(
+                review.list_page, db, wanted, limit=limit, cursor=None
+            )
+            problems.append("the page link was damaged: back to page one")
+        counts, theme_rows = await run_in_threadpool(counts_and_themes, wanted)
+        more = dict(chosen, limit=str(limit), cursor=next_cursor) if next_cursor else None
+        return render(
+            request,
+            "gallery.html",
+            visitor,
+            items=[_card(r) for r in records],
+            chosen=chosen,
+            problems=problems,
+            counts=counts,
+            total=sum(counts.values()),
+            statuses=[s.value for s in ListedStatus],
+            faces=[f.value for f in FaceFilter],
+            themes=theme_rows,
+            next_query=_query(more) if more else None,
+        )
+
+    # --- one item ---------------------------------------------------------------------------
+
+    def item_page(
+        request: Request, visitor: Visitor, submission_id: str, status: int = 200, **extra: Any
+    ) -> Response:
+        if not plausible_id(submission_id):
+            raise not_found("submission")
+        with db.read() as session:
+            record = submissions.get(session, submission_id)
+            if record is None:
+                raise not_found("submission")
+            trail = audit.for_target(session, "submission", submission_id)
+            for m in record.media:
+                trail += audit.for_target(session, "media", m.media.id)
+        trail.sort(key=lambda e: (e.at, e.id or 0))
+        entries = [_entry(e) for e in trail]
+        history = [
+            e for e in entries if e["action"] in ("review", "withdraw") and e["detail"].get("from")
+        ]
+        return render(
+            request,
+            "item.html",
+            visitor,
+            status,
+            item=_card(record),
+            photos=[_photo(record, m) for m in record.media],
+            history=history,
+            trail=entries,
+            can_review=visitor.reaches(Role.REVIEWER),
+            **extra,
+        )
+
+    @router.get("/admin/items/{submission_id}")
+    async def item(request: Request, submission_id: str) -> Response:
+        visitor = await keeper.require(request, Role.VIEWER)
+        return await run_in_threadpool(item_page, request, visitor, submission_id)
+
+    @router.post("/admin/items/{submission_id}/review")
+    async def review_item(request: Request, submission_id: str) -> Response:
+        visitor = await keeper.require(request, Role.REVIEWER)
+        fields = await form_fields(request, visitor.csrf_token)
+        target = ACTIONS.get(fields.get("action", ""))
+        if target is None:
+            raise HTTPException(422, detail="choose approve, reject or publish")
+        wanted: dict[str, str] = {"status": target}
+        for name in ("note", "platform", "url"):
+            if fields.get(name, "").strip():
+                wanted[name] = fields[name].strip()
+        if target == "rejected" and "note" not in wanted:
+            return await run_in_threadpool(
+                item_page, request, visitor, submission_id, 422, error="give a reason to reject"
+            )
+        try:
+            change = ReviewChange.model_validate(wanted)
+            await run_in_threadpool(
+                review.review, db, submission_id, change, actor=visitor.email, clock=clock
+            )
+        except ValidationError as exc:
+            problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            return await run_in_threadpool(
+                item_page, request, visitor, submission_id, 422, error=problem
+            )
+        except HTTPException as exc:
+            if exc.status_code == 404:
+                raise
+            return await run_in_threadpool(
+                item_page, request, visitor, submission_id, exc.status_code, error=str(exc.detail)
+            )
+        return RedirectResponse(f"/admin/items/{submission_id}", status_code=303)
+
+    # --- images -----------------------------------------------------------------------------
+
+    @router.get("/admin/media/{media_id}/{variant}")
+    async def image(request: Request, media_id: str, variant: str) -> Response:
+        await keeper.require(request, Role.VIEWER)
+        try:
+            name = VariantName(variant)
+        except ValueError:
+            raise not_found("media variant") from None
+        if not plausible_id(media_id):
+            raise not_found("media")
+        found = await run_in_threadpool(find_media, media_id, name)
+        if found is None:
+            raise not_found("media variant")
+        if needs_override(found.face, name):
+            # The pages never show an unblurred image of a blur submission; an admin who must
+            # see one uses the API's audited override.
+            raise HTTPException(403, detail="this photo is shown only blurred")
+        blob = await run_in_threadpool(open_blob, blobs, found.variant.storage_key)
+        return StreamingResponse(
+            blob.chunks(),
+            media_type=found.variant.content_type,
+            headers={
+                "Content-Length": str(blob.size),
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    # --- people (admins) ------------------------------------------------------------------
+
+    def people_page(
+        request: Request, visitor: Visitor, status: int = 200, **extra: Any
+    ) -> Response:
+        with db.read() as session:
+            everyone = people.list_all(session)
+        return render(
+            request, "people.html", visitor, status, people=everyone, roles=accounts.ROLES, **extra
+        )
+
+    @router.get("/admin/people")
+    async def people_list(request: Request) -> Response:
+        visitor = await keeper.require(request, Role.ADMIN)
+        return await run_in_threadpool(people_page, request, visitor)
+
+    @router.post("/admin/people")
+    async def people_create(request: Request) -> Response:
+        visitor = await keeper.require(request, Role.ADMIN)
+        fields = await form_fields(request, visitor.csrf_token)
+        try:
+            await run_in_threadpool(
+                accounts.create_person,
+                db,
+                email=fields.get("email", ""),
+                role=fields.get("role", ""),
+                password=fields.get("password", ""),
+                actor=visitor.email,
+                now=clock(),
+            )
+        except accounts.AccountError as exc:
+            return await run_in_threadpool(people_page, request, visitor, 422, error=str(exc))
+        return RedirectResponse("/admin/people", status_code=303)
+
+    @router.post("/admin/people/{person_id}")
+    async def people_change(request: Request, person_id: str) -> Response:
+        visitor = await keeper.require(request, Role.ADMIN)
+        fields = await form_fields(request, visitor.csrf_token)
+        if not plausible_id(person_id):
+            raise not_found("person")
+        disabled = {"disable": True, "enable": False}.get(fields.get("account", ""))
+        try:
+            await run_in_threadpool(
+                accounts.update_person,
+                db,
+                person_id,
+                role=fields.get("role") or None,
+                disabled=disabled,
+                actor=visitor.email,
+                now=clock(),
+            )
+        except accounts.AccountError as exc:
+            return await run_in_threadpool(people_page, request, visitor, 422, error=str(exc))
+        return RedirectResponse("/admin/people", status_code=303)
+
+    return router
+
+
+def _limit(raw: str | None) -> int:
+    try:
+        wanted = int(raw or PAGE_SIZE)
+    except ValueError:
+        return PAGE_SIZE
+    return max(1, min(wanted, review.MAX_LIMIT))
+
+
+def _filters(
+    request: Request,
+) -> tuple[submissions.SubmissionFilter, dict[str, str], list[str]]:
+    """The gallery filters from the query; a bad value is dropped with a note, never a crash."""
+    params = request.query_params
+    problems: list[str] = []
+    chosen: dict[str, str] = {}
+
+    def pick(name: str, allowed: list[str]) -> str | None:
+        value = params.get(name) or None
+        if value is not None and value not in allowed:
+            problems.append(f"unknown {name}: ignored")
+            return None
+        if value is not None:
+            chosen[name] = value
+        return value
+
+    status = pick("status", [s.value for s in ListedStatus])
+    face = pick("face", [f.value for f in FaceFilter])
+    theme = params.get("theme") or None
+    if theme is not None and (len(theme) > 40 or not theme.isprintable()):
+        problems.append("unknown theme: ignored")
+        theme = None
+    if theme:
+        chosen["theme"] = theme
+    q = "".join(c for c in (params.get("q") or "")[:200] if c.isprintable()).strip() or None
+    if q:
+        chosen["q"] = q
+    since = _day(params.get("since"), problems, "from")
+    until = _day(params.get("until"), problems, "to")
+    if since:
+        chosen["since"] = since.date().isoformat()
+    if until:
+        chosen["until"] = until.date().isoformat()
+        until += timedelta(days=1)  # "to" includes that whole day
+    wanted = submissions.SubmissionFilter(
+        status=status, theme=theme, face=face, since=since, until=until, q=q
+    )
+    return wanted, chosen, problems
+
+
+def _day(raw: str | None, problems: list[str], label: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(raw[:10]), time(), tzinfo=UTC)
+    except ValueError:
+        problems.append(f"the {label} date is not a date: ignored")
+        return None
+
+
+def _query(values: Mapping[str, str | None]) -> str:
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+def _shown_image(face: str | None, variants: tuple[str, ...], wanted: str) -> str | None:
+    """The variant the pages may show: a blur item only blurred (None: "blur pending")."""
+    if face == "blur":
+        return "blurred" if "blurred" in variants else None
+    if wanted in variants:
+        return wanted
+    return "thumbnail" if "thumbnail" in variants else None
+
+
+def _card(record: submissions.SubmissionRecord) -> dict[str, Any]:
+    s = record.submission
+    ready = [m for m in record.media if m.media.status == "ready"]
+    first = ready[0] if ready else None
+    thumb = _shown_image(s.face, first.variants, "thumbnail") if first else None
+    return {
+        "id": s.id,
+        "code": s.code,
+        "status": s.status,
+        "kind": s.kind,
+        "theme": s.theme,
+        "face": s.face,
+        "face_chosen_at": s.face_chosen_at,
+        "comment": s.comment or "",
+        "review_note": s.review_note,
+        "platform": s.published_platform,
+        "url": s.published_url,
+        "created_at": s.created_at,
+        "submitted_at": s.submitted_at,
+        "contributor": record.display_name,
+        "photos": len(record.media),
+        "thumb": f"/admin/media/{first.media.id}/{thumb}" if first and thumb else None,
+        "blur_pending": bool(first and s.face == "blur" and thumb is None),
+    }
+
+
+def _photo(record: submissions.SubmissionRecord, m: submissions.MediaRecord) -> dict[str, Any]:
+    face = record.submission.face
+    shown = _shown_image(face, m.variants, "original") if m.media.status == "ready" else None
+    return {
+        "id": m.media.id,
+        "status": m.media.status,
+        "src": f"/admin/media/{m.media.id}/{shown}" if shown else None,
+        "blur_pending": face == "blur" and shown is None and m.media.status == "ready",
+    }
+
+
+def _entry(e: Any) -> dict[str, Any]:
+    try:
+        detail = json.loads(e.detail)
+    except ValueError:
+        detail = {}
+    if not isinstance(detail, dict):
+        detail = {}
+    return {"at": e.at, "actor": e.actor, "action": e.action, "detail": detail}

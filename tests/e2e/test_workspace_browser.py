@@ -1,0 +1,99 @@
+"""The PR workspace at /admin in a real browser (Debian's chromium): sign in, filter, approve.
+
+With GENBA_SCREENSHOTS=<folder> the gallery is also photographed at phone and laptop width
+(that is how docs/screenshots/ was made).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import RunningDemo
+from tests.e2e.photos import phone_jpeg
+from tests.e2e.test_demo_browser import tap
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+    .filter(e => e.type !== 'hidden' && e.labels.length === 0)
+    .map(e => e.name || e.id)"""
+
+
+def send_photo(page: Page, chat_url: str, photo: Path, comment: str) -> str:
+    """A worker sends one photo through the demo's chat page; returns its code."""
+    page.goto(chat_url)
+    expect(page.locator(".row.bot .bubble").first).to_be_visible(timeout=20_000)
+    page.set_input_files("#file", str(photo))
+    tap(page, "毎日の仕事")
+    tap(page, "顔は写っていない")
+    page.fill("#text", comment)
+    page.click("#send")
+    receipt = page.locator(".row.bot .bubble").last
+    expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"), timeout=20_000)
+    code = re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", receipt.inner_text())
+    assert code is not None
+    return code.group(0)
+
+
+@pytest.mark.browser
+def test_a_reviewer_signs_in_filters_opens_an_item_and_approves_it_by_keyboard(
+    running_demo: RunningDemo, page: Page, tmp_path: Path
+) -> None:
+    photo = tmp_path / "genba.jpg"
+    photo.write_bytes(phone_jpeg())
+    code = send_photo(page, running_demo.chat_url, photo, "ラインの朝の準備です")
+    found = re.search(r"e-mail (\S+)\s+password (\S+)", running_demo.banner)
+    assert found, running_demo.banner
+    email, password = found.groups()
+    assert f"{running_demo.bot_url}/admin" in running_demo.banner
+
+    page.goto(f"{running_demo.bot_url}/admin")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate(UNLABELLED) == []
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
+    assert page.evaluate(UNLABELLED) == []
+
+    page.get_by_label("Status", exact=True).select_option("new")
+    page.get_by_label("Text in comments").fill("朝の準備")
+    page.get_by_role("button", name="Filter").click()
+    card = page.locator(".item", has_text=code)
+    expect(card).to_be_visible()
+    # The thumbnail is made in the background: reload until it shows.
+    for _ in range(40):
+        if card.locator("img").count():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    expect(card.locator("img")).to_be_visible()
+    _screenshots(page)
+
+    card.locator("a").click()
+    expect(page.get_by_role("heading", name=re.compile(code))).to_be_visible()
+    expect(page.locator(".photos img").first).to_be_visible()
+    assert page.evaluate(UNLABELLED) == []
+    # Keyboard only: Tab reaches the approve button, Enter presses it.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "approve":
+            break
+    assert page.evaluate("document.activeElement.id") == "approve"
+    page.keyboard.press("Enter")
+    expect(page.locator("h1 .badge")).to_have_text("approved")
+    expect(page.locator(".history")).to_contain_text("new → approved")
+
+
+def _screenshots(page: Page) -> None:
+    folder = os.environ.get("GENBA_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for name, width, height in (("gallery-phone", 390, 780), ("gallery-laptop", 1280, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+    page.set_viewport_size({"width": 1280, "height": 800})
