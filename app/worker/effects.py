@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from flows.types import (
     AttachPhoto,
+    CheckBatchLater,
     DiscardDraft,
     Effect,
     MovePhotos,
@@ -96,6 +97,10 @@ def apply_effects(
                 )
             case SetFollowing(following=following):
                 contributors.set_following(session, contributor_id, following=following, now=now)
+            case CheckBatchLater():
+                # Scheduled by the conversation job (app/worker/conversation.py), which knows
+                # the event row the delayed check belongs to.
+                pass
             case _:
                 # A new kind of effect must be carried out here: mypy fails until it is.
                 assert_never(effect)

@@ -22,7 +22,13 @@ from starlette.concurrency import run_in_threadpool
 
 from app.admin import review
 from app.admin.auth import Role
-from app.admin.fields import FaceFilter, ListedStatus, VariantName, not_found, plausible_id
+from app.admin.fields import (
+    FACE_FILTERS,
+    LISTED_STATUSES,
+    VariantName,
+    not_found,
+    plausible_id,
+)
 from app.admin.media import Download, downloadable, needs_override, open_blob
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
@@ -39,6 +45,7 @@ from app.workspace.sessions import (
     new_sign_in_token,
     set_cookie,
 )
+from flows.types import SubmissionStatus
 from storage import audit, people, submissions, themes
 from storage.blobs import BlobStore
 from storage.db import Database
@@ -173,8 +180,8 @@ def workspace_router(
             problems=problems,
             counts=counts,
             total=sum(counts.values()),
-            statuses=[s.value for s in ListedStatus],
-            faces=[f.value for f in FaceFilter],
+            statuses=list(LISTED_STATUSES),
+            faces=list(FACE_FILTERS),
             themes=theme_rows,
             next_query=_query(more) if more else None,
         )
@@ -361,8 +368,8 @@ def _filters(
             chosen[name] = value
         return value
 
-    status = pick("status", [s.value for s in ListedStatus])
-    face = pick("face", [f.value for f in FaceFilter])
+    status = pick("status", list(LISTED_STATUSES))
+    face = pick("face", list(FACE_FILTERS))
     theme = params.get("theme") or None
     if theme is not None and (len(theme) > 40 or not theme.isprintable()):
         problems.append("unknown theme: ignored")
@@ -380,7 +387,12 @@ def _filters(
         chosen["until"] = until.date().isoformat()
         until += timedelta(days=1)  # "to" includes that whole day
     wanted = submissions.SubmissionFilter(
-        status=status, theme=theme, face=face, since=since, until=until, q=q
+        status=None if status is None else SubmissionStatus(status),
+        theme=theme,
+        face=face,
+        since=since,
+        until=until,
+        q=q,
     )
     return wanted, chosen, problems
 
