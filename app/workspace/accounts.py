@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,8 +26,6 @@ LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
 # argon2id with the library's current defaults (RFC 9106 low-memory profile).
 HASHER = PasswordHasher()
-# Checked against when the e-mail is unknown, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = HASHER.hash("not a password of anyone")
 
 
 class AccountError(ValueError):
@@ -173,7 +172,8 @@ def sign_in(
     with db.read() as session:
         person = people.by_email(session, email) if email else None
     if person is None or len(password) > MAX_PASSWORD_CHARS:
-        _verify(_DUMMY_HASH, password[:MAX_PASSWORD_CHARS])
+        # A wrong address costs as long as a wrong password: nothing tells which it was.
+        _verify(_dummy_hash(), password[:MAX_PASSWORD_CHARS])
         return SignInResult(None, None, refused)
     if person.locked_until is not None and now < person.locked_until:
         return SignInResult(None, None, "too many wrong passwords: try again in 15 minutes")
@@ -190,6 +190,12 @@ def sign_in(
         # Ended sessions go when someone signs in: no background job needed for them.
         people.purge_sessions(session, now=now, idle=idle)
     return SignInResult(person, opened, None)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Made on first use, not at import: the server starts without spending a hash.
+    return HASHER.hash("not a password of anyone")
 
 
 def _verify(hashed: str, password: str) -> bool:
