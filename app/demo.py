@@ -78,13 +78,14 @@ def run_demo(base: Settings, *, host: str, port: int) -> None:
         with services.db.write() as session:
             admin_token = tokens.create(session, name="demo", role="admin", now=system_clock())
         app = create_app(services)
-        deploy_rich_menu(sim.base_url, token, typer.echo)
+        menu = deploy_rich_menu(sim.base_url, token, typer.echo)
         typer.echo(
             "\n".join(
                 [
                     "",
                     "genba demo: the bot is talking to a simulated LINE platform on this machine.",
                     f"  chat page (open it in a browser):  {sim.chat_url}",
+                    *(["  rich menu: under the chat, deployed as on LINE"] if menu else []),
                     f"  admin API (try it out in /docs):   {bot_url}/docs",
                     f"  data folder:                       {settings.data_dir.resolve()}",
                     "  list submissions:",
