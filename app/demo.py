@@ -119,7 +119,7 @@ def run_demo(base: Settings, *, host: str, port: int) -> None:
             admin_token = tokens.create(session, name="demo", role="admin", now=system_clock())
         password = demo_admin(services.db)
         app = create_app(services)
-        deploy_rich_menu(sim.base_url, token, typer.echo)
+        menu = deploy_rich_menu(sim.base_url, token, typer.echo)
         typer.echo(
             "\n".join(
                 [
@@ -128,6 +128,7 @@ def run_demo(base: Settings, *, host: str, port: int) -> None:
                     f"  chat page (open it in a browser):  {sim.chat_url}",
                     f"  PR workspace (sign in):            {bot_url}/admin",
                     f"    e-mail {DEMO_EMAIL}  password {password}",
+                    *(["  rich menu: under the chat, deployed as on LINE"] if menu else []),
                     f"  admin API (try it out in /docs):   {bot_url}/docs",
                     f"  data folder:                       {settings.data_dir.resolve()}",
                     "  another token, in the demo's own database (without the variable,",

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from storage import people, schema
+from storage import migrate, people
 from storage.db import Database
 
 runner = CliRunner()
@@ -24,7 +24,7 @@ def database(
     monkeypatch.setenv("GENBA_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("DATABASE_URL", database_url)
     db = Database(database_url)
-    schema.upgrade(db)
+    migrate.upgrade(db)
     yield db
     db.dispose()
 

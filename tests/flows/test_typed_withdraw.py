@@ -33,6 +33,8 @@ class TestReading:
             "取り下げたいです。",
             "とりさげたい",
             "取り消したい！",
+            "とりけしたい",  # the easy-Japanese catalogue's word
+            "ＷＩＴＨＤＲＡＷ",
             "withdraw",
             "I want to withdraw",
             "撤回",
