@@ -22,6 +22,7 @@ from flows.types import (
     Outcome,
     PhotoReceived,
     Reply,
+    SetTheme,
     StartDraft,
     Step,
 )
@@ -67,17 +68,22 @@ def _take(draft: Draft, photo: PhotoReceived, ctx: Context) -> _Taken:
     return _Taken(taken, (attach,), note, True)
 
 
-def start_photo_draft(_conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Outcome:
-    """Open a photo draft with this photo and ask the first question (drops a pending idea)."""
+def start_photo_draft(conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Outcome:
+    """Open a photo draft with this photo and ask the first question (drops a pending idea).
+
+    After "send for this theme" the theme is already chosen, so the first question is the face.
+    """
     image_set = photo.image_set
+    preset = next((t.slug for t in ctx.themes if t.slug == conversation.theme_next), None)
     draft = Draft(
         ctx.new_draft_id,
         ctx.new_code,
         DraftKind.PHOTO,
         media=1,
         answered_sets=frozenset({image_set.id}) if image_set is not None else frozenset(),
+        theme=preset,
     )
-    effects = (
+    effects: tuple[Effect, ...] = (
         StartDraft(draft.id, draft.code, DraftKind.PHOTO),
         AttachPhoto(
             draft.id,
@@ -86,7 +92,11 @@ def start_photo_draft(_conversation: Conversation, photo: PhotoReceived, ctx: Co
             image_set.index if image_set is not None else None,
         ),
     )
-    opened = Conversation(step=opening_step(ctx), draft=draft, updated_at=ctx.now)
+    first = opening_step(ctx)
+    if preset is not None:
+        effects = (*effects, SetTheme(draft.id, preset))
+        first = Step.ASK_FACE
+    opened = Conversation(step=first, draft=draft, updated_at=ctx.now)
     return Outcome(opened, (Reply(Key.PHOTO_THANKS), *question(opened, ctx)), effects)
 
 

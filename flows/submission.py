@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flows.guide import text_at_rest
 from flows.intents import Tap, normalise
 from flows.keys import Key
 from flows.questions import confirm_idea, question, receipt, then_ask
@@ -32,9 +33,9 @@ from flows.types import (
 )
 
 
-def _submit(draft: Draft, effects: tuple[Effect, ...]) -> Outcome:
+def _submit(draft: Draft, effects: tuple[Effect, ...], ctx: Context) -> Outcome:
     """Hand the draft to the PR team and give the receipt; the conversation goes back to IDLE."""
-    return Outcome(Conversation(), (receipt(draft),), (*effects, SubmitDraft(draft.id)))
+    return Outcome(Conversation(), receipt(draft, ctx), (*effects, SubmitDraft(draft.id)))
 
 
 def _ask(conversation: Conversation, step: Step, draft: Draft, ctx: Context) -> Conversation:
@@ -45,7 +46,7 @@ def _set_theme(conversation: Conversation, draft: Draft, slug: str, ctx: Context
     chosen = replace(draft, theme=slug)
     effects: tuple[Effect, ...] = (SetTheme(draft.id, slug),)
     if draft.kind is DraftKind.IDEA:
-        return _submit(chosen, effects)
+        return _submit(chosen, effects, ctx)
     asked = _ask(conversation, Step.ASK_FACE, chosen, ctx)
     return Outcome(asked, question(asked, ctx), effects)
 
@@ -86,7 +87,7 @@ def write_comment(conversation: Conversation, text: TextReceived, ctx: Context) 
     if len(comment) > ctx.max_comment_chars:
         too_long = Reply(Key.COMMENT_TOO_LONG, {"max": ctx.max_comment_chars})
         return Outcome(conversation, then_ask(conversation, ctx, too_long))
-    return _submit(replace(draft, comment=comment), (SetComment(draft.id, comment),))
+    return _submit(replace(draft, comment=comment), (SetComment(draft.id, comment),), ctx)
 
 
 def skip_comment(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
@@ -94,7 +95,7 @@ def skip_comment(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome
     draft = conversation.draft
     if draft is None:
         return unexpected(conversation, ctx)
-    return _submit(draft, (SetComment(draft.id, None),))
+    return _submit(draft, (SetComment(draft.id, None),), ctx)
 
 
 def offer_idea(conversation: Conversation, text: TextReceived, ctx: Context) -> Outcome:
@@ -105,6 +106,9 @@ def offer_idea(conversation: Conversation, text: TextReceived, ctx: Context) -> 
     if len(idea) > ctx.max_comment_chars:
         too_long = Reply(Key.COMMENT_TOO_LONG, {"max": ctx.max_comment_chars})
         return Outcome(conversation, then_ask(conversation, ctx, too_long))
+    looked_up = text_at_rest(text, ctx)
+    if looked_up is not None:
+        return looked_up
     pending = Conversation(step=Step.CONFIRM_IDEA, pending_text=idea, updated_at=ctx.now)
     return Outcome(pending, (confirm_idea(idea),))
 
@@ -120,6 +124,6 @@ def accept_idea(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
         SetComment(draft.id, idea),
     )
     if not ctx.themes:
-        return _submit(draft, effects)
+        return _submit(draft, effects, ctx)
     asked = Conversation(step=Step.ASK_THEME, draft=draft, updated_at=ctx.now)
     return Outcome(asked, question(asked, ctx), effects)

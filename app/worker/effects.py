@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from flows.types import (
+    AgreeGuideline,
+    AskedGuideline,
     AttachPhoto,
     DiscardDraft,
     Effect,
@@ -22,7 +24,7 @@ from flows.types import (
     WithdrawPhoto,
     WithdrawSubmission,
 )
-from storage import contributors, drafts, jobs
+from storage import contributors, drafts, guideline, jobs
 from storage.jobs import JobSpec
 
 
@@ -95,6 +97,10 @@ def apply_effects(
                 )
             case SetFollowing(following=following):
                 contributors.set_following(session, contributor_id, following=following, now=now)
+            case AgreeGuideline(version=agreed):
+                guideline.agree(session, owner, agreed=agreed, now=now)
+            case AskedGuideline(version=asked):
+                guideline.asked(session, owner, asked_version=asked)
     if purge:
         specs.append(JobSpec(kind=jobs.PURGE, payload=drafts.purge_payload(purge)))
     jobs.enqueue_many(session, specs, now=now, max_attempts=max_attempts)

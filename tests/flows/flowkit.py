@@ -9,11 +9,15 @@ from flows import intents
 from flows.keys import Key
 from flows.machine import step
 from flows.types import (
+    AgreeGuideline,
+    AskedGuideline,
     Choice,
     ChoiceKind,
     Context,
     Conversation,
     Effect,
+    Example,
+    Guideline,
     ImageSet,
     Input,
     Outcome,
@@ -84,6 +88,8 @@ class Chat:
     submissions: dict[str, SubmissionRef] = field(default_factory=dict)
     last: Outcome | None = None
     history: list[Outcome] = field(default_factory=list)
+    guideline: Guideline = field(default_factory=Guideline)
+    examples: tuple[Example, ...] = ()
 
     def context(self, received: Input) -> Context:
         """The context the caller would build for this input."""
@@ -101,6 +107,8 @@ class Chat:
             max_media=self.max_media,
             max_comment_chars=self.max_comment_chars,
             submission=found,
+            guideline=self.guideline,
+            examples=self.examples,
         )
 
     def send(self, received: Input) -> Outcome:
@@ -123,6 +131,10 @@ class Chat:
             case WithdrawSubmission(submission_id=sid):
                 old = self.submissions[sid]
                 self.submissions[sid] = replace(old, status=SubmissionStatus.WITHDRAWN)
+            case AgreeGuideline(version=version):
+                self.guideline = replace(self.guideline, agreed=version, asked=version)
+            case AskedGuideline(version=version):
+                self.guideline = replace(self.guideline, asked=version)
             case _:
                 pass
 
