@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from sqlmodel import Session
 
 from app.admin.auth import Caller, GuardedRoute, Guards
 from app.admin.fields import (
@@ -30,6 +31,7 @@ from flows.review import ReviewDecision, review_move
 from flows.types import SubmissionStatus
 from storage import submissions
 from storage.db import Database
+from storage.models import Submission
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -129,13 +131,15 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
             if record is None:
                 raise not_found("submission")
             current = SubmissionStatus(record.submission.status)
+            if change.example is not None:
+                _mark_example(session, record.submission, change.example, caller.name, clock())
             target = current if change.status is None else SubmissionStatus(change.status)
             decision = review_move(
                 current,
                 target,
                 has_publication=change.platform is not None and change.url is not None,
             )
-            if decision is ReviewDecision.UNCHANGED:
+            if decision is ReviewDecision.UNCHANGED and change.example is None:
                 return submission_read(record)
             if decision is ReviewDecision.CONFLICT:
                 raise HTTPException(
@@ -148,7 +152,7 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
                     detail="published needs both platform and url",
                 )
             values = _review_values(change, target)
-            moved = submissions.change_review(
+            moved = decision is ReviewDecision.UNCHANGED or submissions.change_review(
                 session,
                 submission_id,
                 expected_status=current,
@@ -169,6 +173,14 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
             return submission_read(updated)
 
     return router
+
+
+def _mark_example(
+    session: Session, submission: Submission, example: bool, actor: str, now: datetime
+) -> None:
+    if submission.status == SubmissionStatus.WITHDRAWN and example:
+        raise HTTPException(409, detail="a withdrawn submission cannot be an example")
+    submissions.set_example(session, submission.id, example=example, actor=actor, now=now)
 
 
 def _review_values(change: ReviewChange, target: SubmissionStatus) -> dict[str, object]:
