@@ -52,6 +52,7 @@ def decode(text: str) -> Conversation:
             paused_from=Step(data["paused_from"]) if data.get("paused_from") else None,
             arrived=tuple(data.get("arrived", ())),
             pending_text=data.get("pending_text"),
+            theme_next=data.get("theme_next"),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"malformed conversation state: {exc}") from exc
