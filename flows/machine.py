@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows import fallbacks, photos, resume, submission
+from flows import fallbacks, mine, photos, resume, settings, submission
 from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, interpret
 from flows.keys import Key
 from flows.questions import current_ref
@@ -131,6 +131,11 @@ FALLBACKS: Mapping[Trigger, Transition] = {
     Intent.WITHDRAW: Transition(fallbacks.ask_withdraw),
     Intent.WITHDRAW_YES: Transition(fallbacks.withdraw),
     Intent.KEEP: Transition(fallbacks.keep_submission),
+    Intent.MINE: Transition(mine.show_mine, label="my submissions"),
+    Intent.REFACE: Transition(mine.ask_reface),
+    Intent.REFACE_TO: Transition(mine.reface, label="new face choice"),
+    Intent.SETTINGS: Transition(settings.show_settings),
+    Intent.LANGUAGE: Transition(settings.choose_language),
     Followed: Transition(fallbacks.welcome, label="follow"),
     Unfollowed: Transition(fallbacks.unfollow, label="unfollow (silent)"),
     Unsent: Transition(fallbacks.unsend, label="unsend (silent)"),

@@ -1,7 +1,7 @@
 """The rich menu's buttons: the postback data each area sends, named in one place.
 
-`send` and `help` are intents the flows handle today. The other four name features still to come
-(guideline lookup, theme of the month, examples, my submissions); whoever adds one gives its new
+`send`, `help` and `mine` are intents the flows handle today. The other three name features still
+to come (guideline lookup, theme of the month, examples); whoever adds one gives its new
 `Intent` the value named here, so a menu already deployed keeps working. Until then
 `intents.parse` does not know them: a tap is an unknown button, which `fallbacks.malformed`
 answers like any other: at IDLE it points to the camera and album; during a question it keeps the
@@ -22,7 +22,7 @@ class MenuButton(StrEnum):
     GUIDELINE = "guideline"
     MONTH_THEME = "month_theme"
     EXAMPLES = "examples"
-    MINE = "mine"  # my submissions
+    MINE = Intent.MINE.value  # my submissions
     HELP = Intent.HELP.value  # help; settings will be reached from its answer
 
 

@@ -118,6 +118,13 @@ class SubmissionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class DraftKind(StrEnum):
+    """A draft holds photos, or is a comment-only idea."""
+
+    PHOTO = "photo"
+    IDEA = "idea"
+
+
 @dataclass(frozen=True)
 class Theme:
     """An active theme the worker can pick."""
@@ -128,11 +135,19 @@ class Theme:
 
 @dataclass(frozen=True)
 class SubmissionRef:
-    """A submission of this worker that a postback refers to, looked up by the caller."""
+    """A submission of this worker, looked up by the caller (for a postback, or "my submissions").
+
+    `sent` is the day it was sent (`YYYY-MM-DD`, in the company's zone) and `theme` the theme's
+    title; both are only shown.
+    """
 
     id: str
     code: str
     status: SubmissionStatus
+    face: Face | None = None
+    kind: DraftKind = DraftKind.PHOTO
+    sent: str = ""
+    theme: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,7 +157,10 @@ class Context:
     `themes` are the active themes, the theme of the month first. `new_draft_id` and
     `new_code` are fresh, unused identifiers the step uses if it opens a draft. `submission`
     is the caller's lookup of the submission id carried by a postback (None when the postback
-    names none, or names one that is not this worker's).
+    names none, or names one that is not this worker's). `last_face` is the face choice of the
+    worker's latest submission (offered first, never applied by itself); `mine` their recent
+    submissions, newest first (filled only for the "my submissions" tap); `contact` how to reach
+    the PR team (a configured text); `language` the catalogue the worker reads now.
     """
 
     now: datetime
@@ -153,6 +171,10 @@ class Context:
     max_media: int = 20
     max_comment_chars: int = 1000
     submission: SubmissionRef | None = None
+    last_face: Face | None = None
+    mine: tuple[SubmissionRef, ...] = ()
+    contact: str = ""
+    language: str = "ja"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,13 +191,6 @@ class Step(StrEnum):
     ASK_FACE = "ask_face"
     ASK_COMMENT = "ask_comment"
     RESUME = "resume"  # a draft waited past the idle timeout: continue or discard?
-
-
-class DraftKind(StrEnum):
-    """A draft holds photos, or is a comment-only idea."""
-
-    PHOTO = "photo"
-    IDEA = "idea"
 
 
 @dataclass(frozen=True)
@@ -236,15 +251,30 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Card:
+    """One card of a carousel: a literal title and subtitle, catalogue-key lines, and buttons."""
+
+    title: str
+    subtitle: str = ""
+    lines: tuple[str, ...] = ()  # catalogue keys, one line each
+    buttons: tuple[Choice, ...] = ()  # at most 3 (postback buttons)
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message to the worker: a catalogue key, its parameters, and buttons (last one only)."""
+    """One message to the worker: a catalogue key, its parameters, and buttons (last one only).
+
+    With `cards`, the message is a carousel and the key's text is its alternative text (what a
+    notification or an old client shows).
+    """
 
     key: str
     params: Mapping[str, str | int] = field(default_factory=dict)
     choices: tuple[Choice, ...] = ()
+    cards: tuple[Card, ...] = ()
 
     def __hash__(self) -> int:
-        return hash((self.key, tuple(sorted(self.params.items())), self.choices))
+        return hash((self.key, tuple(sorted(self.params.items())), self.choices, self.cards))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,6 +355,23 @@ class WithdrawSubmission:
 
 
 @dataclass(frozen=True)
+class ChangeFace:
+    """The worker changed the face choice of a sent submission (recorded with time and audit)."""
+
+    submission_id: str
+    face: Face
+    was: Face
+    status: SubmissionStatus  # the status the change was decided on
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """The worker chose the language the bot speaks to them."""
+
+    language: str
+
+
+@dataclass(frozen=True)
 class WithdrawPhoto:
     """The worker unsent a photo in LINE: delete the stored copy."""
 
@@ -348,6 +395,8 @@ Effect = (
     | SubmitDraft
     | DiscardDraft
     | WithdrawSubmission
+    | ChangeFace
+    | SetLanguage
     | WithdrawPhoto
     | SetFollowing
 )

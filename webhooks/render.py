@@ -21,7 +21,7 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
-from flows.types import Choice, ChoiceKind, Reply
+from flows.types import Card, Choice, ChoiceKind, Reply
 from webhooks.i18n import Catalogue
 
 MAX_MESSAGES = 5
@@ -29,6 +29,9 @@ MAX_ITEMS = 13
 MAX_LABEL = 20
 MAX_DATA = 300
 MAX_TEXT = 5000
+MAX_ALT_TEXT = 1500
+MAX_BUBBLES = 12  # a flex carousel's limit
+MAX_CARD_BUTTONS = 3
 ELLIPSIS = "…"
 _JOINERS = "\u200d\ufe0e\ufe0f"  # a cut must not leave these dangling before the ellipsis
 
@@ -88,15 +91,79 @@ def quick_reply(choices: Iterable[Choice], *, language: str, catalogue: Catalogu
     return QuickReply(items=kept) if kept else None
 
 
+def _text(value: str, **style: Any) -> dict[str, Any]:
+    return {"type": "text", "text": truncate(value, MAX_TEXT) or ELLIPSIS, "wrap": True, **style}
+
+
+def _bubble(card: Card, *, language: str, catalogue: Catalogue) -> dict[str, Any]:
+    body = [_text(card.title, weight="bold", size="lg")]
+    if card.subtitle:
+        body.append(_text(card.subtitle, size="sm", color="#777777"))
+    body += [_text(catalogue.text(line, language=language), size="sm") for line in card.lines]
+    bubble: dict[str, Any] = {
+        "type": "bubble",
+        "size": "kilo",
+        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
+    }
+    buttons = []
+    for choice in card.buttons[:MAX_CARD_BUTTONS]:
+        if choice.kind is ChoiceKind.POSTBACK and 0 < len(choice.data) <= MAX_DATA:
+            label = _label(choice, language=language, catalogue=catalogue)
+            action = {"type": "postback", "label": label, "data": choice.data, "displayText": label}
+            buttons.append({"type": "button", "style": "link", "height": "sm", "action": action})
+    if buttons:
+        bubble["footer"] = {"type": "box", "layout": "vertical", "contents": buttons}
+    return bubble
+
+
+def _carousel(
+    reply: Reply, alt: str, buttons: Any | None, *, language: str, catalogue: Catalogue
+) -> Message:
+    """Render a reply's cards as a flex carousel; its text becomes the alternative text."""
+    bubbles = [
+        _bubble(card, language=language, catalogue=catalogue) for card in reply.cards[:MAX_BUBBLES]
+    ]
+    message: dict[str, Any] = {
+        "type": "flex",
+        "altText": truncate(alt, MAX_ALT_TEXT) or ELLIPSIS,
+        "contents": {"type": "carousel", "contents": bubbles},
+    }
+    if buttons is not None:
+        message["quickReply"] = buttons.to_dict()
+    return Message.from_dict(message)
+
+
 def render(replies: Sequence[Reply], *, language: str, catalogue: Catalogue) -> list[Message]:
-    """Render replies as LINE text messages; only the last carries the last reply's buttons."""
+    """Render replies as LINE messages; only the last carries the last reply's buttons.
+
+    Plain replies become text messages, a reply with cards a flex carousel.
+    """
     if not replies:
         return []
+    if any(r.cards for r in replies):
+        return _render_each(replies[-MAX_MESSAGES:], language=language, catalogue=catalogue)
     texts = [catalogue.text(r.key, language=language, params=r.params) for r in replies]
     texts = [truncate(t, MAX_TEXT) or ELLIPSIS for t in _merge(texts)]
     buttons = quick_reply(replies[-1].choices, language=language, catalogue=catalogue)
     messages: list[Message] = [TextMessage(text=t) for t in texts[:-1]]
     messages.append(TextMessage(text=texts[-1], quick_reply=buttons))
+    return messages
+
+
+def _render_each(replies: Sequence[Reply], *, language: str, catalogue: Catalogue) -> list[Message]:
+    messages: list[Message] = []
+    for i, reply in enumerate(replies):
+        last = i == len(replies) - 1
+        text = catalogue.text(reply.key, language=language, params=reply.params)
+        buttons = (
+            quick_reply(reply.choices, language=language, catalogue=catalogue) if last else None
+        )
+        if reply.cards:
+            messages.append(_carousel(reply, text, buttons, language=language, catalogue=catalogue))
+        else:
+            messages.append(
+                TextMessage(text=truncate(text, MAX_TEXT) or ELLIPSIS, quick_reply=buttons)
+            )
     return messages
 
 

@@ -22,18 +22,22 @@ from app.worker.profiles import ensure_contributor
 from flows import intents
 from flows.group import group_notice
 from flows.machine import step
+from flows.mine import MAX_CARDS
 from flows.types import (
     Context,
     Conversation,
+    DraftKind,
+    Face,
     PostbackReceived,
     Reply,
+    SetLanguage,
     SubmissionRef,
     SubmissionStatus,
     Theme,
 )
 from storage import conversations, drafts, groups, inbox, jobs, outbox, themes
 from storage.jobs import ClaimedJob, JobSpec
-from storage.models import Contributor, WebhookEvent
+from storage.models import Contributor, Submission, WebhookEvent
 from webhooks.events import ChatEvent, UserEvent, parse_event, translate
 from webhooks.privacy import user_ref
 from webhooks.render import render, to_outbox
@@ -127,8 +131,11 @@ def _user_step(env: JobEnv, row: WebhookEvent, event: UserEvent) -> int | None:
         conversations.save(
             session, contributor.id, outcome.conversation, version=loaded.version, now=now
         )
+        # A language chosen in this very step already speaks the answer.
+        chosen = [e.language for e in outcome.effects if isinstance(e, SetLanguage)]
+        language = (chosen or [contributor.chosen_language or contributor.language])[-1]
         reply_job = _queue_replies(
-            env, session, row, event.reply_token, outcome.replies, contributor.language, now
+            env, session, row, event.reply_token, outcome.replies, language, now
         )
     log.info(
         "event %s %s: %s -> %s, effects [%s], %d replies",
@@ -148,21 +155,46 @@ def _context(
     env: JobEnv, session: Session, contributor: Contributor, event: UserEvent, now: datetime
 ) -> Context:
     settings = env.services.settings
-    month = now.astimezone(settings.zone).strftime("%Y-%m")
-    language = contributor.language or "ja"
-    offered = tuple(
-        Theme(slug=t.slug, title=_title(t.title, t.translations, language))
+    zone = settings.zone
+    month = now.astimezone(zone).strftime("%Y-%m")
+    language = env.services.catalogue.negotiate(contributor.chosen_language or contributor.language)
+    titles = {
+        t.slug: _title(t.title, t.translations, language)
         for t in themes.active_for_month(session, month)
-    )
+    }
+    offered = tuple(Theme(slug=slug, title=title) for slug, title in titles.items())
+
+    def ref_of(found: Submission) -> SubmissionRef:
+        sent = found.submitted_at or found.created_at
+        return SubmissionRef(
+            id=found.id,
+            code=found.code,
+            status=SubmissionStatus(found.status),
+            face=Face(found.face) if found.face in set(Face) else None,
+            kind=DraftKind.IDEA if found.kind == DraftKind.IDEA.value else DraftKind.PHOTO,
+            sent=sent.astimezone(zone).strftime("%Y-%m-%d"),
+            theme=titles.get(found.theme or "", found.theme or ""),
+        )
+
     ref = None
+    mine: tuple[SubmissionRef, ...] = ()
     if isinstance(event.input, PostbackReceived):
         wanted = intents.submission_id(event.input.data)
         if wanted is not None:
             found = drafts.summary(session, submission_id=wanted, contributor_id=contributor.id)
             if found is not None and found.status != "draft":
-                ref = SubmissionRef(
-                    id=found.id, code=found.code, status=SubmissionStatus(found.status)
+                ref = ref_of(found)
+            elif found is None and drafts.exists(session, wanted):
+                # Someone else's submission: refused like an unknown one, and noted.
+                log.warning(
+                    "%s tapped a button naming another worker's submission; refused",
+                    user_ref(event.user_id),
                 )
+        tap = intents.parse(event.input.data)
+        if tap is not None and tap.intent is intents.Intent.MINE:
+            recent = drafts.recent(session, contributor_id=contributor.id, limit=MAX_CARDS)
+            mine = tuple(ref_of(s) for s in recent)
+    last = drafts.last_face(session, contributor_id=contributor.id)
     return Context(
         now=now,
         themes=offered,
@@ -171,6 +203,10 @@ def _context(
         idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
         max_media=settings.max_media_per_submission,
         submission=ref,
+        last_face=Face(last) if last in set(Face) else None,
+        mine=mine,
+        contact=settings.pr_contact,
+        language=language,
     )
 
 

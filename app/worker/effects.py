@@ -10,12 +10,14 @@ from sqlmodel import Session
 
 from flows.types import (
     AttachPhoto,
+    ChangeFace,
     DiscardDraft,
     Effect,
     MovePhotos,
     SetComment,
     SetFace,
     SetFollowing,
+    SetLanguage,
     SetTheme,
     StartDraft,
     SubmitDraft,
@@ -89,6 +91,18 @@ def apply_effects(
                 purge += drafts.discard(session, draft_id=draft_id, contributor_id=contributor_id)
             case WithdrawSubmission(submission_id=sid):
                 purge += drafts.withdraw(session, submission_id=sid, contributor_id=owner, now=now)
+            case ChangeFace(submission_id=sid, face=face, was=was, status=status):
+                drafts.change_face(
+                    session,
+                    submission_id=sid,
+                    contributor_id=owner,
+                    face=face.value,
+                    was=was.value,
+                    status=status.value,
+                    now=now,
+                )
+            case SetLanguage(language=language):
+                contributors.set_language(session, owner, language=language, now=now)
             case WithdrawPhoto(message_id=mid):
                 purge += drafts.withdraw_photo(
                     session, message_id=mid, contributor_id=owner, now=now

@@ -9,16 +9,20 @@ from flows import intents
 from flows.keys import Key
 from flows.machine import step
 from flows.types import (
+    ChangeFace,
     Choice,
     ChoiceKind,
     Context,
     Conversation,
     Effect,
+    Face,
     ImageSet,
     Input,
     Outcome,
     PhotoReceived,
     PostbackReceived,
+    SetFace,
+    SetLanguage,
     StartDraft,
     SubmissionRef,
     SubmissionStatus,
@@ -82,6 +86,9 @@ class Chat:
     counter: int = 0
     codes: dict[str, str] = field(default_factory=dict)
     submissions: dict[str, SubmissionRef] = field(default_factory=dict)
+    faces: dict[str, Face] = field(default_factory=dict)  # face choices of open drafts
+    contact: str = ""
+    language: str = "ja"
     last: Outcome | None = None
     history: list[Outcome] = field(default_factory=list)
 
@@ -101,7 +108,17 @@ class Chat:
             max_media=self.max_media,
             max_comment_chars=self.max_comment_chars,
             submission=found,
+            last_face=self.last_face,
+            mine=tuple(reversed(self.submissions.values())),
+            contact=self.contact,
+            language=self.language,
         )
+
+    @property
+    def last_face(self) -> Face | None:
+        """The face choice of the latest sent submission that has one."""
+        chosen = [ref.face for ref in self.submissions.values() if ref.face is not None]
+        return chosen[-1] if chosen else None
 
     def send(self, received: Input) -> Outcome:
         """Run one step and apply its effects the way the caller would."""
@@ -117,9 +134,19 @@ class Chat:
         match effect:
             case StartDraft(draft_id=draft_id, code=code):
                 self.codes[draft_id] = code
+            case SetFace(draft_id=draft_id, face=face):
+                self.faces[draft_id] = face
             case SubmitDraft(draft_id=draft_id):
-                ref = SubmissionRef(draft_id, self.codes[draft_id], SubmissionStatus.NEW)
+                ref = SubmissionRef(
+                    draft_id, self.codes[draft_id], SubmissionStatus.NEW, self.faces.get(draft_id)
+                )
                 self.submissions[draft_id] = ref
+            case ChangeFace(submission_id=sid, face=face, was=was, status=status):
+                old = self.submissions[sid]
+                if old.face is was and old.status is status:
+                    self.submissions[sid] = replace(old, face=face)
+            case SetLanguage(language=language):
+                self.language = language
             case WithdrawSubmission(submission_id=sid):
                 old = self.submissions[sid]
                 self.submissions[sid] = replace(old, status=SubmissionStatus.WITHDRAWN)
