@@ -20,6 +20,7 @@ from flows.intents import Intent
 from flows.keys import Key
 from flows.types import (
     Context,
+    Face,
     Followed,
     Input,
     OtherReceived,
@@ -27,6 +28,7 @@ from flows.types import (
     PhotoReceived,
     PostbackReceived,
     Reply,
+    SubmissionStatus,
     Theme,
     VideoReceived,
 )
@@ -143,6 +145,42 @@ def conversations() -> Iterator[Outcome]:
     c.send(text("cancel"))
     yield from c.history
 
+    yield from mine_and_settings()
+
+
+def mine_and_settings() -> Iterator[Outcome]:
+    """My submissions in every status, face changes, settings with and without a contact."""
+    c = WorstChat(contact="広報部 山田花子（やまだ はなこ）\n03-1234-5678 / pr@example.jp")
+    c.send(postback(Intent.MINE))
+    faces = (Key.BUTTON_FACE_SHOW, Key.BUTTON_FACE_BLUR, Key.BUTTON_FACE_NONE)
+    for i, status in enumerate(SubmissionStatus):
+        if status is SubmissionStatus.DRAFT:
+            continue
+        c.send(photo(f"s{i}"))
+        c.tap(THEMES[0].title)
+        c.tap(faces[i % 3])
+        c.send(text(LONG_COMMENT))
+        sid = next(reversed(c.submissions))
+        c.submissions[sid] = dataclasses.replace(c.submissions[sid], status=status)
+    c.send(postback(Intent.MINE))
+    by_status = {ref.status: ref for ref in c.submissions.values()}
+    new = by_status[SubmissionStatus.NEW]
+    c.send(postback(Intent.REFACE, new.id))
+    c.tap(Key.BUTTON_FACE_NONE if new.face is not Face.NO_FACE else Key.BUTTON_FACE_SHOW)
+    approved = by_status[SubmissionStatus.APPROVED]
+    c.submissions[approved.id] = dataclasses.replace(approved, face=Face.SHOW)
+    c.send(postback(Intent.REFACE, approved.id))
+    c.submissions[approved.id] = dataclasses.replace(approved, face=Face.BLUR)
+    c.send(postback(Intent.REFACE_TO, approved.id, Face.SHOW.value))
+    c.send(postback(Intent.HELP))
+    c.tap(Key.BUTTON_SETTINGS)
+    c.tap(Key.BUTTON_LANGUAGE)
+    c.tap("English")
+    yield from c.history
+    c = WorstChat()
+    c.send(postback(Intent.SETTINGS))
+    yield from c.history
+
 
 def every_reply() -> list[tuple[Reply, ...]]:
     """The replies of each outcome, plus the group notice (flows.group)."""
@@ -168,6 +206,7 @@ def limit_problems(messages: Sequence[Mapping[str, Any]]) -> list[str]:
             found.append(f"message {i}: text of {utf16_len(message['text'])}")
         if "altText" in message and not 0 < utf16_len(message["altText"]) <= MAX_ALT_TEXT:
             found.append(f"message {i}: altText of {utf16_len(message['altText'])}")
+        found += _flex_problems(i, message)
         items = (message.get("quickReply") or {}).get("items", [])
         if len(items) > MAX_QUICK_REPLIES:
             found.append(f"message {i}: {len(items)} quick replies")
@@ -185,9 +224,34 @@ def limit_problems(messages: Sequence[Mapping[str, Any]]) -> list[str]:
     return found
 
 
+def _cards(replies: Sequence[Reply]) -> Iterator[Any]:
+    return (card for reply in replies for card in reply.cards)
+
+
+def _flex_problems(i: int, message: Mapping[str, Any]) -> list[str]:
+    """A carousel's limits: 12 bubbles, labels of 20, postback data of 300, non-empty texts."""
+    if message.get("type") != "flex":
+        return []
+    bubbles = message["contents"]["contents"]
+    found = [f"message {i}: {len(bubbles)} bubbles"] if len(bubbles) > 12 else []
+    for bubble in bubbles:
+        for part in bubble["body"]["contents"]:
+            if not 0 < utf16_len(part["text"]) <= MAX_TEXT:
+                found.append(f"message {i}: card text {part['text']!r}")
+        for button in bubble.get("footer", {}).get("contents", []):
+            action = button["action"]
+            if not 0 < utf16_len(action["label"]) <= MAX_LABEL:
+                found.append(f"message {i}: card label {action['label']!r}")
+            if not 0 < len(action["data"]) <= MAX_DATA:
+                found.append(f"message {i}: card data {action['data']!r}")
+    return found
+
+
 def test_the_conversations_reach_every_key():
     said = {reply.key for replies in REPLIES for reply in replies}
+    said |= {line for replies in REPLIES for card in _cards(replies) for line in card.lines}
     shown = {choice.label for replies in REPLIES for choice in replies[-1].choices}
+    shown |= {b.label for replies in REPLIES for card in _cards(replies) for b in card.buttons}
     missing = sorted(str(key) for key in set(Key) - said - shown)
     assert not missing, (
         f"no conversation in tests/webhooks/test_i18n_limits.py makes flows say or show "
@@ -221,7 +285,14 @@ def test_nothing_written_in_the_catalogue_is_cut(catalogue, language):
         messages = render(replies, language=language, catalogue=catalogue)
         for reply, message in zip(replies, messages, strict=True):
             full = catalogue.text(reply.key, language=language, params=reply.params)
-            assert message.text == full, f"{language}:{reply.key} was cut"
+            shown = message.alt_text if reply.cards else message.text
+            assert shown == full, f"{language}:{reply.key} was cut"
+            if not reply.cards:
+                continue
+            for card, bubble in zip(reply.cards, message.contents.contents, strict=True):
+                labels = [b.action.label for b in bubble.footer.contents] if card.buttons else []
+                for choice in card.buttons:
+                    assert catalogue.text(choice.label, language=language) in labels
         buttons = messages[-1].quick_reply.items if messages[-1].quick_reply else []
         labels = [item.action.label for item in buttons]
         for choice in replies[-1].choices:
