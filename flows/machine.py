@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows import fallbacks, mine, photos, resume, settings, submission
+from flows import fallbacks, mine, photos, resume, settings, sites, submission
 from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, interpret
 from flows.keys import Key
 from flows.questions import current_ref
@@ -136,6 +136,8 @@ FALLBACKS: Mapping[Trigger, Transition] = {
     Intent.REFACE_TO: Transition(mine.reface, label="new face choice"),
     Intent.SETTINGS: Transition(settings.show_settings),
     Intent.LANGUAGE: Transition(settings.choose_language),
+    Intent.SITE: Transition(sites.choose_site, label="site or skip"),
+    Intent.SITES: Transition(sites.show_sites, label="sites, more…"),
     Followed: Transition(fallbacks.welcome, label="follow"),
     Unfollowed: Transition(fallbacks.unfollow, label="unfollow (silent)"),
     Unsent: Transition(fallbacks.unsend, label="unsend (silent)"),
@@ -201,7 +203,8 @@ def step(conversation: Conversation | None, received: Input, ctx: Context) -> Ou
     chosen = route(conversation, received, ctx)
     if chosen.transition is None:
         return unexpected(chosen.conversation, ctx, hint=chosen.hint)
-    return chosen.transition.handler(chosen.conversation, chosen.event, ctx)
+    outcome = chosen.transition.handler(chosen.conversation, chosen.event, ctx)
+    return sites.ask_again_if_gone(outcome, ctx)
 
 
 def problems(conversation: Conversation, *, max_media: int | None = None) -> list[str]:

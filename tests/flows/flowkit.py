@@ -23,6 +23,8 @@ from flows.types import (
     PostbackReceived,
     SetFace,
     SetLanguage,
+    SetSite,
+    Site,
     StartDraft,
     SubmissionRef,
     SubmissionStatus,
@@ -89,6 +91,8 @@ class Chat:
     faces: dict[str, Face] = field(default_factory=dict)  # face choices of open drafts
     contact: str = ""
     language: str = "ja"
+    sites: tuple[Site, ...] = ()
+    site_id: str | None = None  # the worker's site, possibly retired since
     last: Outcome | None = None
     history: list[Outcome] = field(default_factory=list)
 
@@ -112,6 +116,9 @@ class Chat:
             mine=tuple(reversed(self.submissions.values())),
             contact=self.contact,
             language=self.language,
+            sites=self.sites,
+            site=next((s for s in self.sites if s.id == self.site_id), None),
+            site_gone=self.site_id is not None and all(s.id != self.site_id for s in self.sites),
         )
 
     @property
@@ -147,6 +154,8 @@ class Chat:
                     self.submissions[sid] = replace(old, face=face)
             case SetLanguage(language=language):
                 self.language = language
+            case SetSite(site_id=site_id):
+                self.site_id = site_id
             case WithdrawSubmission(submission_id=sid):
                 old = self.submissions[sid]
                 self.submissions[sid] = replace(old, status=SubmissionStatus.WITHDRAWN)

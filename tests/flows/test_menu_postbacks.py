@@ -11,9 +11,7 @@ from flows.menu import MenuButton, menu_data
 from flows.types import PostbackReceived, Step
 
 # The features behind these buttons come later; until then the unknown-button fallback answers.
-NOT_YET = [
-    b for b in MenuButton if b not in (MenuButton.SEND, MenuButton.HELP, MenuButton.MINE)
-]
+NOT_YET = [b for b in MenuButton if b not in (MenuButton.SEND, MenuButton.HELP, MenuButton.MINE)]
 
 
 @pytest.mark.parametrize("button", list(MenuButton))
