@@ -185,8 +185,10 @@ class InboxWriter:
                 continue
             late: list[_Waiting] = []
             with self._lock:
-                if self._current is not current:
-                    continue  # that batch has just ended
+                # That batch has just ended, or its waiters were answered on an earlier tick
+                # (answering and logging them again every tick would bury the log).
+                if self._current is not current or self._stuck:
+                    continue
                 self._stuck = True
                 late.extend(current[1])
                 late.extend(self._drain())

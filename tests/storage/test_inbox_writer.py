@@ -123,7 +123,7 @@ SHOW_TIMEOUT = "SELECT setting FROM pg_settings WHERE name = 'statement_timeout'
 
 
 async def test_a_server_that_stops_answering_is_unavailable_in_time_then_stores_again(
-    postgres_url: str,
+    postgres_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     direct = Database(postgres_url)
     SQLModel.metadata.create_all(direct.engine)
@@ -139,6 +139,10 @@ async def test_a_server_that_stops_answering_is_unavailable_in_time_then_stores_
             for n in (2, 3):
                 with pytest.raises(StorageUnavailable):
                     await asyncio.wait_for(writer.store([entry(n)], NOW), timeout=120)
+            await asyncio.sleep(1.0)  # eight watchdog ticks while the batch stays stuck
+            # The operator reads one line for the stuck batch, not one per tick.
+            stuck_lines = [r for r in caplog.records if "has not answered for" in r.message]
+            assert len(stuck_lines) == 1
             proxy.thaw()
             # LINE redelivers what was not acknowledged; the writer recovers by itself.
             assert await redelivered(writer, [entry(2), entry(3), entry(4)]) == "stored"
