@@ -32,6 +32,7 @@ from storage import tokens
 from storage.db import Database
 
 DEMO_EMAIL = "demo@example.com"
+DEMO_TOKEN_LABEL = "demo"  # noqa: S105 (a label, not a secret)
 
 
 def demo_settings(base: Settings, line_url: str, secret: str, token: str) -> Settings:
@@ -104,6 +105,15 @@ def demo_admin(db: Database) -> str:
     return password
 
 
+def demo_token(db: Database) -> str:
+    """A new admin token for this demo run; the previous runs' demo tokens stop working."""
+    now = system_clock()
+    with db.write() as session:
+        for old in tokens.find(session, DEMO_TOKEN_LABEL):
+            tokens.revoke(session, old.id, now=now)
+        return tokens.create(session, name=DEMO_TOKEN_LABEL, role="admin", now=now)
+
+
 def run_demo(base: Settings, *, host: str, port: int) -> None:
     """Start linesim and the bot, print where to go, and serve until Ctrl-C."""
     secret, token = secrets.token_hex(16), secrets.token_urlsafe(48)
@@ -115,8 +125,7 @@ def run_demo(base: Settings, *, host: str, port: int) -> None:
         configure_logging(settings.log_level, secrets=[secret, token])
         services = build_services(settings)
         prepare_database(services.db)
-        with services.db.write() as session:
-            admin_token = tokens.create(session, name="demo", role="admin", now=system_clock())
+        admin_token = demo_token(services.db)
         password = demo_admin(services.db)
         app = create_app(services)
         menu = deploy_rich_menu(sim.base_url, token, typer.echo)
