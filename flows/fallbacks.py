@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flows.guide import welcome_prompt
 from flows.intents import EXTERNAL_PHOTO, Intent, Tap, WithdrawAsked
 from flows.keys import Key
 from flows.questions import button, then_ask
@@ -128,6 +129,10 @@ def keep_submission(conversation: Conversation, _tap: Tap, ctx: Context) -> Outc
 def welcome(conversation: Conversation, followed: Followed, ctx: Context) -> Outcome:
     """Record the follow and say what the bot is for and how to send."""
     key = Key.WELCOME_BACK if followed.unblocked else Key.WELCOME
+    prompt, asked = welcome_prompt(ctx)
+    if prompt and conversation.draft is None:
+        effects = (SetFollowing(following=True), *asked)
+        return Outcome(conversation, (Reply(key), *prompt), effects)
     return Outcome(
         conversation, then_ask(conversation, ctx, Reply(key)), (SetFollowing(following=True),)
     )

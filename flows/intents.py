@@ -47,6 +47,12 @@ class Intent(StrEnum):
     WITHDRAW = "withdraw"  # arg: submission id (asks to confirm)
     WITHDRAW_YES = "withdraw_yes"  # arg: submission id
     KEEP = "keep"  # arg: submission id (changed their mind)
+    GUIDELINE = "guideline"  # rich menu: the guideline cards
+    GUIDE_SEARCH = "guide_search"  # the next text is a guideline search
+    AGREE = "agree"  # arg: the guideline version agreed to
+    MONTH_THEME = "month_theme"  # rich menu: the theme of the month card
+    THEME_NEXT = "theme_next"  # arg: theme slug ("send for this theme")
+    EXAMPLES = "examples"  # rich menu: the PR team's examples
 
 
 # Taps that answer one particular question: their `ref` must name the question still open.

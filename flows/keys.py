@@ -52,6 +52,25 @@ class Key(StrEnum):
     WITHDRAW_NOT_FOUND = "withdraw.not_found"
     WITHDRAW_KEPT = "withdraw.kept"
     GROUP_NOTICE = "group.notice"
+    GUIDE_INTRO = "guide.intro"
+    GUIDE_EMPTY = "guide.empty"
+    GUIDE_SEARCH_ASK = "guide.search_ask"
+    GUIDE_SEARCH_LATER = "guide.search_later"
+    GUIDE_FOUND = "guide.found"  # {count}
+    GUIDE_NONE = "guide.none"  # {query}
+    GUIDE_AGREE_ASK = "guide.agree_ask"
+    GUIDE_CHANGED = "guide.changed"
+    GUIDE_AGREED = "guide.agreed"
+    GUIDE_AGREED_ALREADY = "guide.agreed_already"
+    RECEIPT_GUIDE = "receipt.guide"
+    THEME_CARD = "theme.card"  # {theme}
+    THEME_NO_MONTHLY = "theme.no_monthly"
+    THEME_NONE = "theme.none"
+    THEME_GONE = "theme.gone"
+    THEME_AFTER_DRAFT = "theme.after_draft"
+    THEME_NEXT_SET = "theme.next_set"  # {theme}
+    EXAMPLES_INTRO = "examples.intro"  # {count}
+    EXAMPLES_NONE = "examples.none"
 
     # Button labels (at most 20 characters in every language).
     BUTTON_CAMERA = "button.camera"
@@ -68,6 +87,10 @@ class Key(StrEnum):
     BUTTON_WITHDRAW = "button.withdraw"
     BUTTON_WITHDRAW_YES = "button.withdraw_yes"
     BUTTON_KEEP = "button.keep"
+    BUTTON_AGREE = "button.agree"
+    BUTTON_GUIDELINE = "button.guideline"
+    BUTTON_GUIDE_SEARCH = "button.guide_search"
+    BUTTON_THEME_SEND = "button.theme_send"
 
     # An album answered once it is whole, a receipt that says what arrived, typed withdrawal.
     PHOTO_THANKS_MANY = "photo.thanks_many"  # {count}
@@ -102,4 +125,9 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.RECEIPT_SUMMARY_IDEA: frozenset({"theme"}),
     Key.WITHDRAW_CONFIRM_LATEST: frozenset({"code"}),
     Key.WITHDRAW_CODE_UNKNOWN: frozenset({"code"}),
+    Key.GUIDE_FOUND: frozenset({"count"}),
+    Key.GUIDE_NONE: frozenset({"query"}),
+    Key.THEME_CARD: frozenset({"theme"}),
+    Key.THEME_NEXT_SET: frozenset({"theme"}),
+    Key.EXAMPLES_INTRO: frozenset({"count"}),
 }

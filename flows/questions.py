@@ -143,14 +143,19 @@ def summary(draft: Draft, ctx: Context) -> Reply:
     return Reply(_SUMMARIES[draft.face], {"count": draft.media, "theme": theme})
 
 
-def receipt(draft: Draft) -> Reply:
-    """Thank the worker and give the code, with a withdraw button and a way to send more."""
+def receipt(draft: Draft, ctx: Context) -> tuple[Reply, ...]:
+    """Thank the worker and give the code, with a withdraw button and a way to send more.
+
+    A worker who has not agreed to the current guideline is pointed to it (never stopped).
+    """
     withdraw = button(Key.BUTTON_WITHDRAW, Tap(Intent.WITHDRAW, draft.id))
-    return Reply(
-        Key.RECEIPT,
-        {"code": draft.code},
-        (withdraw, *camera_buttons(Key.BUTTON_SEND_ANOTHER)),
-    )
+    thanks = Reply(Key.RECEIPT, {"code": draft.code})
+    guide = ctx.guideline
+    if guide.version > 0 and guide.agreed != guide.version:
+        read = button(Key.BUTTON_GUIDELINE, Tap(Intent.GUIDELINE))
+        buttons = (withdraw, read, *camera_buttons(Key.BUTTON_SEND_ANOTHER))
+        return (thanks, Reply(Key.RECEIPT_GUIDE, choices=buttons))
+    return (replace(thanks, choices=(withdraw, *camera_buttons(Key.BUTTON_SEND_ANOTHER))),)
 
 
 def question(conversation: Conversation, ctx: Context) -> tuple[Reply, ...]:
@@ -167,6 +172,8 @@ def question(conversation: Conversation, ctx: Context) -> tuple[Reply, ...]:
             return (ask_comment(draft),)
         case Step.RESUME if draft is not None:
             return (ask_resume(conversation, draft, ctx),)
+        case Step.SEARCH_GUIDE:
+            return (Reply(Key.GUIDE_SEARCH_ASK),)
         case _:
             return ()
 

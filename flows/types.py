@@ -132,10 +132,51 @@ class SubmissionStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Theme:
-    """An active theme the worker can pick."""
+    """An active theme the worker can pick; `monthly` marks the theme of the month."""
 
     slug: str
     title: str
+    what: str = ""  # what to send, in the worker's language
+    example: str = ""  # an example of it
+    monthly: bool = False
+
+
+@dataclass(frozen=True)
+class GuideEntry:
+    """One guideline entry in the worker's language; `keywords` are already normalised."""
+
+    category: str
+    title: str
+    body: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GuideCategory:
+    """A guideline category and its title in the worker's language."""
+
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Guideline:
+    """The guideline as the worker reads it, and where the worker stands with agreeing to it."""
+
+    version: int = 0
+    categories: tuple[GuideCategory, ...] = ()
+    entries: tuple[GuideEntry, ...] = ()
+    agreed: int | None = None  # the version the worker agreed to
+    asked: int | None = None  # the version the bot last asked about
+
+
+@dataclass(frozen=True)
+class Example:
+    """A submission the PR team chose as an example; `image_url` only where faces allow it."""
+
+    theme: str
+    comment: str
+    image_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +213,8 @@ class Context:
     # minute a reply token lives.
     batch_settle: timedelta = timedelta(seconds=3)
     batch_bound: timedelta = timedelta(seconds=10)
+    guideline: Guideline = Guideline()
+    examples: tuple[Example, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,6 +230,7 @@ class Step(StrEnum):
     ASK_THEME = "ask_theme"
     ASK_FACE = "ask_face"
     ASK_COMMENT = "ask_comment"
+    SEARCH_GUIDE = "search_guide"  # the next text is a guideline search
     RESUME = "resume"  # a draft waited past the idle timeout: continue or discard?
 
 
@@ -254,6 +298,7 @@ class Conversation:
     arrived: tuple[str, ...] = ()
     pending_text: str | None = None
     batch: Batch | None = None
+    theme_next: str | None = None  # "send for this theme": the next photo draft's theme
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,15 +325,30 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Card:
+    """One card of a carousel: literal texts (already in the worker's language) and buttons."""
+
+    title: str
+    body: str
+    image_url: str | None = None
+    buttons: tuple[Choice, ...] = ()
+    label: str = ""  # a small caption above the title (a category, a theme)
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message to the worker: a catalogue key, its parameters, and buttons (last one only)."""
+    """One message to the worker: a catalogue key, its parameters, and buttons (last one only).
+
+    With `cards`, the message is a carousel of them and the key's text is its alt text.
+    """
 
     key: str
     params: Mapping[str, str | int] = field(default_factory=dict)
     choices: tuple[Choice, ...] = ()
+    cards: tuple[Card, ...] = ()
 
     def __hash__(self) -> int:
-        return hash((self.key, tuple(sorted(self.params.items())), self.choices))
+        return hash((self.key, tuple(sorted(self.params.items())), self.choices, self.cards))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,6 +444,20 @@ class CheckBatchLater:
 
 
 @dataclass(frozen=True)
+class AgreeGuideline:
+    """The worker agreed to this version of the guideline (recorded with the time)."""
+
+    version: int
+
+
+@dataclass(frozen=True)
+class AskedGuideline:
+    """The bot asked the worker to agree to this version (so it asks once per version)."""
+
+    version: int
+
+
+@dataclass(frozen=True)
 class SetFollowing:
     """Record whether the worker currently follows the bot."""
 
@@ -403,6 +477,8 @@ Effect = (
     | WithdrawPhoto
     | SetFollowing
     | CheckBatchLater
+    | AgreeGuideline
+    | AskedGuideline
 )
 
 

@@ -96,6 +96,10 @@ class Contributor(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=35)
     following: bool = True
     profile_checked_at: datetime | None = _ts(nullable=True)
+    # The guideline version the worker agreed to, and when; the version last asked about.
+    guideline_version: int | None = None
+    guideline_agreed_at: datetime | None = _ts(nullable=True)
+    guideline_asked: int | None = None
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -131,6 +135,13 @@ class Theme(SQLModel, table=True):
     active: bool = True
     sort_order: int = 0
     created_at: datetime = _ts()
+    # The period the theme is offered, as dates in the company's time zone (inclusive).
+    starts_on: str | None = Field(default=None, max_length=10)
+    ends_on: str | None = Field(default=None, max_length=10)
+    # JSON objects of other languages' descriptions, and the example in every language.
+    descriptions: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    examples: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: datetime | None = _ts(nullable=True)
 
 
 class Submission(SQLModel, table=True):
@@ -155,9 +166,44 @@ class Submission(SQLModel, table=True):
     review_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     published_platform: str | None = Field(default=None, max_length=40)
     published_url: str | None = Field(default=None, max_length=2000)
+    example: bool = False  # the PR team shows it to workers as an example
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts()
     submitted_at: datetime | None = _ts(nullable=True)
+
+
+class GuidelineCategory(SQLModel, table=True):
+    """A group of guideline entries; `titles` is a JSON object of the title in each language."""
+
+    __tablename__ = "guideline_category"
+
+    slug: str = Field(primary_key=True, max_length=40)
+    sort_order: int = 0
+    titles: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class GuidelineEntry(SQLModel, table=True):
+    """One guideline entry; `texts` is JSON: {language: {title, body, keywords}}."""
+
+    __tablename__ = "guideline_entry"
+
+    id: str = Field(primary_key=True, max_length=40)
+    category: str = Field(
+        sa_column=Column(String(40), ForeignKey("guideline_category.slug"), nullable=False)
+    )
+    sort_order: int = 0
+    texts: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = _ts()
+
+
+class GuidelineVersion(SQLModel, table=True):
+    """The guideline's version number (one row): every edit adds one."""
+
+    __tablename__ = "guideline_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int
+    updated_at: datetime = _ts()
 
 
 class Media(SQLModel, table=True):

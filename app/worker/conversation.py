@@ -26,6 +26,7 @@ from ulid import ULID
 from app.worker.base import JobEnv
 from app.worker.effects import apply_effects
 from app.worker.profiles import ensure_contributor
+from app.worker.views import example_cards, guideline_view, offered_themes
 from flows import intents
 from flows.group import group_notice
 from flows.machine import step
@@ -39,9 +40,8 @@ from flows.types import (
     Reply,
     SubmissionRef,
     SubmissionStatus,
-    Theme,
 )
-from storage import conversations, drafts, groups, inbox, jobs, outbox, receipts, themes
+from storage import conversations, drafts, groups, inbox, jobs, outbox, receipts
 from storage.jobs import ClaimedJob, JobSpec
 from storage.models import Contributor, WebhookEvent
 from storage.states import InboxStatus
@@ -248,12 +248,8 @@ def _context(
     now: datetime,
 ) -> Context:
     settings = env.services.settings
-    month = now.astimezone(settings.zone).strftime("%Y-%m")
-    language = contributor.language or "ja"
-    offered = tuple(
-        Theme(slug=t.slug, title=_title(t.title, t.translations, language))
-        for t in themes.active_for_month(session, month)
-    )
+    language = env.services.catalogue.negotiate(contributor.language)
+    offered = offered_themes(session, now, settings.zone, language)
     ref = _lookup(session, contributor, line_user_id, received)
     return Context(
         now=now,
@@ -263,17 +259,9 @@ def _context(
         idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
         max_media=settings.max_media_per_submission,
         submission=ref,
+        guideline=guideline_view(session, contributor, language),
+        examples=example_cards(session, language, env.services.settings, now),
     )
-
-
-def _title(title: str, translations: str, language: str) -> str:
-    try:
-        others = json.loads(translations)
-    except ValueError:
-        return title
-    short = language.split("-")[0]
-    found = others.get(short) if isinstance(others, dict) else None
-    return found if isinstance(found, str) and found else title
 
 
 def _queue_replies(

@@ -10,6 +10,8 @@ from typing import assert_never
 from sqlmodel import Session
 
 from flows.types import (
+    AgreeGuideline,
+    AskedGuideline,
     AttachPhoto,
     CheckBatchLater,
     DiscardDraft,
@@ -24,7 +26,7 @@ from flows.types import (
     WithdrawPhoto,
     WithdrawSubmission,
 )
-from storage import contributors, drafts, jobs
+from storage import contributors, drafts, guideline, jobs
 from storage.jobs import JobSpec
 
 
@@ -101,6 +103,10 @@ def apply_effects(
                 # Scheduled by the conversation job (app/worker/conversation.py), which knows
                 # the event row the delayed check belongs to.
                 pass
+            case AgreeGuideline(version=agreed):
+                guideline.agree(session, owner, agreed=agreed, now=now)
+            case AskedGuideline(version=asked):
+                guideline.asked(session, owner, asked_version=asked)
             case _:
                 # A new kind of effect must be carried out here: mypy fails until it is.
                 assert_never(effect)

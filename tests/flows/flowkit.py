@@ -9,11 +9,15 @@ from flows import intents
 from flows.keys import Key
 from flows.machine import step
 from flows.types import (
+    AgreeGuideline,
+    AskedGuideline,
     Choice,
     ChoiceKind,
     Context,
     Conversation,
     Effect,
+    Example,
+    Guideline,
     ImageSet,
     Input,
     Outcome,
@@ -93,6 +97,8 @@ class Chat:
     last: Outcome | None = None
     history: list[Outcome] = field(default_factory=list)
     real_codes: bool = False  # codes shaped like the receipt's (`K01-QXZ`), to be typed
+    guideline: Guideline = field(default_factory=Guideline)
+    examples: tuple[Example, ...] = ()
 
     def lookup(self, received: Input) -> SubmissionRef | None:
         """Find what the input asks about among this worker's submissions, as the caller does."""
@@ -119,6 +125,8 @@ class Chat:
             max_media=self.max_media,
             max_comment_chars=self.max_comment_chars,
             submission=found,
+            guideline=self.guideline,
+            examples=self.examples,
         )
 
     def send(self, received: Input) -> Outcome:
@@ -141,6 +149,10 @@ class Chat:
             case WithdrawSubmission(submission_id=sid):
                 old = self.submissions[sid]
                 self.submissions[sid] = replace(old, status=SubmissionStatus.WITHDRAWN)
+            case AgreeGuideline(version=version):
+                self.guideline = replace(self.guideline, agreed=version, asked=version)
+            case AskedGuideline(version=version):
+                self.guideline = replace(self.guideline, asked=version)
             case _:
                 pass
 

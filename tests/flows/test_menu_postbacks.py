@@ -11,7 +11,14 @@ from flows.menu import MenuButton, menu_data
 from flows.types import PostbackReceived, Step
 
 # The features behind these buttons come later; until then the unknown-button fallback answers.
-NOT_YET = [b for b in MenuButton if b not in (MenuButton.SEND, MenuButton.HELP)]
+DONE = (
+    MenuButton.SEND,
+    MenuButton.HELP,
+    MenuButton.GUIDELINE,
+    MenuButton.MONTH_THEME,
+    MenuButton.EXAMPLES,
+)
+NOT_YET = [b for b in MenuButton if b not in DONE]
 
 
 @pytest.mark.parametrize("button", list(MenuButton))
