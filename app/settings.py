@@ -147,6 +147,9 @@ class Settings(BaseSettings):
     )
     aws_session_token: SecretStr | None = Field(None, validation_alias=_env("AWS_SESSION_TOKEN"))
 
+    # The address LINE reaches this server at (https://...): example thumbnails in the bot's
+    # cards are fetched from it. Unset: examples show as text only.
+    public_url: str | None = Field(None, validation_alias=_env("GENBA_PUBLIC_URL"))
     timezone: str = Field("Asia/Tokyo", validation_alias=_env("GENBA_TIMEZONE"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("GENBA_LOG_LEVEL")
@@ -216,6 +219,20 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        # LINE fetches images over HTTPS only; plain http is for the demo on this machine.
+        if not parts.hostname or (
+            parts.scheme != "https" and not (local and parts.scheme == "http")
+        ):
+            raise ValueError("GENBA_PUBLIC_URL must be an https:// address LINE can reach")
         return value.rstrip("/")
 
     @field_validator("timezone")

@@ -123,7 +123,11 @@ def bubble(card: Card, *, language: str, catalogue: Catalogue) -> dict[str, Any]
         "body": {"type": "box", "layout": "vertical", "contents": body},
     }
     url = card.image_url
-    if url and url.startswith("https://") and len(url) <= MAX_URL:
+    if (
+        url
+        and url.startswith(("https://", "http://127.0.0.1", "http://localhost"))
+        and len(url) <= MAX_URL
+    ):
         out["hero"] = {
             "type": "image",
             "url": url,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from app.admin.auth import Authenticator, Guards
 from app.admin.gate import PREFIX, AdminGate
+from app.admin.guideline import guideline_routes
 from app.admin.jobs import job_routes
 from app.admin.media import media_routes
 from app.admin.submissions import submission_routes
@@ -23,7 +24,8 @@ def admin_router(*, db: Database, blobs: BlobStore, clock: Callable[[], datetime
     """Every admin route, each guarded by its minimum role (see app/admin/auth.py)."""
     guards = Guards.build()
     router = APIRouter()
-    router.include_router(theme_routes(db=db, guards=guards))
+    router.include_router(theme_routes(db=db, guards=guards, clock=clock))
+    router.include_router(guideline_routes(db=db, guards=guards, clock=clock))
     router.include_router(submission_routes(db=db, guards=guards, clock=clock))
     router.include_router(media_routes(db=db, blobs=blobs, guards=guards, clock=clock))
     router.include_router(job_routes(db=db, guards=guards, clock=clock))

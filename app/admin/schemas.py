@@ -10,7 +10,7 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from app.admin.fields import ListedStatus, SafeText, UtcTime
 from flows.types import Face, SubmissionStatus
@@ -39,6 +39,11 @@ class ThemeRead(BaseModel):
     description: str
     month: str | None = Field(description='"YYYY-MM" when this is the theme of that month')
     active: bool
+    descriptions: dict[str, str] = Field({}, description="What to send, in other languages")
+    examples: dict[str, str] = Field({}, description="An example, per language")
+    starts_on: str | None = Field(None, description="First day offered (company time zone)")
+    ends_on: str | None = Field(None, description="Last day offered (company time zone)")
+    sort_order: int = 0
 
 
 class ThemeList(BaseModel):
@@ -67,6 +72,11 @@ def theme_read(theme: Theme) -> ThemeRead:
         description=theme.description,
         month=theme.month,
         active=theme.active,
+        descriptions=_translations(theme.descriptions),
+        examples=_translations(theme.examples),
+        starts_on=theme.starts_on,
+        ends_on=theme.ends_on,
+        sort_order=theme.sort_order,
     )
 
 
@@ -97,6 +107,14 @@ class MediaRead(BaseModel):
     variants: list[str] = Field(description="Names of the stored variants, e.g. original")
 
 
+class GuidelineConsentRead(BaseModel):
+    """Whether the worker agreed to the photo guideline: the version and when, or not yet."""
+
+    agreed: bool
+    version: int | None = Field(description="The guideline version agreed to; null: not yet")
+    agreed_at: UtcTime | None
+
+
 class SubmissionRead(BaseModel):
     """A submission as the PR team sees it."""
 
@@ -115,6 +133,10 @@ class SubmissionRead(BaseModel):
     review_note: str | None
     published_platform: str | None
     published_url: str | None
+    example: bool = Field(False, description="Shown to workers as an example")
+    guideline: GuidelineConsentRead = Field(
+        description="The worker's agreement to the photo guideline (never a gate on sending)"
+    )
 
 
 class SubmissionPage(BaseModel):
@@ -160,6 +182,12 @@ def submission_read(record: SubmissionRecord) -> SubmissionRead:
             "review_note": s.review_note,
             "published_platform": s.published_platform,
             "published_url": s.published_url,
+            "example": bool(s.example),
+            "guideline": {
+                "agreed": record.guideline_version is not None,
+                "version": record.guideline_version,
+                "agreed_at": record.guideline_agreed_at,
+            },
         }
     )
 
@@ -176,7 +204,7 @@ def _web_url(value: str) -> str:
 WebUrl = Annotated[SafeText, AfterValidator(_web_url)]
 
 
-REVIEW_FIELDS = frozenset({"status", "note", "platform", "url"})
+REVIEW_FIELDS = frozenset({"status", "note", "platform", "url", "example"})
 
 
 class ReviewChange(BaseModel):
@@ -191,7 +219,7 @@ class ReviewChange(BaseModel):
         # Checked before pydantic's own extra="forbid", whose error would carry the unknown key
         # in `loc`: a hostile key (a lone surrogate) could not even be rendered as JSON.
         if isinstance(data, dict) and not REVIEW_FIELDS.issuperset(data):
-            raise ValueError("only status, note, platform and url may be sent")
+            raise ValueError("only status, note, platform, url and example may be sent")
         return data
 
     # Every status parses, so that `draft` and `withdrawn` can be refused with a 409.
@@ -204,6 +232,9 @@ class ReviewChange(BaseModel):
     )
     url: WebUrl | None = Field(
         default=None, min_length=1, max_length=2000, description="The published post (http/https)"
+    )
+    example: StrictBool | None = Field(
+        default=None, description="Show it to workers as an example (not for withdrawn ones)"
     )
 
 

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 from ulid import ULID
 
+from app.public_media import signer_for
 from app.worker.base import JobEnv
 from app.worker.effects import apply_effects
 from app.worker.profiles import ensure_contributor
@@ -260,7 +261,7 @@ def _context(
         max_media=settings.max_media_per_submission,
         submission=ref,
         guideline=guideline_view(session, contributor, language),
-        examples=example_cards(session, language, env.services.settings, now),
+        examples=example_cards(session, language, signer_for(settings), now),
     )
 
 

@@ -13,13 +13,15 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from app.public_media import SHOWN_FACES, Signer
 from flows.intents import normalise
 from flows.types import Example, GuideCategory, GuideEntry, Guideline, Theme
-from storage import guideline, themes
+from storage import examples, guideline, themes
 from storage.models import Contributor
 from storage.models import Theme as ThemeRow
 
 DEFAULT = "ja"
+MAX_EXAMPLES = 12  # one carousel
 
 
 def _pick(values: dict[str, str], language: str) -> str:
@@ -95,7 +97,16 @@ def offered_themes(
 
 
 def example_cards(
-    session: Session, language: str, settings: object, now: datetime
+    session: Session, language: str, signer: Signer, now: datetime
 ) -> tuple[Example, ...]:
-    """The PR team's examples (none until the examples point is done)."""
-    return ()
+    """The PR team's examples, newest first; a photo only where the face choice allows it."""
+    titles = {t.slug: theme_view(t, language, "").title for t in themes.list_all(session)}
+    cards = []
+    for item in examples.recent(session, limit=MAX_EXAMPLES):
+        url = None
+        # Never a `blur` original: only photos with no face, or faces shown by choice.
+        if item.media_id is not None and item.face in SHOWN_FACES:
+            url = signer.url(item.media_id, now)
+        theme = titles.get(item.theme or "", "")
+        cards.append(Example(theme=theme, comment=item.comment or "", image_url=url))
+    return tuple(cards)
