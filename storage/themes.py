@@ -16,6 +16,15 @@ from sqlmodel import Session
 from storage.models import Theme
 
 T: Table = Theme.__table__  # type: ignore[attr-defined]
+# What a new theme has unless told otherwise (a Core insert does not apply the model's defaults).
+DEFAULTS: dict[str, Any] = {
+    "translations": "{}",
+    "description": "",
+    "descriptions": "{}",
+    "examples": "{}",
+    "active": True,
+    "sort_order": 0,
+}
 
 
 def list_all(session: Session) -> list[Theme]:
@@ -56,7 +65,8 @@ def create(session: Session, *, slug: str, values: dict[str, Any], now: datetime
     """Create a theme; False when the slug is taken."""
     if get(session, slug) is not None:
         return False
-    session.execute(insert(T).values(slug=slug, created_at=now, updated_at=now, **values))
+    row = {**DEFAULTS, **values, "slug": slug, "created_at": now, "updated_at": now}
+    session.execute(insert(T).values(**row))
     return True
 
 
