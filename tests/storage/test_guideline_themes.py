@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from sqlmodel import SQLModel
@@ -71,7 +70,7 @@ def test_a_theme_changed_keeps_what_was_not_sent(db) -> None:
     SQLModel.metadata.create_all(db.engine)
     with db.write() as s:
         assert themes.create(
-            s, slug="t", values={"title": "T", "examples": json.dumps({"ja": "例"})}, now=NOW
+            s, slug="t", values={"title": "T", "examples": '{"ja": "例"}'}, now=NOW
         )
         assert not themes.create(s, slug="t", values={"title": "again"}, now=NOW)
         assert themes.change(s, "t", values={"active": False}, now=NOW)
