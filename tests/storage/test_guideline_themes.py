@@ -82,3 +82,11 @@ def test_a_theme_changed_keeps_what_was_not_sent(db) -> None:
         False,
         '{"ja": "例"}',
     )
+
+
+def test_send_for_this_theme_survives_a_save_and_load() -> None:
+    from flows.types import Conversation
+    from storage import conversations
+
+    waiting = Conversation(theme_next="craft-12")
+    assert conversations.decode(conversations.encode(waiting)) == waiting
