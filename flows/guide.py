@@ -33,6 +33,7 @@ from flows.types import (
 )
 
 MAX_CARDS = 12  # LINE's limit on bubbles in a carousel
+MAX_CHOICES = 13  # LINE's limit on quick-reply items
 MAX_QUERY = 100  # a search reads only this much of a text: 5,000 characters cost no more
 MAX_KEYWORD_TEXT = 20  # longer texts at rest are ideas, never keyword lookups
 
@@ -180,10 +181,17 @@ def ask_again(outcome: Outcome, ctx: Context) -> Outcome:
     ):
         return outcome
     key = Key.GUIDE_CHANGED if guide.agreed is not None else Key.GUIDE_AGREE_ASK
+    # The answer keeps its place as the last message (a receipt's code and buttons stay where
+    # the worker looks); the request comes first and its buttons join the last message's.
     last = outcome.replies[-1]
     kept = last.choices or camera_buttons()
-    prompt = Reply(key, choices=(*agree_buttons(guide), *kept)[:13])
-    replies = (*outcome.replies[:-1], replace(last, choices=()), prompt)
+    shown = {c.label for c in kept}
+    extra = tuple(b for b in agree_buttons(guide) if b.label not in shown)
+    replies = (
+        Reply(key),
+        *outcome.replies[:-1],
+        replace(last, choices=(*extra, *kept)[:MAX_CHOICES]),
+    )
     return replace(
         outcome, replies=replies, effects=(*outcome.effects, AskedGuideline(guide.version))
     )

@@ -154,7 +154,8 @@ def receipt(draft: Draft, ctx: Context) -> tuple[Reply, ...]:
     if guide.version > 0 and guide.agreed != guide.version:
         read = button(Key.BUTTON_GUIDELINE, Tap(Intent.GUIDELINE))
         buttons = (withdraw, read, *camera_buttons(Key.BUTTON_SEND_ANOTHER))
-        return (thanks, Reply(Key.RECEIPT_GUIDE, choices=buttons))
+        # The receipt stays last: its code and buttons are what the worker looks for.
+        return (Reply(Key.RECEIPT_GUIDE), replace(thanks, choices=buttons))
     return (replace(thanks, choices=(withdraw, *camera_buttons(Key.BUTTON_SEND_ANOTHER))),)
 
 

@@ -135,8 +135,13 @@ class TestAgreement:
     def test_a_new_version_is_asked_once_at_the_next_message_at_rest(self) -> None:
         c = chat(guideline=replace(GUIDE, version=3, agreed=2, asked=2))
         first = c.send(PostbackReceived(menu_data(MenuButton.HELP)))
-        assert keys(first) == [Key.HELP, Key.GUIDE_CHANGED]
-        assert Key.BUTTON_AGREE in choice_names(first)
+        assert keys(first) == [Key.GUIDE_CHANGED, Key.HELP]
+        assert choice_names(first) == [
+            Key.BUTTON_AGREE,
+            Key.BUTTON_GUIDELINE,
+            Key.BUTTON_CAMERA,
+            Key.BUTTON_ALBUM,
+        ]
         second = c.send(PostbackReceived(menu_data(MenuButton.HELP)))
         assert keys(second) == [Key.HELP]
 
@@ -144,8 +149,19 @@ class TestAgreement:
         c = chat(guideline=replace(GUIDE, asked=2))
         receipt = c.submit_photo()
         assert "SubmitDraft" in effect_types(receipt)
-        assert keys(receipt) == [Key.RECEIPT, Key.RECEIPT_GUIDE]
+        assert keys(receipt) == [Key.RECEIPT_GUIDE, Key.RECEIPT]
         assert choice_names(receipt)[:2] == [Key.BUTTON_WITHDRAW, Key.BUTTON_GUIDELINE]
+
+    def test_a_worker_never_asked_is_asked_once_and_the_receipt_stays_last(self) -> None:
+        c = chat()
+        receipt = c.submit_photo()
+        assert keys(receipt) == [Key.GUIDE_AGREE_ASK, Key.RECEIPT_GUIDE, Key.RECEIPT]
+        assert choice_names(receipt)[:3] == [
+            Key.BUTTON_AGREE,
+            Key.BUTTON_WITHDRAW,
+            Key.BUTTON_GUIDELINE,
+        ]
+        assert keys(c.submit_photo("m2")) == [Key.RECEIPT_GUIDE, Key.RECEIPT]
 
     def test_a_worker_who_agreed_gets_the_plain_receipt(self) -> None:
         c = chat(guideline=replace(GUIDE, agreed=2, asked=2))
