@@ -188,6 +188,10 @@ class Settings(BaseSettings):
         10.0, gt=0, le=300, validation_alias=_env("GENBA_LINE_TIMEOUT_SECONDS")
     )
 
+    # How a worker reaches a person at the PR team, shown as given in the bot's settings
+    # (e.g. "広報部 山田 03-1234-5678 / pr@example.jp"). Empty: the bot says to ask a manager.
+    pr_contact: str = Field("", max_length=500, validation_alias=_env("GENBA_PR_CONTACT"))
+
     idle_timeout_minutes: int = Field(
         30, ge=1, le=7 * 24 * 60, validation_alias=_env("GENBA_IDLE_TIMEOUT_MINUTES")
     )

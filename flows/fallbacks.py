@@ -11,7 +11,7 @@ from dataclasses import replace
 from flows.guide import welcome_prompt
 from flows.intents import EXTERNAL_PHOTO, Intent, Tap, WithdrawAsked
 from flows.keys import Key
-from flows.questions import button, then_ask
+from flows.questions import button, camera_buttons, then_ask
 from flows.reprompt import unexpected
 from flows.types import (
     Context,
@@ -45,8 +45,15 @@ def cancel(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
 
 
 def show_help(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
-    """Explain how to send, then re-ask the open question."""
-    return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.HELP)))
+    """Explain how to send, then re-ask the open question; at IDLE, offer settings too."""
+    if conversation.draft is not None or conversation.pending_text is not None:
+        return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.HELP)))
+    more = (
+        *camera_buttons(),
+        button(Key.BUTTON_MINE, Tap(Intent.MINE)),
+        button(Key.BUTTON_SETTINGS, Tap(Intent.SETTINGS)),
+    )
+    return Outcome(conversation, (Reply(Key.HELP, choices=more),))
 
 
 def show_send(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:

@@ -71,6 +71,24 @@ class Key(StrEnum):
     THEME_NEXT_SET = "theme.next_set"  # {theme}
     EXAMPLES_INTRO = "examples.intro"  # {count}
     EXAMPLES_NONE = "examples.none"
+    MINE_INTRO = "mine.intro"  # {count}
+    MINE_EMPTY = "mine.empty"
+    STATUS_RECEIVED = "status.received"
+    STATUS_CHECKING = "status.checking"
+    STATUS_USED = "status.used"
+    STATUS_NOT_USED = "status.not_used"
+    STATUS_WITHDRAWN = "status.withdrawn"
+    FACE_IS_SHOW = "face.is_show"
+    FACE_IS_BLUR = "face.is_blur"
+    FACE_IS_NONE = "face.is_none"
+    REFACE_ASK = "reface.ask"  # {code}
+    REFACE_ASK_PRIVATE = "reface.ask_private"  # {code}
+    REFACE_DONE = "reface.done"  # {code}
+    REFACE_CLOSED = "reface.closed"  # {code}
+    SETTINGS = "settings"  # {contact}
+    SETTINGS_NO_CONTACT = "settings.no_contact"
+    ASK_LANGUAGE = "ask.language"
+    LANGUAGE_SET = "language.set"
 
     # Button labels (at most 20 characters in every language).
     BUTTON_CAMERA = "button.camera"
@@ -101,6 +119,10 @@ class Key(StrEnum):
     WITHDRAW_CONFIRM_LATEST = "withdraw.confirm_latest"  # {code}
     WITHDRAW_NONE = "withdraw.none"
     WITHDRAW_CODE_UNKNOWN = "withdraw.code_unknown"  # {code}
+    BUTTON_MINE = "button.mine"
+    BUTTON_REFACE = "button.reface"
+    BUTTON_SETTINGS = "button.settings"
+    BUTTON_LANGUAGE = "button.language"
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
@@ -130,4 +152,10 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.THEME_CARD: frozenset({"theme"}),
     Key.THEME_NEXT_SET: frozenset({"theme"}),
     Key.EXAMPLES_INTRO: frozenset({"count"}),
+    Key.MINE_INTRO: frozenset({"count"}),
+    Key.REFACE_ASK: frozenset({"code"}),
+    Key.REFACE_ASK_PRIVATE: frozenset({"code"}),
+    Key.REFACE_DONE: frozenset({"code"}),
+    Key.REFACE_CLOSED: frozenset({"code"}),
+    Key.SETTINGS: frozenset({"contact"}),
 }

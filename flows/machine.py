@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows import fallbacks, guide, photos, resume, showcase, submission
+from flows import fallbacks, guide, mine, photos, resume, settings, showcase, submission
 from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, WithdrawAsked, interpret
 from flows.keys import Key
 from flows.questions import current_ref
@@ -148,6 +148,11 @@ FALLBACKS: Mapping[Trigger, Transition] = {
     Intent.MONTH_THEME: Transition(showcase.show_month_theme),
     Intent.THEME_NEXT: Transition(showcase.send_for_theme, (Step.IDLE,)),
     Intent.EXAMPLES: Transition(showcase.show_examples),
+    Intent.MINE: Transition(mine.show_mine, label="my submissions"),
+    Intent.REFACE: Transition(mine.ask_reface),
+    Intent.REFACE_TO: Transition(mine.reface, label="new face choice"),
+    Intent.SETTINGS: Transition(settings.show_settings),
+    Intent.LANGUAGE: Transition(settings.choose_language),
     Followed: Transition(fallbacks.welcome, label="follow"),
     Unfollowed: Transition(fallbacks.unfollow, label="unfollow (silent)"),
     Unsent: Transition(fallbacks.unsend, label="unsend (silent)"),

@@ -130,6 +130,13 @@ class SubmissionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class DraftKind(StrEnum):
+    """A draft holds photos, or is a comment-only idea."""
+
+    PHOTO = "photo"
+    IDEA = "idea"
+
+
 @dataclass(frozen=True)
 class Theme:
     """An active theme the worker can pick; `monthly` marks the theme of the month."""
@@ -181,11 +188,19 @@ class Example:
 
 @dataclass(frozen=True)
 class SubmissionRef:
-    """A submission of this worker that a postback refers to, looked up by the caller."""
+    """A submission of this worker, looked up by the caller (for a postback, or "my submissions").
+
+    `sent` is the day it was sent (`YYYY-MM-DD`, in the company's zone) and `theme` the theme's
+    title; both are only shown.
+    """
 
     id: str
     code: str
     status: SubmissionStatus
+    face: Face | None = None
+    kind: DraftKind = DraftKind.PHOTO
+    sent: str = ""
+    theme: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,7 +211,10 @@ class Context:
     `new_code` are fresh, unused identifiers the step uses if it opens a draft. `submission`
     is the caller's lookup of what `intents.submission_query` asks for: the submission a
     postback names, the one a typed code names, or the latest withdrawable one (None when
-    there is none, or it is not this worker's).
+    there is none, or it is not this worker's). `last_face` is the face choice of the
+    worker's latest submission (offered first, never applied by itself); `mine` their recent
+    submissions, newest first (filled only for the "my submissions" tap); `contact` how to reach
+    the PR team (a configured text); `language` the catalogue the worker reads now.
     """
 
     now: datetime
@@ -215,6 +233,10 @@ class Context:
     batch_bound: timedelta = timedelta(seconds=10)
     guideline: Guideline = Guideline()
     examples: tuple[Example, ...] = ()
+    last_face: Face | None = None
+    mine: tuple[SubmissionRef, ...] = ()
+    contact: str = ""
+    language: str = "ja"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,13 +254,6 @@ class Step(StrEnum):
     ASK_COMMENT = "ask_comment"
     SEARCH_GUIDE = "search_guide"  # the next text is a guideline search
     RESUME = "resume"  # a draft waited past the idle timeout: continue or discard?
-
-
-class DraftKind(StrEnum):
-    """A draft holds photos, or is a comment-only idea."""
-
-    PHOTO = "photo"
-    IDEA = "idea"
 
 
 @dataclass(frozen=True)
@@ -326,13 +341,18 @@ class Choice:
 
 @dataclass(frozen=True)
 class Card:
-    """One card of a carousel: literal texts (already in the worker's language) and buttons."""
+    """One card of a carousel: literal texts (already in the worker's language) and buttons.
+
+    `lines` are catalogue keys, said in the worker's language below the body (statuses, face
+    choices), so the flows need not know the words.
+    """
 
     title: str
-    body: str
+    body: str = ""
     image_url: str | None = None
     buttons: tuple[Choice, ...] = ()
-    label: str = ""  # a small caption above the title (a category, a theme)
+    label: str = ""  # a small caption above the title (a category, a theme, a date)
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -429,6 +449,23 @@ class WithdrawSubmission:
 
 
 @dataclass(frozen=True)
+class ChangeFace:
+    """The worker changed the face choice of a sent submission (recorded with time and audit)."""
+
+    submission_id: str
+    face: Face
+    was: Face
+    status: SubmissionStatus  # the status the change was decided on
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """The worker chose the language the bot speaks to them."""
+
+    language: str
+
+
+@dataclass(frozen=True)
 class WithdrawPhoto:
     """The worker unsent a photo in LINE: delete the stored copy."""
 
@@ -474,6 +511,8 @@ Effect = (
     | SubmitDraft
     | DiscardDraft
     | WithdrawSubmission
+    | ChangeFace
+    | SetLanguage
     | WithdrawPhoto
     | SetFollowing
     | CheckBatchLater

@@ -93,7 +93,8 @@ class Contributor(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     line_user_id: str = Field(max_length=64, unique=True)
     display_name: str | None = Field(default=None, max_length=100)
-    language: str | None = Field(default=None, max_length=35)
+    language: str | None = Field(default=None, max_length=35)  # from the LINE profile
+    chosen_language: str | None = Field(default=None, max_length=35)  # chosen in the settings
     following: bool = True
     profile_checked_at: datetime | None = _ts(nullable=True)
     # The guideline version the worker agreed to, and when; the version last asked about.

@@ -116,8 +116,12 @@ def bubble(card: Card, *, language: str, catalogue: Catalogue) -> dict[str, Any]
         )
     title = truncate(card.title.strip() or ELLIPSIS, MAX_CARD_TITLE)
     body.append({"type": "text", "text": title, "weight": "bold", "size": "md", "wrap": True})
-    text = truncate(card.body.strip() or ELLIPSIS, MAX_CARD_BODY)
-    body.append({"type": "text", "text": text, "size": "sm", "wrap": True, "margin": "md"})
+    if card.body.strip() or not card.lines:
+        text = truncate(card.body.strip() or ELLIPSIS, MAX_CARD_BODY)
+        body.append({"type": "text", "text": text, "size": "sm", "wrap": True, "margin": "md"})
+    for line in card.lines:  # catalogue keys, said in the worker's language
+        said = truncate(catalogue.text(line, language=language), MAX_CARD_BODY) or ELLIPSIS
+        body.append({"type": "text", "text": said, "size": "sm", "wrap": True})
     out: dict[str, Any] = {
         "type": "bubble",
         "body": {"type": "box", "layout": "vertical", "contents": body},

@@ -27,24 +27,29 @@ from app.public_media import signer_for
 from app.worker.base import JobEnv
 from app.worker.effects import apply_effects
 from app.worker.profiles import ensure_contributor
-from app.worker.views import example_cards, guideline_view, offered_themes
+from app.worker.views import example_cards, guideline_view, offered_themes, theme_view
 from flows import intents
 from flows.group import group_notice
 from flows.machine import step
+from flows.mine import MAX_CARDS
 from flows.types import (
     BatchDue,
     CheckBatchLater,
     Context,
     Conversation,
+    DraftKind,
     Effect,
+    Face,
     Input,
+    PostbackReceived,
     Reply,
+    SetLanguage,
     SubmissionRef,
     SubmissionStatus,
 )
-from storage import conversations, drafts, groups, inbox, jobs, outbox, receipts
+from storage import conversations, drafts, groups, inbox, jobs, outbox, receipts, themes
 from storage.jobs import ClaimedJob, JobSpec
-from storage.models import Contributor, WebhookEvent
+from storage.models import Contributor, Submission, WebhookEvent
 from storage.states import InboxStatus
 from webhooks.events import ChatEvent, UserEvent, parse_event, translate
 from webhooks.privacy import user_ref
@@ -160,9 +165,10 @@ def _step(
     conversations.save(
         session, contributor.id, outcome.conversation, version=loaded.version, now=now
     )
-    reply_job = _queue_replies(
-        env, session, row, event.reply_token, outcome.replies, contributor.language, now
-    )
+    # A language chosen in this very step already speaks the answer.
+    chosen = [e.language for e in outcome.effects if isinstance(e, SetLanguage)]
+    language = (chosen or [contributor.chosen_language or contributor.language])[-1]
+    reply_job = _queue_replies(env, session, row, event.reply_token, outcome.replies, language, now)
     log.info(
         "event %s %s %s: %s -> %s, effects [%s], %d replies",
         row.id,
@@ -216,8 +222,30 @@ def _batch_due_step(env: JobEnv, due: dict[str, object]) -> int | None:
         return _step(env, session, row, event, contributor, BatchDue(str(due["message_id"])), now)
 
 
+def _ref(found: Submission, session: Session, env: JobEnv, language: str) -> SubmissionRef:
+    """A submission as the flows see it: status, face choice, day sent and theme title."""
+    zone = env.services.settings.zone
+    sent = found.submitted_at or found.created_at
+    theme = themes.get(session, found.theme) if found.theme else None
+    title = theme_view(theme, language, "").title if theme is not None else found.theme or ""
+    return SubmissionRef(
+        id=found.id,
+        code=found.code,
+        status=SubmissionStatus(found.status),
+        face=Face(found.face) if found.face in set(Face) else None,
+        kind=DraftKind.IDEA if found.kind == DraftKind.IDEA.value else DraftKind.PHOTO,
+        sent=sent.astimezone(zone).strftime("%Y-%m-%d"),
+        theme=title,
+    )
+
+
 def _lookup(
-    session: Session, contributor: Contributor, line_user_id: str, received: Input
+    env: JobEnv,
+    session: Session,
+    contributor: Contributor,
+    line_user_id: str,
+    received: Input,
+    language: str,
 ) -> SubmissionRef | None:
     """Find the submission an input asks about, among this worker's own only."""
     query = intents.submission_query(received)
@@ -225,6 +253,12 @@ def _lookup(
         return None
     if query.id:
         found = drafts.summary(session, submission_id=query.id, contributor_id=contributor.id)
+        if found is None and drafts.exists(session, query.id):
+            # A button naming someone else's submission: refused like an unknown one, and noted.
+            log.warning(
+                "%s tapped a button naming another worker's submission; refused",
+                user_ref(line_user_id),
+            )
         found = found if found is not None and found.status != SubmissionStatus.DRAFT else None
     elif query.code:
         found = receipts.own_by_code(session, code=query.code, contributor_id=contributor.id)
@@ -237,7 +271,7 @@ def _lookup(
         found = receipts.latest_withdrawable(session, contributor_id=contributor.id)
     if found is None:
         return None
-    return SubmissionRef(id=found.id, code=found.code, status=SubmissionStatus(found.status))
+    return _ref(found, session, env, language)
 
 
 def _context(
@@ -249,9 +283,16 @@ def _context(
     now: datetime,
 ) -> Context:
     settings = env.services.settings
-    language = env.services.catalogue.negotiate(contributor.language)
+    language = env.services.catalogue.negotiate(contributor.chosen_language or contributor.language)
     offered = offered_themes(session, now, settings.zone, language)
-    ref = _lookup(session, contributor, line_user_id, received)
+    ref = _lookup(env, session, contributor, line_user_id, received, language)
+    mine: tuple[SubmissionRef, ...] = ()
+    if isinstance(received, PostbackReceived):
+        tap = intents.parse(received.data)
+        if tap is not None and tap.intent is intents.Intent.MINE:
+            recent = drafts.recent(session, contributor_id=contributor.id, limit=MAX_CARDS)
+            mine = tuple(_ref(s, session, env, language) for s in recent)
+    last = drafts.last_face(session, contributor_id=contributor.id)
     return Context(
         now=now,
         themes=offered,
@@ -262,6 +303,10 @@ def _context(
         submission=ref,
         guideline=guideline_view(session, contributor, language),
         examples=example_cards(session, language, signer_for(settings), now),
+        last_face=Face(last) if last in set(Face) else None,
+        mine=mine,
+        contact=settings.pr_contact,
+        language=language,
     )
 
 

@@ -13,6 +13,7 @@ from flows.types import (
     AgreeGuideline,
     AskedGuideline,
     AttachPhoto,
+    ChangeFace,
     CheckBatchLater,
     DiscardDraft,
     Effect,
@@ -20,6 +21,7 @@ from flows.types import (
     SetComment,
     SetFace,
     SetFollowing,
+    SetLanguage,
     SetTheme,
     StartDraft,
     SubmitDraft,
@@ -93,6 +95,18 @@ def apply_effects(
                 purge += drafts.discard(session, draft_id=draft_id, contributor_id=contributor_id)
             case WithdrawSubmission(submission_id=sid):
                 purge += drafts.withdraw(session, submission_id=sid, contributor_id=owner, now=now)
+            case ChangeFace(submission_id=sid, face=face, was=was, status=status):
+                drafts.change_face(
+                    session,
+                    submission_id=sid,
+                    contributor_id=owner,
+                    face=face.value,
+                    was=was.value,
+                    status=status.value,
+                    now=now,
+                )
+            case SetLanguage(language=language):
+                contributors.set_language(session, owner, language=language, now=now)
             case WithdrawPhoto(message_id=mid):
                 purge += drafts.withdraw_photo(
                     session, message_id=mid, contributor_id=owner, now=now

@@ -11,18 +11,22 @@ from flows.machine import step
 from flows.types import (
     AgreeGuideline,
     AskedGuideline,
+    ChangeFace,
     Choice,
     ChoiceKind,
     Context,
     Conversation,
     Effect,
     Example,
+    Face,
     Guideline,
     ImageSet,
     Input,
     Outcome,
     PhotoReceived,
     PostbackReceived,
+    SetFace,
+    SetLanguage,
     StartDraft,
     SubmissionRef,
     SubmissionStatus,
@@ -94,6 +98,9 @@ class Chat:
     counter: int = 0
     codes: dict[str, str] = field(default_factory=dict)
     submissions: dict[str, SubmissionRef] = field(default_factory=dict)
+    faces: dict[str, Face] = field(default_factory=dict)  # face choices of open drafts
+    contact: str = ""
+    language: str = "ja"
     last: Outcome | None = None
     history: list[Outcome] = field(default_factory=list)
     real_codes: bool = False  # codes shaped like the receipt's (`K01-QXZ`), to be typed
@@ -127,7 +134,17 @@ class Chat:
             submission=found,
             guideline=self.guideline,
             examples=self.examples,
+            last_face=self.last_face,
+            mine=tuple(reversed(self.submissions.values())),
+            contact=self.contact,
+            language=self.language,
         )
+
+    @property
+    def last_face(self) -> Face | None:
+        """The face choice of the latest sent submission that has one."""
+        chosen = [ref.face for ref in self.submissions.values() if ref.face is not None]
+        return chosen[-1] if chosen else None
 
     def send(self, received: Input) -> Outcome:
         """Run one step and apply its effects the way the caller would."""
@@ -143,9 +160,19 @@ class Chat:
         match effect:
             case StartDraft(draft_id=draft_id, code=code):
                 self.codes[draft_id] = code
+            case SetFace(draft_id=draft_id, face=face):
+                self.faces[draft_id] = face
             case SubmitDraft(draft_id=draft_id):
-                ref = SubmissionRef(draft_id, self.codes[draft_id], SubmissionStatus.NEW)
+                ref = SubmissionRef(
+                    draft_id, self.codes[draft_id], SubmissionStatus.NEW, self.faces.get(draft_id)
+                )
                 self.submissions[draft_id] = ref
+            case ChangeFace(submission_id=sid, face=face, was=was, status=status):
+                old = self.submissions[sid]
+                if old.face is was and old.status is status:
+                    self.submissions[sid] = replace(old, face=face)
+            case SetLanguage(language=language):
+                self.language = language
             case WithdrawSubmission(submission_id=sid):
                 old = self.submissions[sid]
                 self.submissions[sid] = replace(old, status=SubmissionStatus.WITHDRAWN)
