@@ -23,6 +23,7 @@ from flows.types import (
     BatchDue,
     Context,
     Example,
+    Face,
     Followed,
     GuideCategory,
     GuideEntry,
@@ -33,6 +34,7 @@ from flows.types import (
     PhotoReceived,
     PostbackReceived,
     Reply,
+    SubmissionStatus,
     Theme,
     VideoReceived,
 )
@@ -172,6 +174,7 @@ def conversations() -> Iterator[Outcome]:
     yield from c.history
 
     yield from guideline_and_themes()
+    yield from mine_and_settings()
 
 
 # The longest guideline and theme texts an admin might write (issue 8).
@@ -226,6 +229,41 @@ def guideline_and_themes() -> Iterator[Outcome]:
     yield from c.history
 
 
+
+def mine_and_settings() -> Iterator[Outcome]:
+    """My submissions in every status, face changes, settings with and without a contact."""
+    c = WorstChat(contact="広報部 山田花子（やまだ はなこ）\n03-1234-5678 / pr@example.jp")
+    c.send(postback(Intent.MINE))
+    faces = (Key.BUTTON_FACE_SHOW, Key.BUTTON_FACE_BLUR, Key.BUTTON_FACE_NONE)
+    for i, status in enumerate(SubmissionStatus):
+        if status is SubmissionStatus.DRAFT:
+            continue
+        c.send(photo(f"s{i}"))
+        c.tap(THEMES[0].title)
+        c.tap(faces[i % 3])
+        c.send(text(LONG_COMMENT))
+        sid = next(reversed(c.submissions))
+        c.submissions[sid] = dataclasses.replace(c.submissions[sid], status=status)
+    c.send(postback(Intent.MINE))
+    by_status = {ref.status: ref for ref in c.submissions.values()}
+    new = by_status[SubmissionStatus.NEW]
+    c.send(postback(Intent.REFACE, new.id))
+    c.tap(Key.BUTTON_FACE_NONE if new.face is not Face.NO_FACE else Key.BUTTON_FACE_SHOW)
+    approved = by_status[SubmissionStatus.APPROVED]
+    c.submissions[approved.id] = dataclasses.replace(approved, face=Face.SHOW)
+    c.send(postback(Intent.REFACE, approved.id))
+    c.submissions[approved.id] = dataclasses.replace(approved, face=Face.BLUR)
+    c.send(postback(Intent.REFACE_TO, approved.id, Face.SHOW.value))
+    c.send(postback(Intent.HELP))
+    c.tap(Key.BUTTON_SETTINGS)
+    c.tap(Key.BUTTON_LANGUAGE)
+    c.tap("English")
+    yield from c.history
+    c = WorstChat()
+    c.send(postback(Intent.SETTINGS))
+    yield from c.history
+
+
 def every_reply() -> list[tuple[Reply, ...]]:
     """The replies of each outcome, plus the group notice (flows.group)."""
     replies = [outcome.replies for outcome in conversations() if outcome.replies]
@@ -269,7 +307,7 @@ def limit_problems(messages: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def flex_problems(i: int, message: Mapping[str, Any]) -> list[str]:
-    """Where a Flex message breaks LINE's limits: bubbles, JSON size, button actions."""
+    """Where a Flex message breaks LINE's limits: bubbles, JSON size, texts, button actions."""
     if message.get("type") != "flex":
         return []
     found = []
@@ -282,6 +320,9 @@ def flex_problems(i: int, message: Mapping[str, Any]) -> list[str]:
     if len(json.dumps(contents, ensure_ascii=False).encode()) > MAX_CAROUSEL_BYTES:
         found.append(f"message {i}: carousel over 50 KB")
     for bubble in bubbles:
+        for part in bubble["body"]["contents"]:
+            if not 0 < utf16_len(part["text"]) <= MAX_TEXT:
+                found.append(f"message {i}: card text {part['text']!r}")
         for button in (bubble.get("footer") or {}).get("contents", []):
             action = button["action"]
             if not 0 < utf16_len(action["label"]) <= MAX_LABEL:
@@ -289,10 +330,9 @@ def flex_problems(i: int, message: Mapping[str, Any]) -> list[str]:
             if not 0 < len(action["data"]) <= MAX_DATA:
                 found.append(f"message {i}: card button data {action['data']!r}")
     return found
-
-
 def test_the_conversations_reach_every_key():
     said = {reply.key for replies in REPLIES for reply in replies}
+    said |= {line for replies in REPLIES for card in _cards(replies) for line in card.lines}
     shown = {choice.label for replies in REPLIES for choice in replies[-1].choices}
     shown |= {
         choice.label
@@ -336,6 +376,14 @@ def test_nothing_written_in_the_catalogue_is_cut(catalogue, language):
             full = catalogue.text(reply.key, language=language, params=reply.params)
             shown = message.alt_text if reply.cards else message.text
             assert shown == full, f"{language}:{reply.key} was cut"
+            if not reply.cards:
+                continue
+            contents = message.contents
+            bubbles = contents.contents if contents.type == "carousel" else [contents]
+            for card, bubble in zip(reply.cards, bubbles, strict=True):
+                labels = [b.action.label for b in bubble.footer.contents] if card.buttons else []
+                for choice in card.buttons:
+                    assert catalogue.text(choice.label, language=language) in labels
         buttons = messages[-1].quick_reply.items if messages[-1].quick_reply else []
         labels = [item.action.label for item in buttons]
         for choice in replies[-1].choices:
