@@ -58,6 +58,8 @@ class Intent(StrEnum):
     REFACE_TO = "reface_to"  # arg: submission id, ref: the new Face value
     SETTINGS = "settings"  # from the help answer
     LANGUAGE = "language"  # arg: a language tag (empty: ask which)
+    SITE = "site"  # arg: site id (empty: skip)
+    SITES = "sites"  # arg: page number of the site question
 
 
 # Taps that answer one particular question: their `ref` must name the question still open.

@@ -89,6 +89,10 @@ class Key(StrEnum):
     SETTINGS_NO_CONTACT = "settings.no_contact"
     ASK_LANGUAGE = "ask.language"
     LANGUAGE_SET = "language.set"
+    ASK_SITE = "ask.site"
+    SITE_SET = "site.set"  # {site}
+    SITE_SKIPPED = "site.skipped"
+    SITE_GONE = "site.gone"
 
     # Button labels (at most 20 characters in every language).
     BUTTON_CAMERA = "button.camera"
@@ -123,6 +127,9 @@ class Key(StrEnum):
     BUTTON_REFACE = "button.reface"
     BUTTON_SETTINGS = "button.settings"
     BUTTON_LANGUAGE = "button.language"
+    BUTTON_SITE = "button.site"
+    BUTTON_MORE = "button.more"
+    BUTTON_SITE_SKIP = "button.site_skip"
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
@@ -158,4 +165,5 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.REFACE_DONE: frozenset({"code"}),
     Key.REFACE_CLOSED: frozenset({"code"}),
     Key.SETTINGS: frozenset({"contact"}),
+    Key.SITE_SET: frozenset({"site"}),
 }

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows import fallbacks, guide, mine, photos, resume, settings, showcase, submission
+from flows import fallbacks, guide, mine, photos, resume, settings, showcase, sites, submission
 from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, WithdrawAsked, interpret
 from flows.keys import Key
 from flows.questions import current_ref
@@ -153,6 +153,8 @@ FALLBACKS: Mapping[Trigger, Transition] = {
     Intent.REFACE_TO: Transition(mine.reface, label="new face choice"),
     Intent.SETTINGS: Transition(settings.show_settings),
     Intent.LANGUAGE: Transition(settings.choose_language),
+    Intent.SITE: Transition(sites.choose_site, label="site or skip"),
+    Intent.SITES: Transition(sites.show_sites, label="sites, more…"),
     Followed: Transition(fallbacks.welcome, label="follow"),
     Unfollowed: Transition(fallbacks.unfollow, label="unfollow (silent)"),
     Unsent: Transition(fallbacks.unsend, label="unsend (silent)"),
@@ -220,7 +222,9 @@ def step(conversation: Conversation | None, received: Input, ctx: Context) -> Ou
     chosen = route(conversation, received, ctx)
     if chosen.transition is None:
         return guide.ask_again(unexpected(chosen.conversation, ctx, hint=chosen.hint), ctx)
-    outcome = chosen.transition.handler(chosen.conversation, chosen.event, ctx)
+    outcome = sites.ask_again_if_gone(
+        chosen.transition.handler(chosen.conversation, chosen.event, ctx), ctx
+    )
     return outcome if isinstance(received, Followed) else guide.ask_again(outcome, ctx)
 
 

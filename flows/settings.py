@@ -27,13 +27,15 @@ _TAGS = frozenset(tag for tag, _ in LANGUAGES)
 
 
 def show_settings(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
-    """Say how to reach the PR team and offer the language and my submissions."""
+    """Say how to reach the PR team and offer the language, the site and my submissions."""
     contact = ctx.contact.strip()
     info = Reply(Key.SETTINGS, {"contact": contact}) if contact else Reply(Key.SETTINGS_NO_CONTACT)
     if conversation.draft is not None or conversation.pending_text is not None:
         return Outcome(conversation, then_ask(conversation, ctx, info))
+    site = (button(Key.BUTTON_SITE, Tap(Intent.SITES, "0")),) if ctx.sites else ()
     choices = (
         button(Key.BUTTON_LANGUAGE, Tap(Intent.LANGUAGE)),
+        *site,
         button(Key.BUTTON_MINE, Tap(Intent.MINE)),
     )
     return Outcome(conversation, (Reply(info.key, info.params, choices),))

@@ -187,6 +187,14 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Site:
+    """An active site (store, factory) a worker can pick."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class SubmissionRef:
     """A submission of this worker, looked up by the caller (for a postback, or "my submissions").
 
@@ -214,7 +222,9 @@ class Context:
     there is none, or it is not this worker's). `last_face` is the face choice of the
     worker's latest submission (offered first, never applied by itself); `mine` their recent
     submissions, newest first (filled only for the "my submissions" tap); `contact` how to reach
-    the PR team (a configured text); `language` the catalogue the worker reads now.
+    the PR team (a configured text); `language` the catalogue the worker reads now. `sites`
+    are the active sites, `site` the worker's (None: none or retired), `site_gone` whether the
+    worker's site was retired since they picked it (they are asked again).
     """
 
     now: datetime
@@ -237,6 +247,9 @@ class Context:
     mine: tuple[SubmissionRef, ...] = ()
     contact: str = ""
     language: str = "ja"
+    sites: tuple[Site, ...] = ()
+    site: Site | None = None
+    site_gone: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -466,6 +479,13 @@ class SetLanguage:
 
 
 @dataclass(frozen=True)
+class SetSite:
+    """The worker picked their site (None: skipped, or left a retired one)."""
+
+    site_id: str | None
+
+
+@dataclass(frozen=True)
 class WithdrawPhoto:
     """The worker unsent a photo in LINE: delete the stored copy."""
 
@@ -513,6 +533,7 @@ Effect = (
     | WithdrawSubmission
     | ChangeFace
     | SetLanguage
+    | SetSite
     | WithdrawPhoto
     | SetFollowing
     | CheckBatchLater

@@ -85,6 +85,18 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = _ts(nullable=True)
 
 
+class Site(SQLModel, table=True):
+    """A store or factory a worker belongs to; retired, never deleted (submissions name it)."""
+
+    __tablename__ = "site"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=100)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    retired_at: datetime | None = _ts(nullable=True)
+
+
 class Contributor(SQLModel, table=True):
     """A worker who wrote to the bot. `id` is ours; the LINE user id never leaves the database."""
 
@@ -95,6 +107,12 @@ class Contributor(SQLModel, table=True):
     display_name: str | None = Field(default=None, max_length=100)
     language: str | None = Field(default=None, max_length=35)  # from the LINE profile
     chosen_language: str | None = Field(default=None, max_length=35)  # chosen in the settings
+    site_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(32), ForeignKey("site.id", name="fk_contributor_site"), nullable=True
+        ),
+    )
     following: bool = True
     profile_checked_at: datetime | None = _ts(nullable=True)
     # The guideline version the worker agreed to, and when; the version last asked about.
@@ -162,6 +180,14 @@ class Submission(SQLModel, table=True):
         default=None, sa_column=Column(String(40), ForeignKey("theme.slug"), nullable=True)
     )
     face: str | None = Field(default=None, max_length=8)  # flows.types.Face
+    # The worker's site when they sent it, and its name then (kept when the site is retired).
+    site_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(32), ForeignKey("site.id", name="fk_submission_site"), nullable=True
+        ),
+    )
+    site_name: str | None = Field(default=None, max_length=100)
     face_chosen_at: datetime | None = _ts(nullable=True)
     comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     review_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -59,6 +59,7 @@ class SubmissionFilter:
     since: datetime | None = None
     until: datetime | None = None
     q: str | None = None
+    site: str | None = None  # site id
 
 
 def encode_cursor(created_at: datetime, submission_id: str) -> str:
@@ -99,6 +100,8 @@ def _filtered(query: Select[Row], f: SubmissionFilter) -> Select[Row]:
         query = query.where(S.c.face.is_(None))
     elif f.face is not None:
         query = query.where(S.c.face == f.face)
+    if f.site is not None:
+        query = query.where(S.c.site_id == f.site)
     if f.since is not None:
         query = query.where(S.c.created_at >= f.since)
     if f.until is not None:

@@ -12,6 +12,7 @@ from app.admin.gate import PREFIX, AdminGate
 from app.admin.guideline import guideline_routes
 from app.admin.jobs import job_routes
 from app.admin.media import media_routes
+from app.admin.sites import site_routes
 from app.admin.submissions import submission_routes
 from app.admin.themes import theme_routes
 from app.admin.throttle import LIMIT, FailureThrottle
@@ -30,6 +31,7 @@ def admin_router(*, db: Database, blobs: BlobStore, clock: Callable[[], datetime
     router.include_router(media_routes(db=db, blobs=blobs, guards=guards, clock=clock))
     router.include_router(job_routes(db=db, guards=guards, clock=clock))
     router.include_router(token_routes(db=db, guards=guards, clock=clock))
+    router.include_router(site_routes(db=db, guards=guards, clock=clock))
     return router
 
 

@@ -115,6 +115,13 @@ class GuidelineConsentRead(BaseModel):
     agreed_at: UtcTime | None
 
 
+class SubmissionSite(BaseModel):
+    """The worker's site when they sent the submission (its name then)."""
+
+    id: str
+    name: str
+
+
 class SubmissionRead(BaseModel):
     """A submission as the PR team sees it."""
 
@@ -126,6 +133,9 @@ class SubmissionRead(BaseModel):
         description="The worker's face choice; null for a comment-only submission"
     )
     comment: str | None
+    site: SubmissionSite | None = Field(
+        default=None, description="The worker's site when sent; null: none picked"
+    )
     contributor: ContributorRead
     media: list[MediaRead]
     created_at: UtcTime
@@ -175,6 +185,7 @@ def submission_read(record: SubmissionRecord) -> SubmissionRead:
             "theme": s.theme,
             "face": s.face,
             "comment": s.comment,
+            "site": {"id": s.site_id, "name": s.site_name or ""} if s.site_id else None,
             "contributor": {"id": record.contributor_id, "display_name": record.display_name},
             "media": [_media_read(m) for m in record.media],
             "created_at": s.created_at,

@@ -44,10 +44,11 @@ from flows.types import (
     PostbackReceived,
     Reply,
     SetLanguage,
+    Site,
     SubmissionRef,
     SubmissionStatus,
 )
-from storage import conversations, drafts, groups, inbox, jobs, outbox, receipts, themes
+from storage import conversations, drafts, groups, inbox, jobs, outbox, receipts, sites, themes
 from storage.jobs import ClaimedJob, JobSpec
 from storage.models import Contributor, Submission, WebhookEvent
 from storage.states import InboxStatus
@@ -293,6 +294,8 @@ def _context(
             recent = drafts.recent(session, contributor_id=contributor.id, limit=MAX_CARDS)
             mine = tuple(_ref(s, session, env, language) for s in recent)
     last = drafts.last_face(session, contributor_id=contributor.id)
+    active = tuple(Site(id=x.id, name=x.name) for x in sites.list_all(session))
+    mine_site = next((x for x in active if x.id == contributor.site_id), None)
     return Context(
         now=now,
         themes=offered,
@@ -307,6 +310,10 @@ def _context(
         mine=mine,
         contact=settings.pr_contact,
         language=language,
+        sites=active,
+        site=mine_site,
+        # A site the worker had was retired: they are asked again (it is not an unknown id).
+        site_gone=contributor.site_id is not None and mine_site is None,
     )
 
 

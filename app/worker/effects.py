@@ -22,13 +22,14 @@ from flows.types import (
     SetFace,
     SetFollowing,
     SetLanguage,
+    SetSite,
     SetTheme,
     StartDraft,
     SubmitDraft,
     WithdrawPhoto,
     WithdrawSubmission,
 )
-from storage import contributors, drafts, guideline, jobs
+from storage import contributors, drafts, guideline, jobs, sites
 from storage.jobs import JobSpec
 
 
@@ -90,7 +91,8 @@ def apply_effects(
                     session, draft_id=draft_id, comment=comment, contributor_id=owner, now=now
                 )
             case SubmitDraft(draft_id=draft_id):
-                drafts.submit(session, draft_id=draft_id, contributor_id=owner, now=now)
+                if drafts.submit(session, draft_id=draft_id, contributor_id=owner, now=now):
+                    sites.stamp(session, submission_id=draft_id, contributor_id=owner)
             case DiscardDraft(draft_id=draft_id):
                 purge += drafts.discard(session, draft_id=draft_id, contributor_id=contributor_id)
             case WithdrawSubmission(submission_id=sid):
@@ -105,6 +107,8 @@ def apply_effects(
                     status=status.value,
                     now=now,
                 )
+            case SetSite(site_id=site_id):
+                sites.set_worker_site(session, owner, site_id=site_id, now=now)
             case SetLanguage(language=language):
                 contributors.set_language(session, owner, language=language, now=now)
             case WithdrawPhoto(message_id=mid):

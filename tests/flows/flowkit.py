@@ -27,6 +27,8 @@ from flows.types import (
     PostbackReceived,
     SetFace,
     SetLanguage,
+    SetSite,
+    Site,
     StartDraft,
     SubmissionRef,
     SubmissionStatus,
@@ -101,6 +103,8 @@ class Chat:
     faces: dict[str, Face] = field(default_factory=dict)  # face choices of open drafts
     contact: str = ""
     language: str = "ja"
+    sites: tuple[Site, ...] = ()
+    site_id: str | None = None  # the worker's site, possibly retired since
     last: Outcome | None = None
     history: list[Outcome] = field(default_factory=list)
     real_codes: bool = False  # codes shaped like the receipt's (`K01-QXZ`), to be typed
@@ -138,6 +142,9 @@ class Chat:
             mine=tuple(reversed(self.submissions.values())),
             contact=self.contact,
             language=self.language,
+            sites=self.sites,
+            site=next((s for s in self.sites if s.id == self.site_id), None),
+            site_gone=self.site_id is not None and all(s.id != self.site_id for s in self.sites),
         )
 
     @property
@@ -173,6 +180,8 @@ class Chat:
                     self.submissions[sid] = replace(old, face=face)
             case SetLanguage(language=language):
                 self.language = language
+            case SetSite(site_id=site_id):
+                self.site_id = site_id
             case WithdrawSubmission(submission_id=sid):
                 old = self.submissions[sid]
                 self.submissions[sid] = replace(old, status=SubmissionStatus.WITHDRAWN)

@@ -34,6 +34,7 @@ from flows.types import (
     PhotoReceived,
     PostbackReceived,
     Reply,
+    Site,
     SubmissionStatus,
     Theme,
     VideoReceived,
@@ -261,6 +262,21 @@ def mine_and_settings() -> Iterator[Outcome]:
     yield from c.history
     c = WorstChat()
     c.send(postback(Intent.SETTINGS))
+    yield from c.history
+
+    # Sites: more than one quick reply holds, with the longest names an admin may give.
+    many = tuple(
+        Site(f"s{i:02d}", f"第{i}工場（大阪府東大阪市の南側、駅前の新しい建物）") for i in range(30)
+    )
+    c = WorstChat(sites=many)
+    c.send(Followed())
+    c.tap(Key.BUTTON_MORE)
+    c.tap(many[12].name)
+    c.send(postback(Intent.SITE))
+    c.send(postback(Intent.SETTINGS))
+    yield from c.history
+    c = WorstChat(sites=many, site_id="retired")
+    c.send(postback(Intent.SEND))
     yield from c.history
 
 
