@@ -15,6 +15,7 @@ from flows.intents import Intent, Tap, normalise
 from flows.keys import Key
 from flows.photos import start_photo_draft
 from flows.questions import button, camera_buttons, confirm_idea, preview, then_ask
+from flows.sites import site_question
 from flows.types import (
     AgreeGuideline,
     AskedGuideline,
@@ -158,7 +159,12 @@ def agree(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
     if guide.agreed == guide.version:
         return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.GUIDE_AGREED_ALREADY)))
     effects: tuple[Effect, ...] = (AgreeGuideline(guide.version),)
-    return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.GUIDE_AGREED)), effects)
+    done = Reply(Key.GUIDE_AGREED)
+    at_rest = conversation.draft is None and conversation.pending_text is None
+    if guide.agreed is None and at_rest and ctx.sites and ctx.site is None and not ctx.site_gone:
+        # The first agreement ends the welcome: the site question comes next (skippable).
+        return Outcome(conversation, (done, site_question(ctx)), effects)
+    return Outcome(conversation, then_ask(conversation, ctx, done), effects)
 
 
 def _offers_agree(outcome: Outcome) -> bool:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from ulid import ULID
 
 from flows.types import SubmissionStatus
-from storage import audit
+from storage import audit, sites
 from storage.dialect import insert_ignore
 from storage.models import Media, MediaVariant, Submission, Theme
 from storage.states import MediaStatus
@@ -173,13 +173,16 @@ def set_comment(
 
 
 def submit(session: Session, *, draft_id: str, contributor_id: str, now: datetime) -> bool:
-    """Hand the draft to the PR team (status `new`)."""
+    """Hand the draft to the PR team (status `new`), stamped with the worker's site now."""
     result = session.execute(
         update(S)
         .where(_draft(draft_id, contributor_id))
         .values(status=SubmissionStatus.NEW, submitted_at=now, updated_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    sites.stamp(session, submission_id=draft_id, contributor_id=contributor_id)
+    return True
 
 
 def _media_ids(session: Session, condition: ColumnElement[bool]) -> list[str]:

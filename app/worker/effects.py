@@ -91,8 +91,7 @@ def apply_effects(
                     session, draft_id=draft_id, comment=comment, contributor_id=owner, now=now
                 )
             case SubmitDraft(draft_id=draft_id):
-                if drafts.submit(session, draft_id=draft_id, contributor_id=owner, now=now):
-                    sites.stamp(session, submission_id=draft_id, contributor_id=owner)
+                drafts.submit(session, draft_id=draft_id, contributor_id=owner, now=now)
             case DiscardDraft(draft_id=draft_id):
                 purge += drafts.discard(session, draft_id=draft_id, contributor_id=contributor_id)
             case WithdrawSubmission(submission_id=sid):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ from sqlalchemy import select
 
 from app.settings import Settings, load_settings
 from linesim import LineSim
+from storage import sites
 from storage.db import Database
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Contributor
 from tests.e2e.chat import Worker, labels
 from tests.e2e.conftest import bot_env
 from tests.e2e.photos import phone_jpeg
@@ -100,3 +102,47 @@ def test_my_submissions_change_the_face_choice_withdraw_and_switch_language(
     db.dispose()
     peek.close()
     assert actions.count("face_change") == 1 and "withdraw" in actions
+
+
+def test_a_worker_picks_a_site_at_the_welcome_and_is_asked_again_once_it_is_retired(
+    sim: LineSim, bot, bot_settings: Settings
+) -> None:
+    db = Database(bot_settings.effective_database_url)
+    with db.write() as s:
+        made = [
+            sites.create(s, name=f"店舗{i:02d}", actor="test", now=datetime.now(UTC))
+            for i in range(15)
+        ]
+    worker = Worker(sim)
+    worker.send(sim.events.follow(worker.user_id))
+    asked = worker.question()
+    assert labels(asked)[-2:] == ["ほかの職場…", "あとで"] and len(labels(asked)) == 13
+    worker.tap(asked, "ほかの職場")
+    worker.tap(worker.question(), "店舗12")
+    assert "店舗12" in worker.question().message["text"]
+    _submit(worker)
+    peek = Peek(bot_settings.effective_database_url)
+    (sent,) = wait_until(lambda: [s for s in peek.submissions() if s.status == "new"])
+    assert (sent.site_id, sent.site_name) == (made[12].id, "店舗12")
+
+    with db.write() as s:
+        sites.retire(s, made[12].id, actor="test", now=datetime.now(UTC))
+    worker.send(sim.events.postback(worker.user_id, "g1|send"))
+    again = worker.reply()
+    assert "なくなりました" in again[-1].message["text"]
+    assert "店舗12" not in labels(again[-1])
+    worker.tap(again[-1], "あとで")
+    worker.question()
+    worker.send(sim.events.postback(worker.user_id, "g1|send"))
+    assert len(worker.reply()) == 1  # asked once, not at every message
+
+    # A language the catalogues do not have, forged into a button: nothing stored, Japanese stays.
+    worker.send(sim.events.postback(worker.user_id, "g1|language|ko"))
+    worker.question()
+    with db.read() as s:
+        (who,) = list(s.execute(select(Contributor)).scalars())
+        assert who.chosen_language is None
+    worker.send(sim.events.postback(worker.user_id, "g1|help"))
+    assert "使い方" in worker.question().message["text"]
+    peek.close()
+    db.dispose()
