@@ -168,7 +168,7 @@ def _step(
     )
     # A language chosen in this very step already speaks the answer.
     chosen = [e.language for e in outcome.effects if isinstance(e, SetLanguage)]
-    language = (chosen or [contributor.chosen_language or contributor.language])[-1]
+    language = chosen[-1] if chosen else contributor.chosen_language or contributor.language
     reply_job = _queue_replies(env, session, row, event.reply_token, outcome.replies, language, now)
     log.info(
         "event %s %s %s: %s -> %s, effects [%s], %d replies",
