@@ -19,15 +19,18 @@ MAX_NAME = 100
 
 def list_all(session: Session, *, retired: bool = False) -> list[Site]:
     """Sites by name (then id); retired ones only when asked."""
-    query = select(Site).order_by(T.c.name, T.c.id)
+    query = select(Site).order_by(T.c.name, T.c.id).execution_options(populate_existing=True)
     if not retired:
         query = query.where(T.c.retired_at.is_(None))
     return list(session.execute(query).scalars())
 
 
 def get(session: Session, site_id: str) -> Site | None:
-    """One site, retired or not."""
-    return session.get(Site, site_id)
+    """One site, retired or not, as stored now (changes go through Core, past the ORM's cache)."""
+    found: Site | None = session.execute(
+        select(Site).where(T.c.id == site_id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    return found
 
 
 def create(session: Session, *, name: str, actor: str, now: datetime) -> Site:
