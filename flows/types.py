@@ -222,9 +222,9 @@ class Context:
     there is none, or it is not this worker's). `last_face` is the face choice of the
     worker's latest submission (offered first, never applied by itself); `mine` their recent
     submissions, newest first (filled only for the "my submissions" tap); `contact` how to reach
-    the PR team (a configured text); `language` the catalogue the worker reads now. `sites`
-    are the active sites, `site` the worker's (None: none or retired), `site_gone` whether the
-    worker's site was retired since they picked it (they are asked again).
+    the PR team (a configured text). `sites` are the active sites, `site` the worker's (None:
+    none or retired), `site_gone` whether the worker's site was retired since they picked it
+    (they are asked again).
     """
 
     now: datetime
@@ -246,7 +246,6 @@ class Context:
     last_face: Face | None = None
     mine: tuple[SubmissionRef, ...] = ()
     contact: str = ""
-    language: str = "ja"
     sites: tuple[Site, ...] = ()
     site: Site | None = None
     site_gone: bool = False

@@ -309,7 +309,6 @@ def _context(
         last_face=Face(last) if last in set(Face) else None,
         mine=mine,
         contact=settings.pr_contact,
-        language=language,
         sites=active,
         site=mine_site,
         # A site the worker had was retired: they are asked again (it is not an unknown id).

@@ -102,7 +102,7 @@ class Chat:
     submissions: dict[str, SubmissionRef] = field(default_factory=dict)
     faces: dict[str, Face] = field(default_factory=dict)  # face choices of open drafts
     contact: str = ""
-    language: str = "ja"
+    language: str = "ja"  # what the worker chose (SetLanguage)
     sites: tuple[Site, ...] = ()
     site_id: str | None = None  # the worker's site, possibly retired since
     last: Outcome | None = None
@@ -141,7 +141,6 @@ class Chat:
             last_face=self.last_face,
             mine=tuple(reversed(self.submissions.values())),
             contact=self.contact,
-            language=self.language,
             sites=self.sites,
             site=next((s for s in self.sites if s.id == self.site_id), None),
             site_gone=self.site_id is not None and all(s.id != self.site_id for s in self.sites),
