@@ -37,6 +37,10 @@ ROUTES = {
     ("GET", "/api/v1/tokens"): "admin",
     ("POST", "/api/v1/tokens"): "admin",
     ("DELETE", "/api/v1/tokens/{token_id}"): "admin",
+    ("GET", "/api/v1/sites"): "admin",
+    ("POST", "/api/v1/sites"): "admin",
+    ("PATCH", "/api/v1/sites/{site_id}"): "admin",
+    ("DELETE", "/api/v1/sites/{site_id}"): "admin",
 }
 RANK = {"viewer": 1, "reviewer": 2, "admin": 3}
 
