@@ -13,7 +13,7 @@ from app.factory import create_app
 from app.public_media import Signer, signer_for
 from app.services import build_services
 from app.settings import load_settings
-from storage import schema, submissions
+from storage import migrate, submissions
 from storage.blobs import LocalBlobStore
 from storage.db import Database
 from tests.app.conftest import WEBHOOK_SECRET, FakeClock, Seeder
@@ -30,7 +30,7 @@ class Public:
 @pytest.fixture
 def public(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Public]:
     migrated = Database(database_url)
-    schema.upgrade(migrated)
+    migrate.upgrade(migrated)
     migrated.dispose()
     settings = load_settings(
         _env_file=None,

@@ -141,6 +141,8 @@ class TestAgreement:
             Key.BUTTON_GUIDELINE,
             Key.BUTTON_CAMERA,
             Key.BUTTON_ALBUM,
+            Key.BUTTON_MINE,
+            Key.BUTTON_SETTINGS,
         ]
         second = c.send(PostbackReceived(menu_data(MenuButton.HELP)))
         assert keys(second) == [Key.HELP]
@@ -149,23 +151,32 @@ class TestAgreement:
         c = chat(guideline=replace(GUIDE, asked=2))
         receipt = c.submit_photo()
         assert "SubmitDraft" in effect_types(receipt)
-        assert keys(receipt) == [Key.RECEIPT_GUIDE, Key.RECEIPT]
+        assert keys(receipt) == [Key.RECEIPT_SUMMARY_BLUR, Key.RECEIPT_GUIDE, Key.RECEIPT]
         assert choice_names(receipt)[:2] == [Key.BUTTON_WITHDRAW, Key.BUTTON_GUIDELINE]
 
     def test_a_worker_never_asked_is_asked_once_and_the_receipt_stays_last(self) -> None:
         c = chat()
         receipt = c.submit_photo()
-        assert keys(receipt) == [Key.GUIDE_AGREE_ASK, Key.RECEIPT_GUIDE, Key.RECEIPT]
+        assert keys(receipt) == [
+            Key.GUIDE_AGREE_ASK,
+            Key.RECEIPT_SUMMARY_BLUR,
+            Key.RECEIPT_GUIDE,
+            Key.RECEIPT,
+        ]
         assert choice_names(receipt)[:3] == [
             Key.BUTTON_AGREE,
             Key.BUTTON_WITHDRAW,
             Key.BUTTON_GUIDELINE,
         ]
-        assert keys(c.submit_photo("m2")) == [Key.RECEIPT_GUIDE, Key.RECEIPT]
+        assert keys(c.submit_photo("m2")) == [
+            Key.RECEIPT_SUMMARY_BLUR,
+            Key.RECEIPT_GUIDE,
+            Key.RECEIPT,
+        ]
 
     def test_a_worker_who_agreed_gets_the_plain_receipt(self) -> None:
         c = chat(guideline=replace(GUIDE, agreed=2, asked=2))
-        assert keys(c.submit_photo()) == [Key.RECEIPT]
+        assert keys(c.submit_photo()) == [Key.RECEIPT_SUMMARY_BLUR, Key.RECEIPT]
 
 
 class TestBadInput:

@@ -45,7 +45,9 @@ def test_a_submission_takes_three_taps_after_the_photo() -> None:
     chat.tap(THEMES[0].title)  # 1
     chat.tap(Key.BUTTON_FACE_SHOW)  # 2
     out = chat.tap(Key.BUTTON_SKIP)  # 3
-    assert keys(out) == [Key.RECEIPT] and "SubmitDraft" in effect_types(out)
+    assert keys(out) == [Key.RECEIPT_SUMMARY_SHOW, Key.RECEIPT] and "SubmitDraft" in effect_types(
+        out
+    )
 
 
 def test_the_face_question_offers_the_previous_choice_first_but_applies_nothing() -> None:

@@ -230,7 +230,6 @@ def guideline_and_themes() -> Iterator[Outcome]:
     yield from c.history
 
 
-
 def mine_and_settings() -> Iterator[Outcome]:
     """My submissions in every status, face changes, settings with and without a contact."""
     c = WorstChat(contact="広報部 山田花子（やまだ はなこ）\n03-1234-5678 / pr@example.jp")
@@ -322,6 +321,10 @@ def limit_problems(messages: Sequence[Mapping[str, Any]]) -> list[str]:
     return found
 
 
+def _cards(replies: Sequence[Reply]) -> Iterator[Any]:
+    return (card for reply in replies for card in reply.cards)
+
+
 def flex_problems(i: int, message: Mapping[str, Any]) -> list[str]:
     """Where a Flex message breaks LINE's limits: bubbles, JSON size, texts, button actions."""
     if message.get("type") != "flex":
@@ -346,6 +349,8 @@ def flex_problems(i: int, message: Mapping[str, Any]) -> list[str]:
             if not 0 < len(action["data"]) <= MAX_DATA:
                 found.append(f"message {i}: card button data {action['data']!r}")
     return found
+
+
 def test_the_conversations_reach_every_key():
     said = {reply.key for replies in REPLIES for reply in replies}
     said |= {line for replies in REPLIES for card in _cards(replies) for line in card.lines}
