@@ -11,7 +11,6 @@ from flows.menu import MenuButton, menu_data
 from flows.types import PostbackReceived, Step
 
 
-
 @pytest.mark.parametrize("button", list(MenuButton))
 def test_menu_data_is_in_the_g1_format_and_fits_a_postback(button) -> None:
     data = menu_data(button)
