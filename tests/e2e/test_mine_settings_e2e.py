@@ -30,8 +30,19 @@ def bot_settings(sim: LineSim, migrated_url: str, tmp_path: Path) -> Settings:
     return load_settings(_env_file=None, GENBA_PR_CONTACT=CONTACT, **env)
 
 
+def _bubbles(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """A flex message's cards: one bubble alone, or a carousel's."""
+    contents = message["contents"]
+    return contents["contents"] if contents["type"] == "carousel" else [contents]
+
+
+def _title(bubble: dict[str, Any]) -> str:
+    """A card's title (the bold text; a caption may come above it)."""
+    return next(t["text"] for t in bubble["body"]["contents"] if t.get("weight") == "bold")
+
+
 def _card_tap(worker: Worker, message: dict[str, Any], card: int, label_part: str) -> None:
-    bubble = message["contents"]["contents"][card]
+    bubble = _bubbles(message)[card]
     for button in bubble["footer"]["contents"]:
         action = button["action"]
         if label_part in action["label"]:
@@ -59,8 +70,8 @@ def test_my_submissions_change_the_face_choice_withdraw_and_switch_language(
     worker.send(sim.events.postback(worker.user_id, "g1|mine"))
     carousel = worker.question().message
     assert carousel["type"] == "flex"  # linesim accepted it: LINE's shapes and limits hold
-    card = carousel["contents"]["contents"][0]
-    assert card["body"]["contents"][0]["text"] == mine.code
+    card = _bubbles(carousel)[0]
+    assert _title(card) == mine.code
     assert "受け付けました" in json.dumps(card, ensure_ascii=False)
 
     _card_tap(worker, carousel, 0, "顔の扱い")
@@ -115,6 +126,7 @@ def test_a_worker_picks_a_site_at_the_welcome_and_is_asked_again_once_it_is_reti
         ]
     worker = Worker(sim)
     worker.send(sim.events.follow(worker.user_id))
+    worker.tap(worker.question(), "同意する")  # the welcome's agreement, then the site
     asked = worker.question()
     assert labels(asked)[-2:] == ["ほかの職場…", "あとで"] and len(labels(asked)) == 13
     worker.tap(asked, "ほかの職場")
