@@ -361,7 +361,8 @@ def _describe(row: ApiToken) -> str:
 
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
-    """Bring the database schema to this version."""
+    """Bring the database schema to this version (and seed the guideline when empty)."""
+    from app.database import seed_guideline
     from storage import migrate
     from storage.db import Database
 
@@ -369,6 +370,7 @@ def db_upgrade() -> None:
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         migrate.upgrade(db)
+        seed_guideline(db)
         typer.echo(f"database is at revision {migrate.current_revision(db)}")
     finally:
         db.dispose()

@@ -35,8 +35,13 @@ DEMO_EMAIL = "demo@example.com"
 DEMO_TOKEN_LABEL = "demo"  # noqa: S105 (a label, not a secret)
 
 
-def demo_settings(base: Settings, line_url: str, secret: str, token: str) -> Settings:
-    """The settings of the demo bot: base settings, pointed at linesim and the demo folder."""
+def demo_settings(
+    base: Settings, line_url: str, secret: str, token: str, public_url: str | None = None
+) -> Settings:
+    """The settings of the demo bot: base settings, pointed at linesim and the demo folder.
+
+    `public_url` is where the chat page fetches example thumbnails (this bot, on this machine).
+    """
     data_dir = base.data_dir / "demo"
     return base.model_copy(
         update={
@@ -46,6 +51,7 @@ def demo_settings(base: Settings, line_url: str, secret: str, token: str) -> Set
             "line_api_base_url": line_url,
             "line_channel_secret": SecretStr(secret),
             "line_channel_access_token": SecretStr(token),
+            "public_url": base.public_url or public_url,
         }
     )
 
@@ -121,7 +127,7 @@ def run_demo(base: Settings, *, host: str, port: int) -> None:
     platform = LinePlatform(secret, token, webhook_url=f"{bot_url}/callback")
     sim = LineSim(platform, host=host, port=port + 1 if port < 65535 else 0)
     try:
-        settings = demo_settings(base, sim.base_url, secret, token)
+        settings = demo_settings(base, sim.base_url, secret, token, public_url=bot_url)
         configure_logging(settings.log_level, secrets=[secret, token])
         services = build_services(settings)
         prepare_database(services.db)

@@ -19,6 +19,7 @@ from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.health import health_router
 from app.metrics import Metrics, RequestCounter
+from app.public_media import public_media_routes, signer_for
 from app.services import Services
 from app.worker.kinds import build_worker
 from app.workspace.mount import mount_workspace
@@ -99,6 +100,14 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         blobs=services.blobs,
         clock=services.clock,
         failure_limit=services.settings.auth_failure_limit,
+    )
+    app.include_router(
+        public_media_routes(
+            db=services.db,
+            blobs=services.blobs,
+            signer=signer_for(services.settings),
+            clock=services.clock,
+        )
     )
     install_error_handlers(app)
     app.add_middleware(BodyCap)

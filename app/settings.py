@@ -147,6 +147,9 @@ class Settings(BaseSettings):
     )
     aws_session_token: SecretStr | None = Field(None, validation_alias=_env("AWS_SESSION_TOKEN"))
 
+    # The address LINE reaches this server at (https://...): example thumbnails in the bot's
+    # cards are fetched from it. Unset: examples show as text only.
+    public_url: str | None = Field(None, validation_alias=_env("GENBA_PUBLIC_URL"))
     timezone: str = Field("Asia/Tokyo", validation_alias=_env("GENBA_TIMEZONE"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("GENBA_LOG_LEVEL")
@@ -185,6 +188,10 @@ class Settings(BaseSettings):
         10.0, gt=0, le=300, validation_alias=_env("GENBA_LINE_TIMEOUT_SECONDS")
     )
 
+    # How a worker reaches a person at the PR team, shown as given in the bot's settings
+    # (e.g. "広報部 山田 03-1234-5678 / pr@example.jp"). Empty: the bot says to ask a manager.
+    pr_contact: str = Field("", max_length=500, validation_alias=_env("GENBA_PR_CONTACT"))
+
     idle_timeout_minutes: int = Field(
         30, ge=1, le=7 * 24 * 60, validation_alias=_env("GENBA_IDLE_TIMEOUT_MINUTES")
     )
@@ -216,6 +223,20 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        # LINE fetches images over HTTPS only; plain http is for the demo on this machine.
+        if not parts.hostname or (
+            parts.scheme != "https" and not (local and parts.scheme == "http")
+        ):
+            raise ValueError("GENBA_PUBLIC_URL must be an https:// address LINE can reach")
         return value.rstrip("/")
 
     @field_validator("timezone")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flows.guide import welcome_prompt
 from flows.intents import EXTERNAL_PHOTO, Intent, Tap, WithdrawAsked
 from flows.keys import Key
-from flows.questions import button, then_ask
+from flows.questions import button, camera_buttons, then_ask
 from flows.reprompt import unexpected
+from flows.sites import site_question
 from flows.types import (
     Context,
     Conversation,
@@ -44,8 +46,15 @@ def cancel(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
 
 
 def show_help(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
-    """Explain how to send, then re-ask the open question."""
-    return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.HELP)))
+    """Explain how to send, then re-ask the open question; at IDLE, offer settings too."""
+    if conversation.draft is not None or conversation.pending_text is not None:
+        return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.HELP)))
+    more = (
+        *camera_buttons(),
+        button(Key.BUTTON_MINE, Tap(Intent.MINE)),
+        button(Key.BUTTON_SETTINGS, Tap(Intent.SETTINGS)),
+    )
+    return Outcome(conversation, (Reply(Key.HELP, choices=more),))
 
 
 def show_send(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
@@ -128,9 +137,16 @@ def keep_submission(conversation: Conversation, _tap: Tap, ctx: Context) -> Outc
 def welcome(conversation: Conversation, followed: Followed, ctx: Context) -> Outcome:
     """Record the follow and say what the bot is for and how to send."""
     key = Key.WELCOME_BACK if followed.unblocked else Key.WELCOME
-    return Outcome(
-        conversation, then_ask(conversation, ctx, Reply(key)), (SetFollowing(following=True),)
-    )
+    following = (SetFollowing(following=True),)
+    prompt, asked = welcome_prompt(ctx)
+    if prompt and conversation.draft is None:
+        # The agreement comes first; the site question follows the first "I agree".
+        return Outcome(conversation, (Reply(key), *prompt), (*following, *asked))
+    at_rest = conversation.draft is None and conversation.pending_text is None
+    if at_rest and ctx.sites and ctx.site is None and not ctx.site_gone:
+        # The site question ends the welcome (skippable); a retired site is asked about later.
+        return Outcome(conversation, (Reply(key), site_question(ctx)), following)
+    return Outcome(conversation, then_ask(conversation, ctx, Reply(key)), following)
 
 
 def unfollow(conversation: Conversation, _event: Unfollowed, _ctx: Context) -> Outcome:

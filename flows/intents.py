@@ -47,6 +47,19 @@ class Intent(StrEnum):
     WITHDRAW = "withdraw"  # arg: submission id (asks to confirm)
     WITHDRAW_YES = "withdraw_yes"  # arg: submission id
     KEEP = "keep"  # arg: submission id (changed their mind)
+    GUIDELINE = "guideline"  # rich menu: the guideline cards
+    GUIDE_SEARCH = "guide_search"  # the next text is a guideline search
+    AGREE = "agree"  # arg: the guideline version agreed to
+    MONTH_THEME = "month_theme"  # rich menu: the theme of the month card
+    THEME_NEXT = "theme_next"  # arg: theme slug ("send for this theme")
+    EXAMPLES = "examples"  # rich menu: the PR team's examples
+    MINE = "mine"  # rich menu "my submissions"
+    REFACE = "reface"  # arg: submission id (asks which face choice)
+    REFACE_TO = "reface_to"  # arg: submission id, ref: the new Face value
+    SETTINGS = "settings"  # from the help answer
+    LANGUAGE = "language"  # arg: a language tag (empty: ask which)
+    SITE = "site"  # arg: site id (empty: skip)
+    SITES = "sites"  # arg: page number of the site question
 
 
 # Taps that answer one particular question: their `ref` must name the question still open.
@@ -62,7 +75,9 @@ QUESTION_SCOPED = frozenset(
     }
 )
 # Taps whose `arg` names a submission, which the caller looks up into `Context.submission`.
-SUBMISSION_SCOPED = frozenset({Intent.WITHDRAW, Intent.WITHDRAW_YES, Intent.KEEP})
+SUBMISSION_SCOPED = frozenset(
+    {Intent.WITHDRAW, Intent.WITHDRAW_YES, Intent.KEEP, Intent.REFACE, Intent.REFACE_TO}
+)
 
 _CANCEL_WORDS = frozenset({"キャンセル", "やめる", "中止", "cancel", "stop"})
 _HELP_WORDS = frozenset({"ヘルプ", "help", "使い方", "?"})

@@ -52,6 +52,47 @@ class Key(StrEnum):
     WITHDRAW_NOT_FOUND = "withdraw.not_found"
     WITHDRAW_KEPT = "withdraw.kept"
     GROUP_NOTICE = "group.notice"
+    GUIDE_INTRO = "guide.intro"
+    GUIDE_EMPTY = "guide.empty"
+    GUIDE_SEARCH_ASK = "guide.search_ask"
+    GUIDE_SEARCH_LATER = "guide.search_later"
+    GUIDE_FOUND = "guide.found"  # {count}
+    GUIDE_NONE = "guide.none"  # {query}
+    GUIDE_AGREE_ASK = "guide.agree_ask"
+    GUIDE_CHANGED = "guide.changed"
+    GUIDE_AGREED = "guide.agreed"
+    GUIDE_AGREED_ALREADY = "guide.agreed_already"
+    RECEIPT_GUIDE = "receipt.guide"
+    THEME_CARD = "theme.card"  # {theme}
+    THEME_NO_MONTHLY = "theme.no_monthly"
+    THEME_NONE = "theme.none"
+    THEME_GONE = "theme.gone"
+    THEME_AFTER_DRAFT = "theme.after_draft"
+    THEME_NEXT_SET = "theme.next_set"  # {theme}
+    EXAMPLES_INTRO = "examples.intro"  # {count}
+    EXAMPLES_NONE = "examples.none"
+    MINE_INTRO = "mine.intro"  # {count}
+    MINE_EMPTY = "mine.empty"
+    STATUS_RECEIVED = "status.received"
+    STATUS_CHECKING = "status.checking"
+    STATUS_USED = "status.used"
+    STATUS_NOT_USED = "status.not_used"
+    STATUS_WITHDRAWN = "status.withdrawn"
+    FACE_IS_SHOW = "face.is_show"
+    FACE_IS_BLUR = "face.is_blur"
+    FACE_IS_NONE = "face.is_none"
+    REFACE_ASK = "reface.ask"  # {code}
+    REFACE_ASK_PRIVATE = "reface.ask_private"  # {code}
+    REFACE_DONE = "reface.done"  # {code}
+    REFACE_CLOSED = "reface.closed"  # {code}
+    SETTINGS = "settings"  # {contact}
+    SETTINGS_NO_CONTACT = "settings.no_contact"
+    ASK_LANGUAGE = "ask.language"
+    LANGUAGE_SET = "language.set"
+    ASK_SITE = "ask.site"
+    SITE_SET = "site.set"  # {site}
+    SITE_SKIPPED = "site.skipped"
+    SITE_GONE = "site.gone"
 
     # Button labels (at most 20 characters in every language).
     BUTTON_CAMERA = "button.camera"
@@ -68,6 +109,10 @@ class Key(StrEnum):
     BUTTON_WITHDRAW = "button.withdraw"
     BUTTON_WITHDRAW_YES = "button.withdraw_yes"
     BUTTON_KEEP = "button.keep"
+    BUTTON_AGREE = "button.agree"
+    BUTTON_GUIDELINE = "button.guideline"
+    BUTTON_GUIDE_SEARCH = "button.guide_search"
+    BUTTON_THEME_SEND = "button.theme_send"
 
     # An album answered once it is whole, a receipt that says what arrived, typed withdrawal.
     PHOTO_THANKS_MANY = "photo.thanks_many"  # {count}
@@ -78,6 +123,13 @@ class Key(StrEnum):
     WITHDRAW_CONFIRM_LATEST = "withdraw.confirm_latest"  # {code}
     WITHDRAW_NONE = "withdraw.none"
     WITHDRAW_CODE_UNKNOWN = "withdraw.code_unknown"  # {code}
+    BUTTON_MINE = "button.mine"
+    BUTTON_REFACE = "button.reface"
+    BUTTON_SETTINGS = "button.settings"
+    BUTTON_LANGUAGE = "button.language"
+    BUTTON_SITE = "button.site"
+    BUTTON_MORE = "button.more"
+    BUTTON_SITE_SKIP = "button.site_skip"
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
@@ -102,4 +154,16 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.RECEIPT_SUMMARY_IDEA: frozenset({"theme"}),
     Key.WITHDRAW_CONFIRM_LATEST: frozenset({"code"}),
     Key.WITHDRAW_CODE_UNKNOWN: frozenset({"code"}),
+    Key.GUIDE_FOUND: frozenset({"count"}),
+    Key.GUIDE_NONE: frozenset({"query"}),
+    Key.THEME_CARD: frozenset({"theme"}),
+    Key.THEME_NEXT_SET: frozenset({"theme"}),
+    Key.EXAMPLES_INTRO: frozenset({"count"}),
+    Key.MINE_INTRO: frozenset({"count"}),
+    Key.REFACE_ASK: frozenset({"code"}),
+    Key.REFACE_ASK_PRIVATE: frozenset({"code"}),
+    Key.REFACE_DONE: frozenset({"code"}),
+    Key.REFACE_CLOSED: frozenset({"code"}),
+    Key.SETTINGS: frozenset({"contact"}),
+    Key.SITE_SET: frozenset({"site"}),
 }

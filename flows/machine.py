@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows import fallbacks, photos, resume, submission
+from flows import fallbacks, guide, mine, photos, resume, settings, showcase, sites, submission
 from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, WithdrawAsked, interpret
 from flows.keys import Key
 from flows.questions import current_ref
@@ -122,6 +122,15 @@ TRANSITIONS: Mapping[Step, Mapping[Trigger, Transition]] = {
         ),
         PhotoReceived: Transition(photos.hold_photo, label="photo (kept aside)"),
     },
+    Step.SEARCH_GUIDE: {
+        TextReceived: Transition(guide.answer_search, (Step.IDLE,), "text (the search word)"),
+        PhotoReceived: Transition(
+            guide.photo_while_searching,
+            (Step.ASK_THEME, Step.ASK_FACE),
+            "photo",
+            {Step.ASK_FACE: f"{_NO_THEME}, or sent for a theme"},
+        ),
+    },
 }
 
 # Any step: these answer the same way wherever the conversation stands.
@@ -133,6 +142,19 @@ FALLBACKS: Mapping[Trigger, Transition] = {
     Intent.WITHDRAW_YES: Transition(fallbacks.withdraw),
     Intent.KEEP: Transition(fallbacks.keep_submission),
     WithdrawAsked: Transition(fallbacks.ask_withdraw_typed, label="typed withdraw or code"),
+    Intent.GUIDELINE: Transition(guide.show),
+    Intent.GUIDE_SEARCH: Transition(guide.ask_search, (Step.SEARCH_GUIDE,)),
+    Intent.AGREE: Transition(guide.agree),
+    Intent.MONTH_THEME: Transition(showcase.show_month_theme),
+    Intent.THEME_NEXT: Transition(showcase.send_for_theme, (Step.IDLE,)),
+    Intent.EXAMPLES: Transition(showcase.show_examples),
+    Intent.MINE: Transition(mine.show_mine, label="my submissions"),
+    Intent.REFACE: Transition(mine.ask_reface),
+    Intent.REFACE_TO: Transition(mine.reface, label="new face choice"),
+    Intent.SETTINGS: Transition(settings.show_settings),
+    Intent.LANGUAGE: Transition(settings.choose_language),
+    Intent.SITE: Transition(sites.choose_site, label="site or skip"),
+    Intent.SITES: Transition(sites.show_sites, label="sites, more…"),
     Followed: Transition(fallbacks.welcome, label="follow"),
     Unfollowed: Transition(fallbacks.unfollow, label="unfollow (silent)"),
     Unsent: Transition(fallbacks.unsend, label="unsend (silent)"),
@@ -168,8 +190,8 @@ def trigger_of(event: Event) -> Trigger:
 def _after_timeout(conversation: Conversation, trigger: Trigger, ctx: Context) -> Conversation:
     if not resume.is_expired(conversation, ctx):
         return conversation
-    if conversation.step is Step.CONFIRM_IDEA:
-        return Conversation()  # an old idea question is simply dropped
+    if conversation.step in (Step.CONFIRM_IDEA, Step.SEARCH_GUIDE):
+        return Conversation()  # an old idea question or search prompt is simply dropped
     if conversation.draft is None or conversation.step is Step.RESUME:
         return conversation
     return conversation if trigger in TIMEOUT_EXEMPT else resume.pause(conversation)
@@ -199,8 +221,11 @@ def step(conversation: Conversation | None, received: Input, ctx: Context) -> Ou
     """Decide the next state, the replies and the effects for one input."""
     chosen = route(conversation, received, ctx)
     if chosen.transition is None:
-        return unexpected(chosen.conversation, ctx, hint=chosen.hint)
-    return chosen.transition.handler(chosen.conversation, chosen.event, ctx)
+        return guide.ask_again(unexpected(chosen.conversation, ctx, hint=chosen.hint), ctx)
+    outcome = sites.ask_again_if_gone(
+        chosen.transition.handler(chosen.conversation, chosen.event, ctx), ctx
+    )
+    return outcome if isinstance(received, Followed) else guide.ask_again(outcome, ctx)
 
 
 def problems(conversation: Conversation, *, max_media: int | None = None) -> list[str]:
@@ -220,6 +245,10 @@ def problems(conversation: Conversation, *, max_media: int | None = None) -> lis
         found.append(f"{c.step}: strikes out of range ({c.strikes})")
     if c.step is Step.IDLE and (c.strikes or c.updated_at is not None):
         found.append("IDLE carries no strikes and no time")
+    if c.step is Step.SEARCH_GUIDE and c.updated_at is None:
+        found.append("a search prompt needs updated_at")
+    if c.theme_next is not None and c.step not in (Step.IDLE, Step.SEARCH_GUIDE):
+        found.append(f"{c.step}: theme_next waits at rest only")
     if (c.draft is not None or c.pending_text is not None) and c.updated_at is None:
         found.append("an open draft or idea needs updated_at")
     if c.paused_from is not None and c.paused_from not in resume.RESUMABLE:

@@ -1,11 +1,11 @@
 """The rich menu's buttons: the postback data each area sends, named in one place.
 
-`send` and `help` are intents the flows handle today. The other four name features still to come
-(guideline lookup, theme of the month, examples, my submissions); whoever adds one gives its new
-`Intent` the value named here, so a menu already deployed keeps working. Until then
-`intents.parse` does not know them: a tap is an unknown button, which `fallbacks.malformed`
-answers like any other: at IDLE it points to the camera and album; during a question it keeps the
-draft and asks the question again (counting, like any unexpected answer, towards the pause).
+`send`, `help`, `guideline`, `month_theme`, `examples` and `mine` are intents the flows handle
+(see `flows.guide`, `flows.showcase` and `flows.mine`); a menu already deployed keeps working
+because each area's data names the intent's value. Data `intents.parse` does not know (a menu
+from a newer or older version) is an unknown button, which `fallbacks.malformed` answers like any
+other: at IDLE it points to the camera and album; during a question it keeps the draft and asks
+the question again (counting, like any unexpected answer, towards the pause).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ class MenuButton(StrEnum):
     """The intent each rich-menu area carries in its postback data."""
 
     SEND = Intent.SEND.value  # camera and album buttons
-    GUIDELINE = "guideline"
-    MONTH_THEME = "month_theme"
-    EXAMPLES = "examples"
-    MINE = "mine"  # my submissions
+    GUIDELINE = Intent.GUIDELINE.value
+    MONTH_THEME = Intent.MONTH_THEME.value
+    EXAMPLES = Intent.EXAMPLES.value
+    MINE = Intent.MINE.value  # my submissions
     HELP = Intent.HELP.value  # help; settings will be reached from its answer
 
 

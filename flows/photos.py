@@ -30,6 +30,7 @@ from flows.types import (
     Outcome,
     PhotoReceived,
     Reply,
+    SetTheme,
     StartDraft,
     Step,
 )
@@ -116,12 +117,23 @@ def answer_batch(conversation: Conversation, effects: tuple[Effect, ...], ctx: C
     return Outcome(settled, then_ask(settled, ctx, *_notes(batch, answered, ctx)), effects)
 
 
-def start_photo_draft(_conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Outcome:
-    """Open a photo draft with this photo; ask the first question once its batch is whole."""
-    draft = Draft(ctx.new_draft_id, ctx.new_code, DraftKind.PHOTO, media=1)
-    effects = (StartDraft(draft.id, draft.code, DraftKind.PHOTO), _attach(draft, photo))
+def start_photo_draft(conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Outcome:
+    """Open a photo draft with this photo; ask the first question once its batch is whole.
+
+    After "send for this theme" the theme is already chosen, so the first question is the face.
+    """
+    preset = next((t.slug for t in ctx.themes if t.slug == conversation.theme_next), None)
+    draft = Draft(ctx.new_draft_id, ctx.new_code, DraftKind.PHOTO, media=1, theme=preset)
+    effects: tuple[Effect, ...] = (
+        StartDraft(draft.id, draft.code, DraftKind.PHOTO),
+        _attach(draft, photo),
+    )
+    first = opening_step(ctx)
+    if preset is not None:
+        effects = (*effects, SetTheme(draft.id, preset))
+        first = Step.ASK_FACE
     batch = replace(_arrive(None, photo, frozenset()), opened=True)
-    opened = Conversation(step=opening_step(ctx), draft=draft, updated_at=ctx.now, batch=batch)
+    opened = Conversation(step=first, draft=draft, updated_at=ctx.now, batch=batch)
     return _after_arrival(opened, effects, ctx)
 
 

@@ -77,9 +77,17 @@ def ask_theme(draft: Draft, ctx: Context) -> Reply:
     return Reply(key, choices=(*themes[: MAX_CHOICES - 1], cancel))
 
 
-def ask_face(draft: Draft) -> Reply:
-    """Ask whether faces may be shown, blurred, or are not in the photos."""
-    faces = tuple(button(_FACE_LABELS[f], Tap(Intent.FACE, f.value, draft.id)) for f in Face)
+def face_order(last: Face | None) -> tuple[Face, ...]:
+    """Return the face choices, the worker's previous one first (offered, never applied)."""
+    return tuple(sorted(Face, key=lambda f: f is not last))
+
+
+def ask_face(draft: Draft, ctx: Context) -> Reply:
+    """Ask whether faces may be shown, blurred, or are not in the photos; last choice first."""
+    faces = tuple(
+        button(_FACE_LABELS[f], Tap(Intent.FACE, f.value, draft.id))
+        for f in face_order(ctx.last_face)
+    )
     cancel = button(Key.BUTTON_CANCEL, Tap(Intent.CANCEL, ref=draft.id))
     return Reply(Key.ASK_FACE, choices=(*faces, cancel))
 
@@ -89,6 +97,9 @@ def ask_comment(draft: Draft) -> Reply:
     skip = button(Key.BUTTON_SKIP, Tap(Intent.SKIP, ref=draft.id))
     cancel = button(Key.BUTTON_CANCEL, Tap(Intent.CANCEL, ref=draft.id))
     return Reply(Key.ASK_COMMENT, choices=(skip, cancel))
+
+
+FACE_LABELS = _FACE_LABELS
 
 
 def confirm_idea(text: str) -> Reply:
@@ -143,14 +154,20 @@ def summary(draft: Draft, ctx: Context) -> Reply:
     return Reply(_SUMMARIES[draft.face], {"count": draft.media, "theme": theme})
 
 
-def receipt(draft: Draft) -> Reply:
-    """Thank the worker and give the code, with a withdraw button and a way to send more."""
+def receipt(draft: Draft, ctx: Context) -> tuple[Reply, ...]:
+    """Thank the worker and give the code, with a withdraw button and a way to send more.
+
+    A worker who has not agreed to the current guideline is pointed to it (never stopped).
+    """
     withdraw = button(Key.BUTTON_WITHDRAW, Tap(Intent.WITHDRAW, draft.id))
-    return Reply(
-        Key.RECEIPT,
-        {"code": draft.code},
-        (withdraw, *camera_buttons(Key.BUTTON_SEND_ANOTHER)),
-    )
+    thanks = Reply(Key.RECEIPT, {"code": draft.code})
+    guide = ctx.guideline
+    if guide.version > 0 and guide.agreed != guide.version:
+        read = button(Key.BUTTON_GUIDELINE, Tap(Intent.GUIDELINE))
+        buttons = (withdraw, read, *camera_buttons(Key.BUTTON_SEND_ANOTHER))
+        # The receipt stays last: its code and buttons are what the worker looks for.
+        return (Reply(Key.RECEIPT_GUIDE), replace(thanks, choices=buttons))
+    return (replace(thanks, choices=(withdraw, *camera_buttons(Key.BUTTON_SEND_ANOTHER))),)
 
 
 def question(conversation: Conversation, ctx: Context) -> tuple[Reply, ...]:
@@ -162,11 +179,13 @@ def question(conversation: Conversation, ctx: Context) -> tuple[Reply, ...]:
         case Step.ASK_THEME if draft is not None:
             return (ask_theme(draft, ctx),)
         case Step.ASK_FACE if draft is not None:
-            return (ask_face(draft),)
+            return (ask_face(draft, ctx),)
         case Step.ASK_COMMENT if draft is not None:
             return (ask_comment(draft),)
         case Step.RESUME if draft is not None:
             return (ask_resume(conversation, draft, ctx),)
+        case Step.SEARCH_GUIDE:
+            return (Reply(Key.GUIDE_SEARCH_ASK),)
         case _:
             return ()
 

@@ -22,6 +22,9 @@ def unexpected(
 ) -> Outcome:
     """Answer an input the open question did not expect."""
     notes = () if hint is Key.HINT_UNEXPECTED else (Reply(hint),)
+    if conversation.step is Step.SEARCH_GUIDE:
+        # Not a search word: the search prompt ends, and the input is answered as at rest.
+        conversation = Conversation(theme_next=conversation.theme_next)
     draft = conversation.draft
     match conversation.step:
         case Step.IDLE:

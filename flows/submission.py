@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flows.guide import text_at_rest
 from flows.intents import Tap, normalise
 from flows.keys import Key
 from flows.questions import confirm_idea, question, receipt, summary, then_ask
@@ -34,7 +35,7 @@ from flows.types import (
 
 def _submit(draft: Draft, effects: tuple[Effect, ...], ctx: Context) -> Outcome:
     """Hand the draft to the PR team, say what it holds and give the receipt; back to IDLE."""
-    replies = (summary(draft, ctx), receipt(draft))
+    replies = (summary(draft, ctx), *receipt(draft, ctx))
     return Outcome(Conversation(), replies, (*effects, SubmitDraft(draft.id)))
 
 
@@ -106,6 +107,9 @@ def offer_idea(conversation: Conversation, text: TextReceived, ctx: Context) -> 
     if len(idea) > ctx.max_comment_chars:
         too_long = Reply(Key.COMMENT_TOO_LONG, {"max": ctx.max_comment_chars})
         return Outcome(conversation, then_ask(conversation, ctx, too_long))
+    looked_up = text_at_rest(text, ctx)
+    if looked_up is not None:
+        return looked_up
     pending = Conversation(step=Step.CONFIRM_IDEA, pending_text=idea, updated_at=ctx.now)
     return Outcome(pending, (confirm_idea(idea),))
 

@@ -130,21 +130,85 @@ class SubmissionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class DraftKind(StrEnum):
+    """A draft holds photos, or is a comment-only idea."""
+
+    PHOTO = "photo"
+    IDEA = "idea"
+
+
 @dataclass(frozen=True)
 class Theme:
-    """An active theme the worker can pick."""
+    """An active theme the worker can pick; `monthly` marks the theme of the month."""
+
+    slug: str
+    title: str
+    what: str = ""  # what to send, in the worker's language
+    example: str = ""  # an example of it
+    monthly: bool = False
+
+
+@dataclass(frozen=True)
+class GuideEntry:
+    """One guideline entry in the worker's language; `keywords` are already normalised."""
+
+    category: str
+    title: str
+    body: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GuideCategory:
+    """A guideline category and its title in the worker's language."""
 
     slug: str
     title: str
 
 
 @dataclass(frozen=True)
+class Guideline:
+    """The guideline as the worker reads it, and where the worker stands with agreeing to it."""
+
+    version: int = 0
+    categories: tuple[GuideCategory, ...] = ()
+    entries: tuple[GuideEntry, ...] = ()
+    agreed: int | None = None  # the version the worker agreed to
+    asked: int | None = None  # the version the bot last asked about
+
+
+@dataclass(frozen=True)
+class Example:
+    """A submission the PR team chose as an example; `image_url` only where faces allow it."""
+
+    theme: str
+    comment: str
+    image_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    """An active site (store, factory) a worker can pick."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class SubmissionRef:
-    """A submission of this worker that a postback refers to, looked up by the caller."""
+    """A submission of this worker, looked up by the caller (for a postback, or "my submissions").
+
+    `sent` is the day it was sent (`YYYY-MM-DD`, in the company's zone) and `theme` the theme's
+    title; both are only shown.
+    """
 
     id: str
     code: str
     status: SubmissionStatus
+    face: Face | None = None
+    kind: DraftKind = DraftKind.PHOTO
+    sent: str = ""
+    theme: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,7 +219,12 @@ class Context:
     `new_code` are fresh, unused identifiers the step uses if it opens a draft. `submission`
     is the caller's lookup of what `intents.submission_query` asks for: the submission a
     postback names, the one a typed code names, or the latest withdrawable one (None when
-    there is none, or it is not this worker's).
+    there is none, or it is not this worker's). `last_face` is the face choice of the
+    worker's latest submission (offered first, never applied by itself); `mine` their recent
+    submissions, newest first (filled only for the "my submissions" tap); `contact` how to reach
+    the PR team (a configured text). `sites` are the active sites, `site` the worker's (None:
+    none or retired), `site_gone` whether the worker's site was retired since they picked it
+    (they are asked again).
     """
 
     now: datetime
@@ -172,6 +241,14 @@ class Context:
     # minute a reply token lives.
     batch_settle: timedelta = timedelta(seconds=3)
     batch_bound: timedelta = timedelta(seconds=10)
+    guideline: Guideline = Guideline()
+    examples: tuple[Example, ...] = ()
+    last_face: Face | None = None
+    mine: tuple[SubmissionRef, ...] = ()
+    contact: str = ""
+    sites: tuple[Site, ...] = ()
+    site: Site | None = None
+    site_gone: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,14 +264,8 @@ class Step(StrEnum):
     ASK_THEME = "ask_theme"
     ASK_FACE = "ask_face"
     ASK_COMMENT = "ask_comment"
+    SEARCH_GUIDE = "search_guide"  # the next text is a guideline search
     RESUME = "resume"  # a draft waited past the idle timeout: continue or discard?
-
-
-class DraftKind(StrEnum):
-    """A draft holds photos, or is a comment-only idea."""
-
-    PHOTO = "photo"
-    IDEA = "idea"
 
 
 @dataclass(frozen=True)
@@ -254,6 +325,7 @@ class Conversation:
     arrived: tuple[str, ...] = ()
     pending_text: str | None = None
     batch: Batch | None = None
+    theme_next: str | None = None  # "send for this theme": the next photo draft's theme
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,15 +352,35 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Card:
+    """One card of a carousel: literal texts (already in the worker's language) and buttons.
+
+    `lines` are catalogue keys, said in the worker's language below the body (statuses, face
+    choices), so the flows need not know the words.
+    """
+
+    title: str
+    body: str = ""
+    image_url: str | None = None
+    buttons: tuple[Choice, ...] = ()
+    label: str = ""  # a small caption above the title (a category, a theme, a date)
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message to the worker: a catalogue key, its parameters, and buttons (last one only)."""
+    """One message to the worker: a catalogue key, its parameters, and buttons (last one only).
+
+    With `cards`, the message is a carousel of them and the key's text is its alt text.
+    """
 
     key: str
     params: Mapping[str, str | int] = field(default_factory=dict)
     choices: tuple[Choice, ...] = ()
+    cards: tuple[Card, ...] = ()
 
     def __hash__(self) -> int:
-        return hash((self.key, tuple(sorted(self.params.items())), self.choices))
+        return hash((self.key, tuple(sorted(self.params.items())), self.choices, self.cards))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,6 +461,30 @@ class WithdrawSubmission:
 
 
 @dataclass(frozen=True)
+class ChangeFace:
+    """The worker changed the face choice of a sent submission (recorded with time and audit)."""
+
+    submission_id: str
+    face: Face
+    was: Face
+    status: SubmissionStatus  # the status the change was decided on
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """The worker chose the language the bot speaks to them."""
+
+    language: str
+
+
+@dataclass(frozen=True)
+class SetSite:
+    """The worker picked their site (None: skipped, or left a retired one)."""
+
+    site_id: str | None
+
+
+@dataclass(frozen=True)
 class WithdrawPhoto:
     """The worker unsent a photo in LINE: delete the stored copy."""
 
@@ -381,6 +497,20 @@ class CheckBatchLater:
 
     message_id: str
     delay: timedelta
+
+
+@dataclass(frozen=True)
+class AgreeGuideline:
+    """The worker agreed to this version of the guideline (recorded with the time)."""
+
+    version: int
+
+
+@dataclass(frozen=True)
+class AskedGuideline:
+    """The bot asked the worker to agree to this version (so it asks once per version)."""
+
+    version: int
 
 
 @dataclass(frozen=True)
@@ -400,9 +530,14 @@ Effect = (
     | SubmitDraft
     | DiscardDraft
     | WithdrawSubmission
+    | ChangeFace
+    | SetLanguage
+    | SetSite
     | WithdrawPhoto
     | SetFollowing
     | CheckBatchLater
+    | AgreeGuideline
+    | AskedGuideline
 )
 
 

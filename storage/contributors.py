@@ -62,3 +62,10 @@ def set_following(session: Session, contributor_id: str, *, following: bool, now
     session.execute(
         update(T).where(T.c.id == contributor_id).values(following=following, updated_at=now)
     )
+
+
+def set_language(session: Session, contributor_id: str, *, language: str, now: datetime) -> None:
+    """Record the language the worker chose in the settings (the profile never overrides it)."""
+    session.execute(
+        update(T).where(T.c.id == contributor_id).values(chosen_language=language, updated_at=now)
+    )

@@ -52,6 +52,7 @@ def decode(text: str) -> Conversation:
             arrived=tuple(data.get("arrived", ())),
             pending_text=data.get("pending_text"),
             batch=_batch(data.get("batch")),
+            theme_next=data.get("theme_next"),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"malformed conversation state: {exc}") from exc

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from ulid import ULID
 
 from flows.types import SubmissionStatus
-from storage import audit
+from storage import audit, sites
 from storage.dialect import insert_ignore
 from storage.models import Media, MediaVariant, Submission, Theme
 from storage.states import MediaStatus
@@ -173,13 +173,16 @@ def set_comment(
 
 
 def submit(session: Session, *, draft_id: str, contributor_id: str, now: datetime) -> bool:
-    """Hand the draft to the PR team (status `new`)."""
+    """Hand the draft to the PR team (status `new`), stamped with the worker's site now."""
     result = session.execute(
         update(S)
         .where(_draft(draft_id, contributor_id))
         .values(status=SubmissionStatus.NEW, submitted_at=now, updated_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    sites.stamp(session, submission_id=draft_id, contributor_id=contributor_id)
+    return True
 
 
 def _media_ids(session: Session, condition: ColumnElement[bool]) -> list[str]:
@@ -266,6 +269,72 @@ def summary(session: Session, *, submission_id: str, contributor_id: str) -> Sub
         select(Submission).where((S.c.id == submission_id) & (S.c.contributor_id == contributor_id))
     ).scalar_one_or_none()
     return found
+
+
+def change_face(
+    session: Session,
+    *,
+    submission_id: str,
+    contributor_id: str,
+    face: str,
+    was: str,
+    status: str,
+    now: datetime,
+) -> bool:
+    """Change a sent submission's face choice, if it is still as the step saw it; audited."""
+    # The status and the old face in the WHERE make a repeated or raced change a no-op.
+    result = session.execute(
+        update(S)
+        .where(
+            (S.c.id == submission_id)
+            & (S.c.contributor_id == contributor_id)
+            & (S.c.status == status)
+            & (S.c.face == was)
+        )
+        .values(face=face, face_chosen_at=now, updated_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    audit.record(
+        session,
+        actor="worker",
+        action="face_change",
+        target_type="submission",
+        target_id=submission_id,
+        detail={"from": was, "to": face, "status": status},
+        now=now,
+    )
+    return True
+
+
+def last_face(session: Session, *, contributor_id: str) -> str | None:
+    """The face choice of the worker's latest sent submission that has one."""
+    found = session.execute(
+        select(S.c.face)
+        .where(
+            (S.c.contributor_id == contributor_id) & (S.c.status != "draft") & S.c.face.is_not(None)
+        )
+        .order_by(S.c.created_at.desc(), S.c.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return str(found) if found is not None else None
+
+
+def recent(session: Session, *, contributor_id: str, limit: int) -> list[Submission]:
+    """The worker's own sent submissions, newest first."""
+    return list(
+        session.execute(
+            select(Submission)
+            .where((S.c.contributor_id == contributor_id) & (S.c.status != "draft"))
+            .order_by(S.c.created_at.desc(), S.c.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def exists(session: Session, submission_id: str) -> bool:
+    """Whether any submission has this id (to tell a foreign id from an unknown one in logs)."""
+    return session.execute(select(S.c.id).where(S.c.id == submission_id)).first() is not None
 
 
 def purge_payload(media_ids: Sequence[str]) -> str:

@@ -85,6 +85,18 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = _ts(nullable=True)
 
 
+class Site(SQLModel, table=True):
+    """A store or factory a worker belongs to; retired, never deleted (submissions name it)."""
+
+    __tablename__ = "site"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=100)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    retired_at: datetime | None = _ts(nullable=True)
+
+
 class Contributor(SQLModel, table=True):
     """A worker who wrote to the bot. `id` is ours; the LINE user id never leaves the database."""
 
@@ -93,9 +105,20 @@ class Contributor(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     line_user_id: str = Field(max_length=64, unique=True)
     display_name: str | None = Field(default=None, max_length=100)
-    language: str | None = Field(default=None, max_length=35)
+    language: str | None = Field(default=None, max_length=35)  # from the LINE profile
+    chosen_language: str | None = Field(default=None, max_length=35)  # chosen in the settings
+    site_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(32), ForeignKey("site.id", name="fk_contributor_site"), nullable=True
+        ),
+    )
     following: bool = True
     profile_checked_at: datetime | None = _ts(nullable=True)
+    # The guideline version the worker agreed to, and when; the version last asked about.
+    guideline_version: int | None = None
+    guideline_agreed_at: datetime | None = _ts(nullable=True)
+    guideline_asked: int | None = None
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
@@ -131,6 +154,13 @@ class Theme(SQLModel, table=True):
     active: bool = True
     sort_order: int = 0
     created_at: datetime = _ts()
+    # The period the theme is offered, as dates in the company's time zone (inclusive).
+    starts_on: str | None = Field(default=None, max_length=10)
+    ends_on: str | None = Field(default=None, max_length=10)
+    # JSON objects of other languages' descriptions, and the example in every language.
+    descriptions: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    examples: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: datetime | None = _ts(nullable=True)
 
 
 class Submission(SQLModel, table=True):
@@ -150,14 +180,57 @@ class Submission(SQLModel, table=True):
         default=None, sa_column=Column(String(40), ForeignKey("theme.slug"), nullable=True)
     )
     face: str | None = Field(default=None, max_length=8)  # flows.types.Face
+    # The worker's site when they sent it, and its name then (kept when the site is retired).
+    site_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(32), ForeignKey("site.id", name="fk_submission_site"), nullable=True
+        ),
+    )
+    site_name: str | None = Field(default=None, max_length=100)
     face_chosen_at: datetime | None = _ts(nullable=True)
     comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     review_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     published_platform: str | None = Field(default=None, max_length=40)
     published_url: str | None = Field(default=None, max_length=2000)
+    example: bool = False  # the PR team shows it to workers as an example
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts()
     submitted_at: datetime | None = _ts(nullable=True)
+
+
+class GuidelineCategory(SQLModel, table=True):
+    """A group of guideline entries; `titles` is a JSON object of the title in each language."""
+
+    __tablename__ = "guideline_category"
+
+    slug: str = Field(primary_key=True, max_length=40)
+    sort_order: int = 0
+    titles: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class GuidelineEntry(SQLModel, table=True):
+    """One guideline entry; `texts` is JSON: {language: {title, body, keywords}}."""
+
+    __tablename__ = "guideline_entry"
+
+    id: str = Field(primary_key=True, max_length=40)
+    category: str = Field(
+        sa_column=Column(String(40), ForeignKey("guideline_category.slug"), nullable=False)
+    )
+    sort_order: int = 0
+    texts: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = _ts()
+
+
+class GuidelineVersion(SQLModel, table=True):
+    """The guideline's version number (one row): every edit adds one."""
+
+    __tablename__ = "guideline_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int
+    updated_at: datetime = _ts()
 
 
 class Media(SQLModel, table=True):

@@ -45,6 +45,8 @@ class SubmissionRecord:
     contributor_id: str
     display_name: str | None
     media: tuple[MediaRecord, ...] = ()
+    guideline_version: int | None = None  # the version the worker agreed to, if any
+    guideline_agreed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class SubmissionFilter:
     since: datetime | None = None
     until: datetime | None = None
     q: str | None = None
+    site: str | None = None  # site id
 
 
 def encode_cursor(created_at: datetime, submission_id: str) -> str:
@@ -78,9 +81,16 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     return moment, ident
 
 
-def _filtered(
-    query: Select[tuple[Submission, str | None]], f: SubmissionFilter
-) -> Select[tuple[Submission, str | None]]:
+Row = tuple[Submission, str | None, int | None, datetime | None]
+
+
+def _selected() -> Select[Row]:
+    return select(
+        Submission, C.c.display_name, C.c.guideline_version, C.c.guideline_agreed_at
+    ).join(C, C.c.id == S.c.contributor_id)
+
+
+def _filtered(query: Select[Row], f: SubmissionFilter) -> Select[Row]:
     query = query.where(S.c.status != SubmissionStatus.DRAFT)  # the worker's, never listed
     if f.status is not None:
         query = query.where(S.c.status == f.status)
@@ -90,6 +100,8 @@ def _filtered(
         query = query.where(S.c.face.is_(None))
     elif f.face is not None:
         query = query.where(S.c.face == f.face)
+    if f.site is not None:
+        query = query.where(S.c.site_id == f.site)
     if f.since is not None:
         query = query.where(S.c.created_at >= f.since)
     if f.until is not None:
@@ -105,7 +117,7 @@ def list_page(
     session: Session, f: SubmissionFilter, *, limit: int, cursor: str | None
 ) -> tuple[list[SubmissionRecord], str | None]:
     """One page, newest first (created_at, then id), and the cursor of the next page."""
-    query = _filtered(select(Submission, C.c.display_name).join(C, C.c.id == S.c.contributor_id), f)
+    query = _filtered(_selected(), f)
     if cursor is not None:
         after_time, after_id = decode_cursor(cursor)
         query = query.where(tuple_(S.c.created_at, S.c.id) < tuple_(after_time, after_id))
@@ -113,7 +125,7 @@ def list_page(
     rows = list(session.execute(query).all())
     more = len(rows) > limit
     rows = rows[:limit]
-    records = _with_media(session, [(r[0], r[1]) for r in rows])
+    records = _with_media(session, [(r[0], r[1], r[2], r[3]) for r in rows])
     next_cursor = None
     if more and records:
         last = records[-1].submission
@@ -134,19 +146,15 @@ def count_by_status(session: Session, f: SubmissionFilter) -> dict[str, int]:
 def get(session: Session, submission_id: str) -> SubmissionRecord | None:
     """One submission (drafts excluded), with media."""
     row = session.execute(
-        select(Submission, C.c.display_name)
-        .join(C, C.c.id == S.c.contributor_id)
-        .where((S.c.id == submission_id) & (S.c.status != SubmissionStatus.DRAFT))
+        _selected().where((S.c.id == submission_id) & (S.c.status != SubmissionStatus.DRAFT))
     ).first()
     if row is None:
         return None
-    return _with_media(session, [(row[0], row[1])])[0]
+    return _with_media(session, [(row[0], row[1], row[2], row[3])])[0]
 
 
-def _with_media(
-    session: Session, rows: Sequence[tuple[Submission, str | None]]
-) -> list[SubmissionRecord]:
-    ids = [s.id for s, _ in rows]
+def _with_media(session: Session, rows: Sequence[Row]) -> list[SubmissionRecord]:
+    ids = [r[0].id for r in rows]
     by_submission: dict[str, list[Media]] = {i: [] for i in ids}
     if ids:
         found = session.execute(
@@ -165,9 +173,38 @@ def _with_media(
                 MediaRecord(media=m, variants=tuple(v.name for v in names[m.id]))
                 for m in by_submission[s.id]
             ),
+            guideline_version=agreed,
+            guideline_agreed_at=agreed_at,
         )
-        for s, name in rows
+        for s, name, agreed, agreed_at in rows
     ]
+
+
+def set_example(
+    session: Session, submission_id: str, *, example: bool, actor: str, now: datetime
+) -> bool:
+    """Mark or unmark a submission as an example for workers (never a withdrawn one)."""
+    result = session.execute(
+        update(S)
+        .where(
+            (S.c.id == submission_id)
+            & S.c.status.not_in(("draft", "withdrawn"))
+            & (S.c.example != example)
+        )
+        .values(example=example, updated_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    audit.record(
+        session,
+        actor=actor,
+        action="example",
+        target_type="submission",
+        target_id=submission_id,
+        detail={"example": example},
+        now=now,
+    )
+    return True
 
 
 def change_review(

@@ -14,6 +14,8 @@ from typing import Any
 from linebot.v3.messaging import (
     CameraAction,
     CameraRollAction,
+    FlexContainer,
+    FlexMessage,
     Message,
     PostbackAction,
     QuickReply,
@@ -21,7 +23,7 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
-from flows.types import Choice, ChoiceKind, Reply
+from flows.types import Card, Choice, ChoiceKind, Reply
 from webhooks.i18n import Catalogue
 
 MAX_MESSAGES = 5
@@ -29,6 +31,11 @@ MAX_ITEMS = 13
 MAX_LABEL = 20
 MAX_DATA = 300
 MAX_TEXT = 5000
+MAX_ALT = 400  # a Flex message's altText
+MAX_BUBBLES = 12  # bubbles in a carousel
+MAX_CARD_TITLE = 100  # our own limits, which keep a carousel far below LINE's 50 KB
+MAX_CARD_BODY = 1000
+MAX_URL = 2000
 ELLIPSIS = "…"
 _JOINERS = "\u200d\ufe0e\ufe0f"  # a cut must not leave these dangling before the ellipsis
 
@@ -88,16 +95,105 @@ def quick_reply(choices: Iterable[Choice], *, language: str, catalogue: Catalogu
     return QuickReply(items=kept) if kept else None
 
 
+def _button(choice: Choice, *, language: str, catalogue: Catalogue) -> dict[str, Any] | None:
+    if choice.kind is not ChoiceKind.POSTBACK or not 0 < len(choice.data) <= MAX_DATA:
+        return None
+    label = _label(choice, language=language, catalogue=catalogue)
+    return {
+        "type": "button",
+        "style": "primary",
+        "height": "sm",
+        "action": {"type": "postback", "label": label, "data": choice.data, "displayText": label},
+    }
+
+
+def bubble(card: Card, *, language: str, catalogue: Catalogue) -> dict[str, Any]:
+    """One card as a Flex bubble: an image only when given as HTTPS, texts cut to our limits."""
+    body: list[dict[str, Any]] = []
+    if card.label.strip():
+        body.append(
+            {"type": "text", "text": truncate(card.label, 40), "size": "xs", "color": "#888888"}
+        )
+    title = truncate(card.title.strip() or ELLIPSIS, MAX_CARD_TITLE)
+    body.append({"type": "text", "text": title, "weight": "bold", "size": "md", "wrap": True})
+    if card.body.strip() or not card.lines:
+        text = truncate(card.body.strip() or ELLIPSIS, MAX_CARD_BODY)
+        body.append({"type": "text", "text": text, "size": "sm", "wrap": True, "margin": "md"})
+    for line in card.lines:  # catalogue keys, said in the worker's language
+        said = truncate(catalogue.text(line, language=language), MAX_CARD_BODY) or ELLIPSIS
+        body.append({"type": "text", "text": said, "size": "sm", "wrap": True})
+    out: dict[str, Any] = {
+        "type": "bubble",
+        "body": {"type": "box", "layout": "vertical", "contents": body},
+    }
+    url = card.image_url
+    if (
+        url
+        and url.startswith(("https://", "http://127.0.0.1", "http://localhost"))
+        and len(url) <= MAX_URL
+    ):
+        out["hero"] = {
+            "type": "image",
+            "url": url,
+            "size": "full",
+            "aspectRatio": "4:3",
+            "aspectMode": "cover",
+        }
+    buttons = [_button(c, language=language, catalogue=catalogue) for c in card.buttons]
+    kept = [b for b in buttons if b is not None]
+    if kept:
+        out["footer"] = {"type": "box", "layout": "vertical", "spacing": "sm", "contents": kept}
+    return out
+
+
+def _flex(reply: Reply, text: str, *, language: str, catalogue: Catalogue) -> Message:
+    bubbles = [bubble(c, language=language, catalogue=catalogue) for c in reply.cards[:MAX_BUBBLES]]
+    contents = bubbles[0] if len(bubbles) == 1 else {"type": "carousel", "contents": bubbles}
+    alt = truncate(text, MAX_ALT) or ELLIPSIS
+    return FlexMessage(alt_text=alt, contents=FlexContainer.from_dict(contents))
+
+
 def render(replies: Sequence[Reply], *, language: str, catalogue: Catalogue) -> list[Message]:
-    """Render replies as LINE text messages; only the last carries the last reply's buttons."""
+    """Render replies as LINE messages; only the last carries the last reply's buttons.
+
+    A reply with cards becomes a Flex carousel whose alt text is its text. Over five messages,
+    the earliest texts are merged (cards are kept: the flows never send more than two).
+    """
     if not replies:
         return []
     texts = [catalogue.text(r.key, language=language, params=r.params) for r in replies]
-    texts = [truncate(t, MAX_TEXT) or ELLIPSIS for t in _merge(texts)]
+    if not any(r.cards for r in replies):
+        texts = [truncate(t, MAX_TEXT) or ELLIPSIS for t in _merge(texts)]
+        buttons = quick_reply(replies[-1].choices, language=language, catalogue=catalogue)
+        messages: list[Message] = [TextMessage(text=t) for t in texts[:-1]]
+        messages.append(TextMessage(text=texts[-1], quick_reply=buttons))
+        return messages
+    items: list[tuple[Reply | None, str]] = [
+        (r if r.cards else None, t) for r, t in zip(replies, texts, strict=True)
+    ]
+    while len(items) > MAX_MESSAGES:
+        pair = next(
+            (k for k in range(len(items) - 1) if items[k][0] is None and items[k + 1][0] is None),
+            None,
+        )
+        if pair is None:
+            # No two texts side by side: the earliest card is said by its alt text instead.
+            k = next(k for k, item in enumerate(items) if item[0] is not None)
+            items[k] = (None, items[k][1])
+            continue
+        items[pair : pair + 2] = [(None, f"{items[pair][1]}\n\n{items[pair + 1][1]}")]
     buttons = quick_reply(replies[-1].choices, language=language, catalogue=catalogue)
-    messages: list[Message] = [TextMessage(text=t) for t in texts[:-1]]
-    messages.append(TextMessage(text=texts[-1], quick_reply=buttons))
-    return messages
+    out: list[Message] = []
+    for n, (card, text) in enumerate(items):
+        last = n == len(items) - 1
+        if card is not None:
+            message = _flex(card, text, language=language, catalogue=catalogue)
+        else:
+            message = TextMessage(text=truncate(text, MAX_TEXT) or ELLIPSIS)
+        if last:
+            message.quick_reply = buttons
+        out.append(message)
+    return out
 
 
 def to_outbox(messages: Iterable[Message]) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fastapi import HTTPException
+from sqlmodel import Session
 
 from app.admin.fields import invalid_query, not_found, plausible_id
 from app.admin.schemas import ReviewChange
@@ -13,6 +14,7 @@ from flows.review import ReviewDecision, review_move
 from flows.types import SubmissionStatus
 from storage import submissions
 from storage.db import Database
+from storage.models import Submission
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -34,20 +36,22 @@ def review(
         if record is None:
             raise not_found("submission")
         current = SubmissionStatus(record.submission.status)
+        if change.example is not None:
+            _mark_example(session, record.submission, change.example, actor, clock())
         target = current if change.status is None else SubmissionStatus(change.status)
         decision = review_move(
             current,
             target,
             has_publication=change.platform is not None and change.url is not None,
         )
-        if decision is ReviewDecision.UNCHANGED:
+        if decision is ReviewDecision.UNCHANGED and change.example is None:
             return record
         if decision is ReviewDecision.CONFLICT:
             raise HTTPException(409, detail=f"a submission cannot move from {current} to {target}")
         if decision is ReviewDecision.MISSING_PUBLICATION:
             raise HTTPException(422, detail="published needs both platform and url")
         values = _review_values(change, target)
-        moved = submissions.change_review(
+        moved = decision is ReviewDecision.UNCHANGED or submissions.change_review(
             session,
             submission_id,
             expected_status=current,
@@ -66,6 +70,14 @@ def review(
         if updated is None:  # deleted in the instant since the commit
             raise not_found("submission")
         return updated
+
+
+def _mark_example(
+    session: Session, submission: Submission, example: bool, actor: str, now: datetime
+) -> None:
+    if submission.status == SubmissionStatus.WITHDRAWN and example:
+        raise HTTPException(409, detail="a withdrawn submission cannot be an example")
+    submissions.set_example(session, submission.id, example=example, actor=actor, now=now)
 
 
 def _review_values(change: ReviewChange, target: SubmissionStatus) -> dict[str, object]:

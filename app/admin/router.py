@@ -9,8 +9,10 @@ from fastapi import APIRouter, FastAPI
 
 from app.admin.auth import Authenticator, Guards
 from app.admin.gate import PREFIX, AdminGate
+from app.admin.guideline import guideline_routes
 from app.admin.jobs import job_routes
 from app.admin.media import media_routes
+from app.admin.sites import site_routes
 from app.admin.submissions import submission_routes
 from app.admin.themes import theme_routes
 from app.admin.throttle import LIMIT, FailureThrottle
@@ -23,11 +25,13 @@ def admin_router(*, db: Database, blobs: BlobStore, clock: Callable[[], datetime
     """Every admin route, each guarded by its minimum role (see app/admin/auth.py)."""
     guards = Guards.build()
     router = APIRouter()
-    router.include_router(theme_routes(db=db, guards=guards))
+    router.include_router(theme_routes(db=db, guards=guards, clock=clock))
+    router.include_router(guideline_routes(db=db, guards=guards, clock=clock))
     router.include_router(submission_routes(db=db, guards=guards, clock=clock))
     router.include_router(media_routes(db=db, blobs=blobs, guards=guards, clock=clock))
     router.include_router(job_routes(db=db, guards=guards, clock=clock))
     router.include_router(token_routes(db=db, guards=guards, clock=clock))
+    router.include_router(site_routes(db=db, guards=guards, clock=clock))
     return router
 
 

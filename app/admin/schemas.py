@@ -10,7 +10,7 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from app.admin.fields import ListedStatus, SafeText, UtcTime
 from flows.types import Face, SubmissionStatus
@@ -39,6 +39,11 @@ class ThemeRead(BaseModel):
     description: str
     month: str | None = Field(description='"YYYY-MM" when this is the theme of that month')
     active: bool
+    descriptions: dict[str, str] = Field({}, description="What to send, in other languages")
+    examples: dict[str, str] = Field({}, description="An example, per language")
+    starts_on: str | None = Field(None, description="First day offered (company time zone)")
+    ends_on: str | None = Field(None, description="Last day offered (company time zone)")
+    sort_order: int = 0
 
 
 class ThemeList(BaseModel):
@@ -67,6 +72,11 @@ def theme_read(theme: Theme) -> ThemeRead:
         description=theme.description,
         month=theme.month,
         active=theme.active,
+        descriptions=_translations(theme.descriptions),
+        examples=_translations(theme.examples),
+        starts_on=theme.starts_on,
+        ends_on=theme.ends_on,
+        sort_order=theme.sort_order,
     )
 
 
@@ -97,6 +107,21 @@ class MediaRead(BaseModel):
     variants: list[str] = Field(description="Names of the stored variants, e.g. original")
 
 
+class GuidelineConsentRead(BaseModel):
+    """Whether the worker agreed to the photo guideline: the version and when, or not yet."""
+
+    agreed: bool
+    version: int | None = Field(description="The guideline version agreed to; null: not yet")
+    agreed_at: UtcTime | None
+
+
+class SubmissionSite(BaseModel):
+    """The worker's site when they sent the submission (its name then)."""
+
+    id: str
+    name: str
+
+
 class SubmissionRead(BaseModel):
     """A submission as the PR team sees it."""
 
@@ -108,6 +133,9 @@ class SubmissionRead(BaseModel):
         description="The worker's face choice; null for a comment-only submission"
     )
     comment: str | None
+    site: SubmissionSite | None = Field(
+        default=None, description="The worker's site when sent; null: none picked"
+    )
     contributor: ContributorRead
     media: list[MediaRead]
     created_at: UtcTime
@@ -115,6 +143,10 @@ class SubmissionRead(BaseModel):
     review_note: str | None
     published_platform: str | None
     published_url: str | None
+    example: bool = Field(False, description="Shown to workers as an example")
+    guideline: GuidelineConsentRead = Field(
+        description="The worker's agreement to the photo guideline (never a gate on sending)"
+    )
 
 
 class SubmissionPage(BaseModel):
@@ -153,6 +185,7 @@ def submission_read(record: SubmissionRecord) -> SubmissionRead:
             "theme": s.theme,
             "face": s.face,
             "comment": s.comment,
+            "site": {"id": s.site_id, "name": s.site_name or ""} if s.site_id else None,
             "contributor": {"id": record.contributor_id, "display_name": record.display_name},
             "media": [_media_read(m) for m in record.media],
             "created_at": s.created_at,
@@ -160,6 +193,12 @@ def submission_read(record: SubmissionRecord) -> SubmissionRead:
             "review_note": s.review_note,
             "published_platform": s.published_platform,
             "published_url": s.published_url,
+            "example": bool(s.example),
+            "guideline": {
+                "agreed": record.guideline_version is not None,
+                "version": record.guideline_version,
+                "agreed_at": record.guideline_agreed_at,
+            },
         }
     )
 
@@ -176,7 +215,7 @@ def _web_url(value: str) -> str:
 WebUrl = Annotated[SafeText, AfterValidator(_web_url)]
 
 
-REVIEW_FIELDS = frozenset({"status", "note", "platform", "url"})
+REVIEW_FIELDS = frozenset({"status", "note", "platform", "url", "example"})
 
 
 class ReviewChange(BaseModel):
@@ -191,7 +230,7 @@ class ReviewChange(BaseModel):
         # Checked before pydantic's own extra="forbid", whose error would carry the unknown key
         # in `loc`: a hostile key (a lone surrogate) could not even be rendered as JSON.
         if isinstance(data, dict) and not REVIEW_FIELDS.issuperset(data):
-            raise ValueError("only status, note, platform and url may be sent")
+            raise ValueError("only status, note, platform, url and example may be sent")
         return data
 
     # Every status parses, so that `draft` and `withdrawn` can be refused with a 409.
@@ -204,6 +243,9 @@ class ReviewChange(BaseModel):
     )
     url: WebUrl | None = Field(
         default=None, min_length=1, max_length=2000, description="The published post (http/https)"
+    )
+    example: StrictBool | None = Field(
+        default=None, description="Show it to workers as an example (not for withdrawn ones)"
     )
 
 

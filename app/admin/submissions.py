@@ -44,6 +44,7 @@ Newest first: by `created_at`, then `id`, both descending. Drafts are never list
 - `q` matches the comment or the code, case-insensitively, as literal text (`%` and `_` are
   not wildcards); at most {MAX_Q_CHARS} characters.
 - `face=none` selects comment-only submissions.
+- `site` is a site id (`/sites`): the worker's site when they sent the submission.
 - `cursor` is the `next_cursor` of the previous page, opaque; a cursor this API did not make is
   a **422**. Paging is keyset-based, so submissions arriving while a client pages neither
   repeat nor shift items on later pages.
@@ -77,6 +78,7 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
         since: Annotated[Rfc3339 | None, Query(description="created_at ≥ since")] = None,
         until: Annotated[Rfc3339 | None, Query(description="created_at < until")] = None,
         q: Annotated[SafeText | None, Query(max_length=MAX_Q_CHARS)] = None,
+        site: Annotated[SafeText | None, Query(max_length=32, description="site id")] = None,
         limit: Annotated[int, Query(ge=1, description=f"1…; over {MAX_LIMIT} is clamped")] = (
             DEFAULT_LIMIT
         ),
@@ -90,6 +92,7 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
             since=since,
             until=until,
             q=q or None,
+            site=site,
         )
         records, next_cursor = review.list_page(db, wanted, limit=limit, cursor=cursor)
         items = [submission_read(r) for r in records]

@@ -23,27 +23,34 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 from ulid import ULID
 
+from app.public_media import signer_for
 from app.worker.base import JobEnv
 from app.worker.effects import apply_effects
 from app.worker.profiles import ensure_contributor
+from app.worker.views import example_cards, guideline_view, offered_themes, theme_view
 from flows import intents
 from flows.group import group_notice
 from flows.machine import step
+from flows.mine import MAX_CARDS
 from flows.types import (
     BatchDue,
     CheckBatchLater,
     Context,
     Conversation,
+    DraftKind,
     Effect,
+    Face,
     Input,
+    PostbackReceived,
     Reply,
+    SetLanguage,
+    Site,
     SubmissionRef,
     SubmissionStatus,
-    Theme,
 )
-from storage import conversations, drafts, groups, inbox, jobs, outbox, receipts, themes
+from storage import conversations, drafts, groups, inbox, jobs, outbox, receipts, sites, themes
 from storage.jobs import ClaimedJob, JobSpec
-from storage.models import Contributor, WebhookEvent
+from storage.models import Contributor, Submission, WebhookEvent
 from storage.states import InboxStatus
 from webhooks.events import ChatEvent, UserEvent, parse_event, translate
 from webhooks.privacy import user_ref
@@ -159,9 +166,10 @@ def _step(
     conversations.save(
         session, contributor.id, outcome.conversation, version=loaded.version, now=now
     )
-    reply_job = _queue_replies(
-        env, session, row, event.reply_token, outcome.replies, contributor.language, now
-    )
+    # A language chosen in this very step already speaks the answer.
+    chosen = [e.language for e in outcome.effects if isinstance(e, SetLanguage)]
+    language = chosen[-1] if chosen else contributor.chosen_language or contributor.language
+    reply_job = _queue_replies(env, session, row, event.reply_token, outcome.replies, language, now)
     log.info(
         "event %s %s %s: %s -> %s, effects [%s], %d replies",
         row.id,
@@ -215,8 +223,30 @@ def _batch_due_step(env: JobEnv, due: dict[str, object]) -> int | None:
         return _step(env, session, row, event, contributor, BatchDue(str(due["message_id"])), now)
 
 
+def _ref(found: Submission, session: Session, env: JobEnv, language: str) -> SubmissionRef:
+    """A submission as the flows see it: status, face choice, day sent and theme title."""
+    zone = env.services.settings.zone
+    sent = found.submitted_at or found.created_at
+    theme = themes.get(session, found.theme) if found.theme else None
+    title = theme_view(theme, language, "").title if theme is not None else found.theme or ""
+    return SubmissionRef(
+        id=found.id,
+        code=found.code,
+        status=SubmissionStatus(found.status),
+        face=Face(found.face) if found.face in set(Face) else None,
+        kind=DraftKind.IDEA if found.kind == DraftKind.IDEA.value else DraftKind.PHOTO,
+        sent=sent.astimezone(zone).strftime("%Y-%m-%d"),
+        theme=title,
+    )
+
+
 def _lookup(
-    session: Session, contributor: Contributor, line_user_id: str, received: Input
+    env: JobEnv,
+    session: Session,
+    contributor: Contributor,
+    line_user_id: str,
+    received: Input,
+    language: str,
 ) -> SubmissionRef | None:
     """Find the submission an input asks about, among this worker's own only."""
     query = intents.submission_query(received)
@@ -224,6 +254,12 @@ def _lookup(
         return None
     if query.id:
         found = drafts.summary(session, submission_id=query.id, contributor_id=contributor.id)
+        if found is None and drafts.exists(session, query.id):
+            # A button naming someone else's submission: refused like an unknown one, and noted.
+            log.warning(
+                "%s tapped a button naming another worker's submission; refused",
+                user_ref(line_user_id),
+            )
         found = found if found is not None and found.status != SubmissionStatus.DRAFT else None
     elif query.code:
         found = receipts.own_by_code(session, code=query.code, contributor_id=contributor.id)
@@ -236,7 +272,7 @@ def _lookup(
         found = receipts.latest_withdrawable(session, contributor_id=contributor.id)
     if found is None:
         return None
-    return SubmissionRef(id=found.id, code=found.code, status=SubmissionStatus(found.status))
+    return _ref(found, session, env, language)
 
 
 def _context(
@@ -248,13 +284,18 @@ def _context(
     now: datetime,
 ) -> Context:
     settings = env.services.settings
-    month = now.astimezone(settings.zone).strftime("%Y-%m")
-    language = contributor.language or "ja"
-    offered = tuple(
-        Theme(slug=t.slug, title=_title(t.title, t.translations, language))
-        for t in themes.active_for_month(session, month)
-    )
-    ref = _lookup(session, contributor, line_user_id, received)
+    language = env.services.catalogue.negotiate(contributor.chosen_language or contributor.language)
+    offered = offered_themes(session, now, settings.zone, language)
+    ref = _lookup(env, session, contributor, line_user_id, received, language)
+    mine: tuple[SubmissionRef, ...] = ()
+    if isinstance(received, PostbackReceived):
+        tap = intents.parse(received.data)
+        if tap is not None and tap.intent is intents.Intent.MINE:
+            recent = drafts.recent(session, contributor_id=contributor.id, limit=MAX_CARDS)
+            mine = tuple(_ref(s, session, env, language) for s in recent)
+    last = drafts.last_face(session, contributor_id=contributor.id)
+    active = tuple(Site(id=x.id, name=x.name) for x in sites.list_all(session))
+    mine_site = next((x for x in active if x.id == contributor.site_id), None)
     return Context(
         now=now,
         themes=offered,
@@ -263,17 +304,16 @@ def _context(
         idle_timeout=timedelta(minutes=settings.idle_timeout_minutes),
         max_media=settings.max_media_per_submission,
         submission=ref,
+        guideline=guideline_view(session, contributor, language),
+        examples=example_cards(session, language, signer_for(settings), now),
+        last_face=Face(last) if last in set(Face) else None,
+        mine=mine,
+        contact=settings.pr_contact,
+        sites=active,
+        site=mine_site,
+        # A site the worker had was retired: they are asked again (it is not an unknown id).
+        site_gone=contributor.site_id is not None and mine_site is None,
     )
-
-
-def _title(title: str, translations: str, language: str) -> str:
-    try:
-        others = json.loads(translations)
-    except ValueError:
-        return title
-    short = language.split("-")[0]
-    found = others.get(short) if isinstance(others, dict) else None
-    return found if isinstance(found, str) and found else title
 
 
 def _queue_replies(

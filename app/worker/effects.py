@@ -10,7 +10,10 @@ from typing import assert_never
 from sqlmodel import Session
 
 from flows.types import (
+    AgreeGuideline,
+    AskedGuideline,
     AttachPhoto,
+    ChangeFace,
     CheckBatchLater,
     DiscardDraft,
     Effect,
@@ -18,13 +21,15 @@ from flows.types import (
     SetComment,
     SetFace,
     SetFollowing,
+    SetLanguage,
+    SetSite,
     SetTheme,
     StartDraft,
     SubmitDraft,
     WithdrawPhoto,
     WithdrawSubmission,
 )
-from storage import contributors, drafts, jobs
+from storage import contributors, drafts, guideline, jobs, sites
 from storage.jobs import JobSpec
 
 
@@ -91,6 +96,20 @@ def apply_effects(
                 purge += drafts.discard(session, draft_id=draft_id, contributor_id=contributor_id)
             case WithdrawSubmission(submission_id=sid):
                 purge += drafts.withdraw(session, submission_id=sid, contributor_id=owner, now=now)
+            case ChangeFace(submission_id=sid, face=face, was=was, status=status):
+                drafts.change_face(
+                    session,
+                    submission_id=sid,
+                    contributor_id=owner,
+                    face=face.value,
+                    was=was.value,
+                    status=status.value,
+                    now=now,
+                )
+            case SetSite(site_id=site_id):
+                sites.set_worker_site(session, owner, site_id=site_id, now=now)
+            case SetLanguage(language=language):
+                contributors.set_language(session, owner, language=language, now=now)
             case WithdrawPhoto(message_id=mid):
                 purge += drafts.withdraw_photo(
                     session, message_id=mid, contributor_id=owner, now=now
@@ -101,6 +120,10 @@ def apply_effects(
                 # Scheduled by the conversation job (app/worker/conversation.py), which knows
                 # the event row the delayed check belongs to.
                 pass
+            case AgreeGuideline(version=agreed):
+                guideline.agree(session, owner, agreed=agreed, now=now)
+            case AskedGuideline(version=asked):
+                guideline.asked(session, owner, asked_version=asked)
             case _:
                 # A new kind of effect must be carried out here: mypy fails until it is.
                 assert_never(effect)

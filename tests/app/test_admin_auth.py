@@ -22,6 +22,12 @@ from app.admin.auth import (
 # added here on purpose: this doubles as the route inventory (OWASP API9).
 ROUTES = {
     ("GET", "/api/v1/themes"): "viewer",
+    ("POST", "/api/v1/themes"): "admin",
+    ("PATCH", "/api/v1/themes/{slug}"): "admin",
+    ("GET", "/api/v1/guideline"): "viewer",
+    ("PUT", "/api/v1/guideline/entries/{entry_id}"): "admin",
+    ("DELETE", "/api/v1/guideline/entries/{entry_id}"): "admin",
+    ("PUT", "/api/v1/guideline/categories/{slug}"): "admin",
     ("GET", "/api/v1/submissions"): "viewer",
     ("GET", "/api/v1/submissions/{submission_id}"): "viewer",
     ("PATCH", "/api/v1/submissions/{submission_id}"): "reviewer",
@@ -31,6 +37,10 @@ ROUTES = {
     ("GET", "/api/v1/tokens"): "admin",
     ("POST", "/api/v1/tokens"): "admin",
     ("DELETE", "/api/v1/tokens/{token_id}"): "admin",
+    ("GET", "/api/v1/sites"): "admin",
+    ("POST", "/api/v1/sites"): "admin",
+    ("PATCH", "/api/v1/sites/{site_id}"): "admin",
+    ("DELETE", "/api/v1/sites/{site_id}"): "admin",
 }
 RANK = {"viewer": 1, "reviewer": 2, "admin": 3}
 

@@ -15,7 +15,9 @@ class TestThemes:
         seed.theme("old", "昔の写真", sort_order=5, active=False, translations="not json")
         r = client.get("/api/v1/themes", headers=as_role("viewer"))
         assert r.status_code == 200
-        assert r.json() == {
+        plain = {"descriptions", "examples", "starts_on", "ends_on", "sort_order"}
+        items = [{k: v for k, v in t.items() if k not in plain} for t in r.json()["items"]]
+        assert {"items": items} == {
             "items": [
                 {
                     "slug": "event",

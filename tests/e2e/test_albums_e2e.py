@@ -87,7 +87,9 @@ def test_receipt_says_what_was_received(sim: LineSim, bot) -> None:
     worker.tap(worker.question(), "毎日の仕事")
     worker.tap(worker.question(), "ぼかして")
     worker.tap(worker.question(), "コメントなし")
-    summary, receipt = worker.reply()
+    # Before the receipt (last): the guideline, never agreed to (never a gate), and what arrived.
+    *before, receipt = worker.reply()
+    (summary,) = [m for m in before if "写真：" in m.message["text"]]
     assert "写真：2枚" in summary.message["text"]
     assert "毎日の仕事" in summary.message["text"]
     assert "ぼかして" in summary.message["text"]

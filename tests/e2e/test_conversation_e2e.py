@@ -22,9 +22,10 @@ def peek(bot_settings: Settings):
 def test_follow_gets_a_warm_welcome_with_camera_and_album(sim: LineSim, bot) -> None:
     worker = Worker(sim)
     worker.send(sim.events.follow(worker.user_id))
-    welcome = worker.question()
+    welcome, agree = worker.reply()
     assert "広報チームが必ず全部確認します" in welcome.message["text"]
-    kinds = {i["action"]["type"] for i in welcome.message["quickReply"]["items"]}
+    assert "同意する" in labels(agree)  # one tap, never a gate
+    kinds = {i["action"]["type"] for i in agree.message["quickReply"]["items"]}
     assert {"camera", "cameraRoll"} <= kinds
 
 

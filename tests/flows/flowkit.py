@@ -9,16 +9,26 @@ from flows import intents
 from flows.keys import Key
 from flows.machine import step
 from flows.types import (
+    AgreeGuideline,
+    AskedGuideline,
+    ChangeFace,
     Choice,
     ChoiceKind,
     Context,
     Conversation,
     Effect,
+    Example,
+    Face,
+    Guideline,
     ImageSet,
     Input,
     Outcome,
     PhotoReceived,
     PostbackReceived,
+    SetFace,
+    SetLanguage,
+    SetSite,
+    Site,
     StartDraft,
     SubmissionRef,
     SubmissionStatus,
@@ -90,9 +100,16 @@ class Chat:
     counter: int = 0
     codes: dict[str, str] = field(default_factory=dict)
     submissions: dict[str, SubmissionRef] = field(default_factory=dict)
+    faces: dict[str, Face] = field(default_factory=dict)  # face choices of open drafts
+    contact: str = ""
+    language: str = "ja"  # what the worker chose (SetLanguage)
+    sites: tuple[Site, ...] = ()
+    site_id: str | None = None  # the worker's site, possibly retired since
     last: Outcome | None = None
     history: list[Outcome] = field(default_factory=list)
     real_codes: bool = False  # codes shaped like the receipt's (`K01-QXZ`), to be typed
+    guideline: Guideline = field(default_factory=Guideline)
+    examples: tuple[Example, ...] = ()
 
     def lookup(self, received: Input) -> SubmissionRef | None:
         """Find what the input asks about among this worker's submissions, as the caller does."""
@@ -119,7 +136,21 @@ class Chat:
             max_media=self.max_media,
             max_comment_chars=self.max_comment_chars,
             submission=found,
+            guideline=self.guideline,
+            examples=self.examples,
+            last_face=self.last_face,
+            mine=tuple(reversed(self.submissions.values())),
+            contact=self.contact,
+            sites=self.sites,
+            site=next((s for s in self.sites if s.id == self.site_id), None),
+            site_gone=self.site_id is not None and all(s.id != self.site_id for s in self.sites),
         )
+
+    @property
+    def last_face(self) -> Face | None:
+        """The face choice of the latest sent submission that has one."""
+        chosen = [ref.face for ref in self.submissions.values() if ref.face is not None]
+        return chosen[-1] if chosen else None
 
     def send(self, received: Input) -> Outcome:
         """Run one step and apply its effects the way the caller would."""
@@ -135,12 +166,28 @@ class Chat:
         match effect:
             case StartDraft(draft_id=draft_id, code=code):
                 self.codes[draft_id] = code
+            case SetFace(draft_id=draft_id, face=face):
+                self.faces[draft_id] = face
             case SubmitDraft(draft_id=draft_id):
-                ref = SubmissionRef(draft_id, self.codes[draft_id], SubmissionStatus.NEW)
+                ref = SubmissionRef(
+                    draft_id, self.codes[draft_id], SubmissionStatus.NEW, self.faces.get(draft_id)
+                )
                 self.submissions[draft_id] = ref
+            case ChangeFace(submission_id=sid, face=face, was=was, status=status):
+                old = self.submissions[sid]
+                if old.face is was and old.status is status:
+                    self.submissions[sid] = replace(old, face=face)
+            case SetLanguage(language=language):
+                self.language = language
+            case SetSite(site_id=site_id):
+                self.site_id = site_id
             case WithdrawSubmission(submission_id=sid):
                 old = self.submissions[sid]
                 self.submissions[sid] = replace(old, status=SubmissionStatus.WITHDRAWN)
+            case AgreeGuideline(version=version):
+                self.guideline = replace(self.guideline, agreed=version, asked=version)
+            case AskedGuideline(version=version):
+                self.guideline = replace(self.guideline, asked=version)
             case _:
                 pass
 

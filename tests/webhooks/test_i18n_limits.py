@@ -10,6 +10,7 @@ is too long, so the checks also prove that nothing written in a catalogue had to
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -21,13 +22,20 @@ from flows.keys import Key
 from flows.types import (
     BatchDue,
     Context,
+    Example,
+    Face,
     Followed,
+    GuideCategory,
+    GuideEntry,
+    Guideline,
     Input,
     OtherReceived,
     Outcome,
     PhotoReceived,
     PostbackReceived,
     Reply,
+    Site,
+    SubmissionStatus,
     Theme,
     VideoReceived,
 )
@@ -46,6 +54,9 @@ MAX_ALT_TEXT = 1500
 MAX_LABEL = 20
 MAX_DATA = 300
 MAX_DISPLAY_TEXT = 300
+MAX_FLEX_ALT = 400  # line-platform.md: a Flex message's altText
+MAX_BUBBLES = 12
+MAX_CAROUSEL_BYTES = 50_000
 
 # Themes as an admin might write them: long, emoji with joiners, and more than 13 of them.
 THEMES = (
@@ -163,6 +174,110 @@ def conversations() -> Iterator[Outcome]:
     c.send(text("cancel"))
     yield from c.history
 
+    yield from guideline_and_themes()
+    yield from mine_and_settings()
+
+
+# The longest guideline and theme texts an admin might write (issue 8).
+GUIDE = Guideline(
+    version=2,
+    categories=tuple(GuideCategory(f"c{i}", "カテゴリー" * 20) for i in range(14)),
+    entries=tuple(
+        GuideEntry(f"c{i}", "名札" * 60, "本文😀" * 400, ("名札", "badge")) for i in range(14)
+    ),
+)
+MONTHLY = Theme("m", "月" * 40, "送ってほしいもの" * 100, "例えば" * 200, monthly=True)
+
+
+def guideline_and_themes() -> Iterator[Outcome]:
+    """The guideline, its search and agreement, the theme card and the examples."""
+    c = WorstChat(
+        guideline=GUIDE,
+        themes=(MONTHLY, *THEMES[1:]),
+        examples=tuple(
+            Example("例" * 100, "😀" * 1000, "https://x.example/e.jpg") for _ in range(14)
+        ),
+    )
+    c.send(Followed())
+    c.send(postback(Intent.GUIDELINE))
+    c.tap(Key.BUTTON_GUIDE_SEARCH)
+    c.send(text("名札"))
+    c.send(postback(Intent.GUIDE_SEARCH))
+    c.send(text("宇" * 5000))
+    c.send(text("名札"))
+    c.tap(Key.BUTTON_CANCEL)
+    c.send(postback(Intent.MONTH_THEME))
+    c.send(postback(Intent.THEME_NEXT, "m"))
+    c.send(postback(Intent.THEME_NEXT, "retired"))
+    c.send(postback(Intent.EXAMPLES))
+    c.send(photo("g1"))
+    c.send(postback(Intent.GUIDE_SEARCH))
+    c.send(postback(Intent.THEME_NEXT, "m"))
+    c.tap(Key.BUTTON_FACE_NONE)
+    c.tap(Key.BUTTON_SKIP)
+    c.send(postback(Intent.AGREE, "2"))
+    c.send(postback(Intent.AGREE, "2"))
+    yield from c.history
+    # A new version asked about at the next message; nothing to show yet.
+    c = WorstChat(guideline=Guideline(version=3, agreed=2, asked=2), themes=(), examples=())
+    c.send(postback(Intent.HELP))
+    c.send(postback(Intent.GUIDELINE))
+    c.send(postback(Intent.MONTH_THEME))
+    c.send(postback(Intent.EXAMPLES))
+    yield from c.history
+    c = WorstChat()
+    c.send(postback(Intent.MONTH_THEME))
+    yield from c.history
+
+
+def mine_and_settings() -> Iterator[Outcome]:
+    """My submissions in every status, face changes, settings with and without a contact."""
+    c = WorstChat(contact="広報部 山田花子（やまだ はなこ）\n03-1234-5678 / pr@example.jp")
+    c.send(postback(Intent.MINE))
+    faces = (Key.BUTTON_FACE_SHOW, Key.BUTTON_FACE_BLUR, Key.BUTTON_FACE_NONE)
+    for i, status in enumerate(SubmissionStatus):
+        if status is SubmissionStatus.DRAFT:
+            continue
+        c.send(photo(f"s{i}"))
+        c.tap(THEMES[0].title)
+        c.tap(faces[i % 3])
+        c.send(text(LONG_COMMENT))
+        sid = next(reversed(c.submissions))
+        c.submissions[sid] = dataclasses.replace(c.submissions[sid], status=status)
+    c.send(postback(Intent.MINE))
+    by_status = {ref.status: ref for ref in c.submissions.values()}
+    new = by_status[SubmissionStatus.NEW]
+    c.send(postback(Intent.REFACE, new.id))
+    c.tap(Key.BUTTON_FACE_NONE if new.face is not Face.NO_FACE else Key.BUTTON_FACE_SHOW)
+    approved = by_status[SubmissionStatus.APPROVED]
+    c.submissions[approved.id] = dataclasses.replace(approved, face=Face.SHOW)
+    c.send(postback(Intent.REFACE, approved.id))
+    c.submissions[approved.id] = dataclasses.replace(approved, face=Face.BLUR)
+    c.send(postback(Intent.REFACE_TO, approved.id, Face.SHOW.value))
+    c.send(postback(Intent.HELP))
+    c.tap(Key.BUTTON_SETTINGS)
+    c.tap(Key.BUTTON_LANGUAGE)
+    c.tap("English")
+    yield from c.history
+    c = WorstChat()
+    c.send(postback(Intent.SETTINGS))
+    yield from c.history
+
+    # Sites: more than one quick reply holds, with the longest names an admin may give.
+    many = tuple(
+        Site(f"s{i:02d}", f"第{i}工場（大阪府東大阪市の南側、駅前の新しい建物）") for i in range(30)
+    )
+    c = WorstChat(sites=many)
+    c.send(Followed())
+    c.tap(Key.BUTTON_MORE)
+    c.tap(many[12].name)
+    c.send(postback(Intent.SITE))
+    c.send(postback(Intent.SETTINGS))
+    yield from c.history
+    c = WorstChat(sites=many, site_id="retired")
+    c.send(postback(Intent.SEND))
+    yield from c.history
+
 
 def every_reply() -> list[tuple[Reply, ...]]:
     """The replies of each outcome, plus the group notice (flows.group)."""
@@ -188,6 +303,7 @@ def limit_problems(messages: Sequence[Mapping[str, Any]]) -> list[str]:
             found.append(f"message {i}: text of {utf16_len(message['text'])}")
         if "altText" in message and not 0 < utf16_len(message["altText"]) <= MAX_ALT_TEXT:
             found.append(f"message {i}: altText of {utf16_len(message['altText'])}")
+        found += flex_problems(i, message)
         items = (message.get("quickReply") or {}).get("items", [])
         if len(items) > MAX_QUICK_REPLIES:
             found.append(f"message {i}: {len(items)} quick replies")
@@ -205,9 +321,47 @@ def limit_problems(messages: Sequence[Mapping[str, Any]]) -> list[str]:
     return found
 
 
+def _cards(replies: Sequence[Reply]) -> Iterator[Any]:
+    return (card for reply in replies for card in reply.cards)
+
+
+def flex_problems(i: int, message: Mapping[str, Any]) -> list[str]:
+    """Where a Flex message breaks LINE's limits: bubbles, JSON size, texts, button actions."""
+    if message.get("type") != "flex":
+        return []
+    found = []
+    if utf16_len(message["altText"]) > MAX_FLEX_ALT:
+        found.append(f"message {i}: flex altText of {utf16_len(message['altText'])}")
+    contents = message["contents"]
+    bubbles = contents["contents"] if contents["type"] == "carousel" else [contents]
+    if len(bubbles) > MAX_BUBBLES:
+        found.append(f"message {i}: {len(bubbles)} bubbles")
+    if len(json.dumps(contents, ensure_ascii=False).encode()) > MAX_CAROUSEL_BYTES:
+        found.append(f"message {i}: carousel over 50 KB")
+    for bubble in bubbles:
+        for part in bubble["body"]["contents"]:
+            if not 0 < utf16_len(part["text"]) <= MAX_TEXT:
+                found.append(f"message {i}: card text {part['text']!r}")
+        for button in (bubble.get("footer") or {}).get("contents", []):
+            action = button["action"]
+            if not 0 < utf16_len(action["label"]) <= MAX_LABEL:
+                found.append(f"message {i}: card button label {action['label']!r}")
+            if not 0 < len(action["data"]) <= MAX_DATA:
+                found.append(f"message {i}: card button data {action['data']!r}")
+    return found
+
+
 def test_the_conversations_reach_every_key():
     said = {reply.key for replies in REPLIES for reply in replies}
+    said |= {line for replies in REPLIES for card in _cards(replies) for line in card.lines}
     shown = {choice.label for replies in REPLIES for choice in replies[-1].choices}
+    shown |= {
+        choice.label
+        for replies in REPLIES
+        for reply in replies
+        for card in reply.cards
+        for choice in card.buttons
+    }
     missing = sorted(str(key) for key in set(Key) - said - shown)
     assert not missing, (
         f"no conversation in tests/webhooks/test_i18n_limits.py makes flows say or show "
@@ -241,7 +395,16 @@ def test_nothing_written_in_the_catalogue_is_cut(catalogue, language):
         messages = render(replies, language=language, catalogue=catalogue)
         for reply, message in zip(replies, messages, strict=True):
             full = catalogue.text(reply.key, language=language, params=reply.params)
-            assert message.text == full, f"{language}:{reply.key} was cut"
+            shown = message.alt_text if reply.cards else message.text
+            assert shown == full, f"{language}:{reply.key} was cut"
+            if not reply.cards:
+                continue
+            contents = message.contents
+            bubbles = contents.contents if contents.type == "carousel" else [contents]
+            for card, bubble in zip(reply.cards, bubbles, strict=True):
+                labels = [b.action.label for b in bubble.footer.contents] if card.buttons else []
+                for choice in card.buttons:
+                    assert catalogue.text(choice.label, language=language) in labels
         buttons = messages[-1].quick_reply.items if messages[-1].quick_reply else []
         labels = [item.action.label for item in buttons]
         for choice in replies[-1].choices:
