@@ -1,7 +1,7 @@
 """sites (stores, factories), the worker's site and language choices, the site of a submission
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03
 
 `contributor.language` is what the LINE profile says and is refreshed from it; `chosen_language`
@@ -17,7 +17,7 @@ from alembic import op
 import storage.columns
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
