@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlmodel import Session
 
 from storage.dialect import insert_ignore
@@ -213,3 +213,34 @@ def agree(session: Session, contributor_id: str, *, agreed: int, now: datetime) 
 def asked(session: Session, contributor_id: str, *, asked_version: int) -> None:
     """Record that the worker was asked about this version (so it is asked once)."""
     session.execute(update(W).where(W.c.id == contributor_id).values(guideline_asked=asked_version))
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """One worker's agreement: their name in LINE, the version (None: not yet) and when."""
+
+    contributor_id: str
+    display_name: str | None
+    version: int | None
+    agreed_at: datetime | None
+
+
+def agreement_counts(session: Session) -> dict[int | None, int]:
+    """How many workers agreed to each version (None: not yet), among those who follow."""
+    rows = session.execute(
+        select(W.c.guideline_version, func.count())
+        .where(W.c.following.is_(True))
+        .group_by(W.c.guideline_version)
+    )
+    return {version: count for version, count in rows}
+
+
+def agreements(session: Session, *, limit: int) -> list[Agreement]:
+    """The latest agreements first, then the workers who have not agreed yet."""
+    rows = session.execute(
+        select(W.c.id, W.c.display_name, W.c.guideline_version, W.c.guideline_agreed_at)
+        .where(W.c.following.is_(True))
+        .order_by(W.c.guideline_agreed_at.desc().nulls_last(), W.c.id)
+        .limit(limit)
+    )
+    return [Agreement(*row) for row in rows]

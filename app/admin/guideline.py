@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -77,9 +77,92 @@ def _read(session: Session) -> GuidelineRead:
     )
 
 
+class VersionCount(BaseModel):
+    """How many workers (who follow the bot) agreed to one version; null: not yet."""
+
+    version: int | None
+    workers: int
+
+
+class AgreementRead(BaseModel):
+    """One worker's agreement (our contributor id, never the LINE user id)."""
+
+    contributor: str
+    name: str | None
+    version: int | None
+    agreed_at: datetime | None
+
+
+class AgreementsRead(BaseModel):
+    """Who agreed to which version of the guideline."""
+
+    version: int = Field(description="The current version")
+    by_version: list[VersionCount]
+    workers: list[AgreementRead] = Field(description="Latest agreements first, at most `limit`")
+
+
+def agreements_read(session: Session, *, limit: int) -> AgreementsRead:
+    """The agreement overview the API and the guideline page show."""
+    counts = guideline.agreement_counts(session)
+    return AgreementsRead(
+        version=guideline.version(session),
+        by_version=[
+            VersionCount(version=v, workers=n)
+            for v, n in sorted(counts.items(), key=lambda kv: -1 if kv[0] is None else kv[0])
+        ],
+        workers=[
+            AgreementRead(
+                contributor=a.contributor_id,
+                name=a.display_name,
+                version=a.version,
+                agreed_at=a.agreed_at,
+            )
+            for a in guideline.agreements(session, limit=limit)
+        ],
+    )
+
+
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorRead, "description": "No such entry"}
 }
+
+
+def _changed(session: Session, actor: str, action: str, target: str, now: datetime) -> None:
+    version = guideline.bump(session, now=now)
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        target_type="guideline",
+        target_id=target,
+        detail={"version": version},
+        now=now,
+    )
+
+
+def save_entry(db: Database, entry_id: str, entry: EntryPut, *, actor: str, now: datetime) -> None:
+    """Create or replace an entry, bump the version, audit it; the API and the pages."""
+    texts = {k: guideline.Texts(v.title, v.body, tuple(v.keywords)) for k, v in entry.texts.items()}
+    with db.write() as session:
+        if not guideline.category_exists(session, entry.category):
+            raise HTTPException(422, detail=f"no category {entry.category!r}")
+        guideline.put_entry(
+            session,
+            entry_id=entry_id,
+            category=entry.category,
+            texts=texts,
+            sort_order=entry.sort_order,
+            now=now,
+        )
+        _changed(session, actor, "guideline_entry", entry_id, now)
+
+
+def remove_entry(db: Database, entry_id: str, *, actor: str, now: datetime) -> None:
+    """Delete an entry (404 if there is none), bump the version, audit it."""
+    with db.write() as session:
+        if len(entry_id) > 40 or not guideline.delete_entry(session, entry_id):
+            raise not_found("guideline entry")
+        _changed(session, actor, "guideline_entry_delete", entry_id, now)
 
 
 def guideline_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime]) -> APIRouter:
@@ -88,56 +171,33 @@ def guideline_routes(*, db: Database, guards: Guards, clock: Callable[[], dateti
     Viewer = Annotated[Caller, Depends(guards.viewer)]
     Admin = Annotated[Caller, Depends(guards.admin)]
 
-    def _changed(session: Session, caller: Caller, action: str, target: str, now: datetime) -> None:
-        version = guideline.bump(session, now=now)
-        audit.record(
-            session,
-            actor=caller.name,
-            action=action,
-            target_type="guideline",
-            target_id=target,
-            detail={"version": version},
-            now=now,
-        )
-
     @router.get("/guideline")
     def get_guideline(_caller: Viewer) -> GuidelineRead:
         """The guideline: categories and entries in every language, and its version."""
         with db.read() as session:
             return _read(session)
 
+    @router.get("/guideline/agreements")
+    def get_agreements(
+        _caller: Viewer, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    ) -> AgreementsRead:
+        """Who agreed to which guideline version (workers who follow the bot)."""
+        with db.read() as session:
+            return agreements_read(session, limit=limit)
+
     @router.put("/guideline/entries/{entry_id}", responses=NOT_FOUND)
     def put_entry(
         caller: Admin, entry_id: Slug, entry: Annotated[EntryPut, Body()]
     ) -> GuidelineRead:
         """Create or replace an entry (Japanese required); the version goes up by one."""
-        now = clock()
-        texts = {
-            k: guideline.Texts(v.title, v.body, tuple(v.keywords)) for k, v in entry.texts.items()
-        }
-        with db.write() as session:
-            if not guideline.category_exists(session, entry.category):
-                raise HTTPException(422, detail=f"no category {entry.category!r}")
-            guideline.put_entry(
-                session,
-                entry_id=entry_id,
-                category=entry.category,
-                texts=texts,
-                sort_order=entry.sort_order,
-                now=now,
-            )
-            _changed(session, caller, "guideline_entry", entry_id, now)
+        save_entry(db, entry_id, entry, actor=caller.name, now=clock())
         with db.read() as session:
             return _read(session)
 
     @router.delete("/guideline/entries/{entry_id}", responses=NOT_FOUND)
     def delete_entry(caller: Admin, entry_id: str) -> GuidelineRead:
         """Remove an entry; the version goes up by one."""
-        now = clock()
-        with db.write() as session:
-            if len(entry_id) > 40 or not guideline.delete_entry(session, entry_id):
-                raise not_found("guideline entry")
-            _changed(session, caller, "guideline_entry_delete", entry_id, now)
+        remove_entry(db, entry_id, actor=caller.name, now=clock())
         with db.read() as session:
             return _read(session)
 
@@ -151,7 +211,7 @@ def guideline_routes(*, db: Database, guards: Guards, clock: Callable[[], dateti
             guideline.put_category(
                 session, slug=slug, titles=category.titles, sort_order=category.sort_order
             )
-            _changed(session, caller, "guideline_category", slug, now)
+            _changed(session, caller.name, "guideline_category", slug, now)
         with db.read() as session:
             return _read(session)
 

@@ -42,6 +42,53 @@ def _values(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def create(db: Database, theme: ThemeCreate, *, actor: str, now: datetime) -> None:
+    """Store a new theme and audit it (409 when the slug is taken); the API and the pages."""
+    values = _values(theme.model_dump(exclude={"slug"}))
+    with db.write() as session:
+        if not themes.create(session, slug=theme.slug, values=values, now=now):
+            raise HTTPException(409, detail=f"a theme {theme.slug!r} exists already")
+        audit.record(
+            session,
+            actor=actor,
+            action="theme_create",
+            target_type="theme",
+            target_id=theme.slug,
+            detail={k: str(v) for k, v in values.items()},
+            now=now,
+        )
+
+
+def apply_change(
+    db: Database, slug: str, change: ThemeChange, *, actor: str, now: datetime
+) -> None:
+    """Change the fields `change` sets and audit it (404 unknown, 422 an impossible period)."""
+    sent = change.model_dump(exclude_unset=True)
+    with db.write() as session:
+        found = themes.get(session, slug) if len(slug) <= 40 else None
+        if found is None:
+            raise not_found("theme")
+        starts = sent.get("starts_on", found.starts_on)
+        ends = sent.get("ends_on", found.ends_on)
+        if starts is not None and ends is not None and str(ends) < str(starts):
+            raise HTTPException(422, detail="ends_on is before starts_on")
+        nulls = sorted(k for k, v in sent.items() if v is None and k in NOT_NULL)
+        if nulls:
+            raise HTTPException(422, detail=f"{', '.join(nulls)} cannot be null")
+        values = _values(sent)
+        if values:
+            themes.change(session, slug, values=values, now=now)
+            audit.record(
+                session,
+                actor=actor,
+                action="theme_change",
+                target_type="theme",
+                target_id=slug,
+                detail={k: str(v) for k, v in values.items()},
+                now=now,
+            )
+
+
 def theme_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime]) -> APIRouter:
     """The theme routes."""
     router = APIRouter(route_class=GuardedRoute, tags=["themes"])
@@ -62,20 +109,7 @@ def theme_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime])
     )
     def create_theme(caller: Admin, theme: Annotated[ThemeCreate, Body()]) -> ThemeRead:
         """Create a theme."""
-        values = _values(theme.model_dump(exclude={"slug"}))
-        now = clock()
-        with db.write() as session:
-            if not themes.create(session, slug=theme.slug, values=values, now=now):
-                raise HTTPException(409, detail=f"a theme {theme.slug!r} exists already")
-            audit.record(
-                session,
-                actor=caller.name,
-                action="theme_create",
-                target_type="theme",
-                target_id=theme.slug,
-                detail={k: str(v) for k, v in values.items()},
-                now=now,
-            )
+        create(db, theme, actor=caller.name, now=clock())
         return _read(theme.slug)
 
     @router.patch(
@@ -85,31 +119,7 @@ def theme_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime])
     )
     def change_theme(caller: Admin, slug: str, change: Annotated[ThemeChange, Body()]) -> ThemeRead:
         """Edit, schedule or retire a theme; only the fields sent change."""
-        sent = change.model_dump(exclude_unset=True)
-        now = clock()
-        with db.write() as session:
-            found = themes.get(session, slug) if len(slug) <= 40 else None
-            if found is None:
-                raise not_found("theme")
-            starts = sent.get("starts_on", found.starts_on)
-            ends = sent.get("ends_on", found.ends_on)
-            if starts is not None and ends is not None and str(ends) < str(starts):
-                raise HTTPException(422, detail="ends_on is before starts_on")
-            nulls = sorted(k for k, v in sent.items() if v is None and k in NOT_NULL)
-            if nulls:
-                raise HTTPException(422, detail=f"{', '.join(nulls)} cannot be null")
-            values = _values(sent)
-            if values:
-                themes.change(session, slug, values=values, now=now)
-                audit.record(
-                    session,
-                    actor=caller.name,
-                    action="theme_change",
-                    target_type="theme",
-                    target_id=slug,
-                    detail={k: str(v) for k, v in values.items()},
-                    now=now,
-                )
+        apply_change(db, slug, change, actor=caller.name, now=clock())
         return _read(slug)
 
     def _read(slug: str) -> ThemeRead:

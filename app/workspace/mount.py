@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app.admin.throttle import LIMIT, FailureThrottle
+from app.workspace.editor_pages import editor_router
 from app.workspace.pages import TEMPLATE_DIR, workspace_router
+from app.workspace.rendering import renderer
 from app.workspace.sessions import SIGN_IN, SessionKeeper, SignInRequired
 from storage.blobs import BlobStore
 from storage.db import Database
@@ -76,6 +78,7 @@ def mount_workspace(
             db=db, blobs=blobs, clock=clock, keeper=keeper, throttle=throttle, templates=templates
         )
     )
+    app.include_router(editor_router(db=db, clock=clock, keeper=keeper, render=renderer(templates)))
     app.mount(
         f"{PREFIX}/static",
         StaticFiles(directory=Path(__file__).parent / "static"),

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +33,7 @@ from app.admin.media import Download, downloadable, needs_override, open_blob
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
 from app.workspace import accounts
+from app.workspace.rendering import problems_of, renderer
 from app.workspace.sessions import (
     COOKIE,
     IDLE,
@@ -46,14 +47,14 @@ from app.workspace.sessions import (
     set_cookie,
 )
 from flows.types import SubmissionStatus
-from storage import audit, people, submissions, themes
+from storage import audit, people, sites, submissions, themes
 from storage.blobs import BlobStore
 from storage.db import Database
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 PAGE_SIZE = 24
-NOT_YET = "not yet"
 ACTIONS = {"approve": "approved", "reject": "rejected", "publish": "published"}
+EXAMPLE_ACTIONS = {"example": True, "not-example": False}
 
 
 def workspace_router(
@@ -68,19 +69,7 @@ def workspace_router(
     """The /admin page routes."""
     router = APIRouter(include_in_schema=False)
 
-    def render(
-        request: Request, name: str, visitor: Visitor | None, status: int = 200, **context: Any
-    ) -> HTMLResponse:
-        page = templates.TemplateResponse(
-            request, name, {"visitor": visitor, "not_yet": NOT_YET, **context}, status_code=status
-        )
-        page.headers["Cache-Control"] = "no-store"
-        page.headers["X-Frame-Options"] = "DENY"
-        page.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self'; style-src 'self'; form-action 'self'; "
-            "frame-ancestors 'none'"
-        )
-        return page
+    render = renderer(templates)
 
     # Database work runs in worker threads: the event loop must not wait on it.
 
@@ -88,12 +77,14 @@ def workspace_router(
         with db.write() as session:
             people.close_session(session, cookie)
 
-    def counts_and_themes(
+    def counts_and_choices(
         wanted: submissions.SubmissionFilter,
-    ) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    ) -> tuple[dict[str, int], list[tuple[str, str]], list[tuple[str, str]]]:
         with db.read() as session:
             counts = submissions.count_by_status(session, wanted)
-            return counts, [(t.slug, t.title) for t in themes.list_all(session)]
+            theme_rows = [(t.slug, t.title) for t in themes.list_all(session)]
+            site_rows = [(x.id, x.name) for x in sites.list_all(session, retired=True)]
+            return counts, theme_rows, site_rows
 
     def find_media(media_id: str, name: VariantName) -> Download | None:
         with db.read() as session:
@@ -169,7 +160,7 @@ def workspace_router(
                 review.list_page, db, wanted, limit=limit, cursor=None
             )
             problems.append("the page link was damaged: back to page one")
-        counts, theme_rows = await run_in_threadpool(counts_and_themes, wanted)
+        counts, theme_rows, site_rows = await run_in_threadpool(counts_and_choices, wanted)
         more = dict(chosen, limit=str(limit), cursor=next_cursor) if next_cursor else None
         return render(
             request,
@@ -183,6 +174,7 @@ def workspace_router(
             statuses=list(LISTED_STATUSES),
             faces=list(FACE_FILTERS),
             themes=theme_rows,
+            sites=site_rows,
             next_query=_query(more) if more else None,
         )
 
@@ -227,14 +219,18 @@ def workspace_router(
     async def review_item(request: Request, submission_id: str) -> Response:
         visitor = await keeper.require(request, Role.REVIEWER)
         fields = await form_fields(request, visitor.csrf_token)
-        target = ACTIONS.get(fields.get("action", ""))
-        if target is None:
-            raise HTTPException(422, detail="choose approve, reject or publish")
-        wanted: dict[str, str] = {"status": target}
+        action = fields.get("action", "")
+        wanted: dict[str, str | bool]
+        if action in EXAMPLE_ACTIONS:
+            wanted = {"example": EXAMPLE_ACTIONS[action]}
+        elif action in ACTIONS:
+            wanted = {"status": ACTIONS[action]}
+        else:
+            raise HTTPException(422, detail="choose approve, reject, publish or an example choice")
         for name in ("note", "platform", "url"):
             if fields.get(name, "").strip():
                 wanted[name] = fields[name].strip()
-        if target == "rejected" and "note" not in wanted:
+        if wanted.get("status") == "rejected" and "note" not in wanted:
             return await run_in_threadpool(
                 item_page, request, visitor, submission_id, 422, error="give a reason to reject"
             )
@@ -244,7 +240,7 @@ def workspace_router(
                 review.review, db, submission_id, change, actor=visitor.email, clock=clock
             )
         except ValidationError as exc:
-            problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            problem = problems_of(exc)
             return await run_in_threadpool(
                 item_page, request, visitor, submission_id, 422, error=problem
             )
@@ -376,6 +372,12 @@ def _filters(
         theme = None
     if theme:
         chosen["theme"] = theme
+    site = params.get("site") or None
+    if site is not None and not plausible_id(site):
+        problems.append("unknown site: ignored")
+        site = None
+    if site:
+        chosen["site"] = site
     q = "".join(c for c in (params.get("q") or "")[:200] if c.isprintable()).strip() or None
     if q:
         chosen["q"] = q
@@ -390,6 +392,7 @@ def _filters(
         status=None if status is None else SubmissionStatus(status),
         theme=theme,
         face=face,
+        site=site,
         since=since,
         until=until,
         q=q,
@@ -440,6 +443,10 @@ def _card(record: submissions.SubmissionRecord) -> dict[str, Any]:
         "created_at": s.created_at,
         "submitted_at": s.submitted_at,
         "contributor": record.display_name,
+        "site": s.site_name,
+        "example": bool(s.example),
+        "guideline_version": record.guideline_version,
+        "guideline_agreed_at": record.guideline_agreed_at,
         "photos": len(record.media),
         "thumb": f"/admin/media/{first.media.id}/{thumb}" if first and thumb else None,
         "blur_pending": bool(first and s.face == "blur" and thumb is None),

@@ -25,6 +25,7 @@ ROUTES = {
     ("POST", "/api/v1/themes"): "admin",
     ("PATCH", "/api/v1/themes/{slug}"): "admin",
     ("GET", "/api/v1/guideline"): "viewer",
+    ("GET", "/api/v1/guideline/agreements"): "viewer",
     ("PUT", "/api/v1/guideline/entries/{entry_id}"): "admin",
     ("DELETE", "/api/v1/guideline/entries/{entry_id}"): "admin",
     ("PUT", "/api/v1/guideline/categories/{slug}"): "admin",
