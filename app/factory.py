@@ -12,6 +12,7 @@ from prometheus_client import Counter
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
+from app.admin.face_checks import Uploads
 from app.admin.router import mount_admin_api
 from app.body_cap import BodyCap
 from app.database import prepare_database
@@ -22,6 +23,7 @@ from app.metrics import Metrics, RequestCounter
 from app.services import Services
 from app.worker.kinds import build_worker
 from app.workspace.mount import mount_workspace
+from media import ImageLimits
 from storage.inbox_writer import InboxWriter
 from webhooks.endpoint import PATH, LineWebhook, WebhookDeps
 
@@ -85,6 +87,9 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     app.state.metrics = metrics
     app.include_router(health_router(services.db, metrics))
     install_docs(app)
+    settings = services.settings
+    limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
+    uploads = Uploads(limits=limits, scratch=settings.tmp_dir)
     # Middleware added later runs first: count, cap the body, then the admin token gate.
     mount_admin_api(
         app,
@@ -92,6 +97,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         blobs=services.blobs,
         clock=services.clock,
         failure_limit=services.settings.auth_failure_limit,
+        uploads=uploads,
     )
     mount_workspace(
         app,
@@ -101,7 +107,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         failure_limit=services.settings.auth_failure_limit,
     )
     install_error_handlers(app)
-    app.add_middleware(BodyCap)
+    app.add_middleware(BodyCap, upload_limit=limits.max_bytes)
     app.add_middleware(RequestCounter, metrics=metrics)
     return app
 
