@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from app.admin import release, review
+from app.admin import face_checks, release, review
 from app.admin.auth import Role
 from app.admin.fields import (
     FACE_FILTERS,
@@ -256,6 +256,22 @@ def workspace_router(
                 item_page, request, visitor, submission_id, exc.status_code, error=str(exc.detail)
             )
         return RedirectResponse(f"/admin/items/{submission_id}", status_code=303)
+
+    @router.post("/admin/items/{submission_id}/media/{media_id}/check")
+    async def confirm_check(request: Request, submission_id: str, media_id: str) -> Response:
+        visitor = await keeper.require(request, Role.REVIEWER)
+        await form_fields(request, visitor.csrf_token)
+        try:
+            record = await run_in_threadpool(
+                face_checks.confirm_blur, db, media_id, actor=visitor.email, clock=clock
+            )
+        except HTTPException as exc:
+            if exc.status_code == 404:
+                raise
+            return await run_in_threadpool(
+                item_page, request, visitor, submission_id, exc.status_code, error=str(exc.detail)
+            )
+        return RedirectResponse(f"/admin/items/{record.submission.id}", status_code=303)
 
     # --- images -----------------------------------------------------------------------------
 
