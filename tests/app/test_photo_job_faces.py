@@ -247,3 +247,22 @@ def test_a_no_face_photo_without_faces_leaves_as_its_original(run_photo) -> None
     assert done.photo.media.faces == 0
     assert rule_of("no_face", done.photo).check is CheckState.NOT_NEEDED
     assert allowed_variant("no_face", done.photo) == "original"
+
+
+def test_the_worker_builds_the_checked_face_detector_when_it_is_built(
+    database_url: str, tmp_path: Path
+) -> None:
+    from app.worker.kinds import build_worker
+
+    db = Database(database_url)
+    services = Services(
+        settings=load_settings(_env_file=None, GENBA_DATA_DIR=str(tmp_path)),
+        db=db,
+        line=PhotoLine(),
+        blobs=LocalBlobStore(tmp_path / "media"),
+        catalogue=load_catalogue(),
+    )
+    assert services.faces is None
+    build_worker(services)
+    assert isinstance(services.faces, FaceDetector)
+    db.dispose()
