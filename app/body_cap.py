@@ -1,6 +1,7 @@
 """A cap on every request body but the webhook's (which caps its own at 1 MiB, webhooks/).
 
-The admin API takes small JSON documents; nothing else takes a body at all. A declared length
+The admin API takes small JSON documents, and one image upload (capped at the media limit);
+nothing else takes a body at all. A declared length
 over the cap is answered 413 before the application runs; a streamed (chunked) body is counted
 as it is read, and the read that passes the cap raises a 413 instead of returning more bytes.
 """
@@ -8,6 +9,7 @@ as it is read, and the read that passes the cap raises a 413 instead of returnin
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,6 +18,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # url, is ~26 KB when every character of the note is escaped as a surrogate pair.
 MAX_BODY_BYTES = 32 * 1024
 DETAIL = f"request body is larger than {MAX_BODY_BYTES // 1024} KiB"
+
+
+# `PUT /api/v1/media/{id}/blurred` (app/admin/checks.py): the only body that is an image.
+UPLOAD_PATH = re.compile(r"^/api/v1/media/[0-9A-Za-z_-]{1,64}/blurred$")
+
+
+def is_upload(scope: Scope) -> bool:
+    """Whether this request is an image upload, capped at the media limit instead."""
+    return scope.get("method") == "PUT" and UPLOAD_PATH.match(scope.get("path", "")) is not None
 
 
 class BodyTooLarge(HTTPException):
@@ -28,18 +39,25 @@ class BodyTooLarge(HTTPException):
 class BodyCap:
     """ASGI layer refusing any request body over `limit` bytes with 413 `{"detail": ...}`."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, upload_limit: int | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.upload_limit = upload_limit
+        """The cap of the one route that takes an image (a reviewer's blurred photo)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _declared_length(scope) > self.limit:
+        limit = self.limit
+        if self.upload_limit is not None and is_upload(scope):
+            limit = self.upload_limit
+        if _declared_length(scope) > limit:
             await too_large(send)
             return
-        limit, size, started = self.limit, 0, False
+        size, started = 0, False
 
         async def capped() -> Message:
             nonlocal size

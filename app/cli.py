@@ -76,6 +76,17 @@ def _line_services() -> Services:
     return services
 
 
+def _load_face_detector(services: Services) -> None:
+    """Build the media jobs' face detector now, or refuse to start with how to install it."""
+    from media import FaceModelError, load_face_detector
+
+    try:
+        services.faces = load_face_detector()
+    except FaceModelError as exc:
+        services.close()
+        raise _fail(str(exc)) from None
+
+
 @cli.command()
 def serve(
     host: Host = "127.0.0.1",
@@ -91,6 +102,8 @@ def serve(
 
     services = _line_services()
     settings = services.settings
+    if not no_worker:
+        _load_face_detector(services)
     app = create_app(services, run_worker=not no_worker)
     uvicorn.run(
         app,
@@ -110,6 +123,7 @@ def worker() -> None:
     from app.worker.kinds import build_worker
 
     services = _line_services()
+    _load_face_detector(services)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:

@@ -12,6 +12,7 @@ from prometheus_client import Counter
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
+from app.admin.face_checks import Uploads
 from app.admin.router import mount_admin_api
 from app.body_cap import BodyCap
 from app.database import prepare_database
@@ -23,6 +24,7 @@ from app.public_media import public_media_routes, signer_for
 from app.services import Services
 from app.worker.kinds import build_worker
 from app.workspace.mount import mount_workspace
+from media import ImageLimits
 from storage.inbox_writer import InboxWriter
 from webhooks.endpoint import PATH, LineWebhook, WebhookDeps
 
@@ -86,6 +88,9 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     app.state.metrics = metrics
     app.include_router(health_router(services.db, metrics))
     install_docs(app)
+    settings = services.settings
+    limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
+    uploads = Uploads(limits=limits, scratch=settings.tmp_dir)
     # Middleware added later runs first: count, cap the body, then the admin token gate.
     mount_admin_api(
         app,
@@ -93,6 +98,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         blobs=services.blobs,
         clock=services.clock,
         failure_limit=services.settings.auth_failure_limit,
+        uploads=uploads,
     )
     mount_workspace(
         app,
@@ -110,7 +116,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         )
     )
     install_error_handlers(app)
-    app.add_middleware(BodyCap)
+    app.add_middleware(BodyCap, upload_limit=limits.max_bytes)
     app.add_middleware(RequestCounter, metrics=metrics)
     return app
 

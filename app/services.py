@@ -10,6 +10,7 @@ from app.clock import Clock, system_clock
 from app.doorbell import Doorbell
 from app.folders import prepare_folders
 from app.settings import MediaBucket, Settings
+from media import FaceDetector
 from storage.blobs import BlobStore, LocalBlobStore
 from storage.db import Database
 from storage.s3_blobs import S3BlobStore, s3_client
@@ -19,7 +20,7 @@ from webhooks.line_api import LineApi, SdkLineApi
 
 @dataclass
 class Services:
-    """Settings, database, LINE client, media store, clock and the bot's words."""
+    """Settings, database, LINE client, media store, clock, the bot's words, the face detector."""
 
     settings: Settings
     db: Database
@@ -28,6 +29,8 @@ class Services:
     catalogue: Catalogue
     clock: Clock = system_clock
     doorbell: Doorbell = field(default_factory=Doorbell)
+    faces: FaceDetector | None = None
+    """Built by `build_worker` for processes that run media jobs (app/worker/kinds.py)."""
 
     def close(self) -> None:
         """Release connections."""

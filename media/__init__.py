@@ -9,7 +9,7 @@ with a stable `Reason`; trouble with the local disk stays an `OSError` (worth a 
 from media.blur import blur_faces, face_region
 from media.encode import ImageVariant
 from media.errors import MediaRejected, Reason
-from media.face_variants import BlurredImage, find_faces, make_blurred
+from media.face_variants import BlurredImage, find_faces, make_blurred, write_blurred
 from media.faces import (
     FaceBox,
     FaceDetector,
@@ -48,4 +48,5 @@ __all__ = [
     "sanitize_image",
     "sniff",
     "sniff_file",
+    "write_blurred",
 ]

@@ -6,8 +6,11 @@ like `make_thumbnail` does; detection itself always runs on a copy of at most 12
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from PIL import Image
 
 from media.blur import blur_faces_in_place
 from media.colour import to_srgb
@@ -63,6 +66,22 @@ def make_blurred(
     A photo in which no face was found is written unchanged (re-encoded): the caller decides
     what that means for the submission (see `BlurredImage.faces`).
     """
+    return _blurred(src, dest, detector.detect, limits)
+
+
+def write_blurred(
+    src: Path, dest: Path, faces: Sequence[FaceBox], *, limits: ImageLimits = DEFAULT_LIMITS
+) -> BlurredImage:
+    """Like `make_blurred`, for faces already found in `src` (e.g. by `find_faces`)."""
+    return _blurred(src, dest, lambda _im: list(faces), limits)
+
+
+def _blurred(
+    src: Path,
+    dest: Path,
+    detect: Callable[[Image.Image], list[FaceBox]],
+    limits: ImageLimits,
+) -> BlurredImage:
     with src.open("rb") as fp:
         im = open_image(fp, check_file(fp, limits), limits)
         try:
@@ -70,7 +89,7 @@ def make_blurred(
             with rejecting_bad_content("blur"):
                 apply_orientation(im)
                 im = to_srgb(im)
-                faces = tuple(detector.detect(im))
+                faces = tuple(detect(im))
                 blur_faces_in_place(im, faces)
                 encoded = encode(im, "PNG" if im.mode in ("LA", "RGBA") else "JPEG")
         finally:

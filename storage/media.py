@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlmodel import Session
 
 from storage.models import Media, MediaVariant
-from storage.states import MediaStatus
+from storage.states import FaceCheck, MediaStatus
 
 M: Table = Media.__table__  # type: ignore[attr-defined]
 V: Table = MediaVariant.__table__  # type: ignore[attr-defined]
@@ -29,17 +30,44 @@ class StoredVariant:
     sha256: str
 
 
+@dataclass(frozen=True)
+class FoundFaces:
+    """What the face detector found in a photo: boxes in the sanitised original's pixels."""
+
+    boxes: tuple[Mapping[str, int | float], ...]
+
+    @property
+    def count(self) -> int:
+        """How many faces."""
+        return len(self.boxes)
+
+
+def face_boxes(media: Media) -> list[dict[str, int | float]]:
+    """The stored face boxes of a media row ([] when none were found or not counted)."""
+    try:
+        value = json.loads(media.face_boxes or "[]")
+    except ValueError:
+        return []
+    return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
+
+
 def get(session: Session, media_id: str) -> Media | None:
     """The media row, or None."""
     return session.get(Media, media_id)
 
 
 def mark_ready(
-    session: Session, media_id: str, variants: Sequence[StoredVariant], *, now: datetime
+    session: Session,
+    media_id: str,
+    variants: Sequence[StoredVariant],
+    *,
+    now: datetime,
+    faces: FoundFaces | None = None,
 ) -> bool:
-    """Record the stored files and mark the media ready — only if it is still pending.
+    """Record the stored files (and the faces found) and mark the media ready — if still pending.
 
     False means the media was withdrawn or discarded meanwhile: the caller purges the files.
+    Any earlier face check is cleared: it was about files that are replaced now.
     """
     original = next(v for v in variants if v.name == "original")
     result = session.execute(
@@ -52,6 +80,11 @@ def mark_ready(
             height=original.height,
             bytes=original.bytes,
             sha256=original.sha256,
+            faces=None if faces is None else faces.count,
+            face_boxes=None if faces is None else json.dumps([dict(b) for b in faces.boxes]),
+            face_check=None,
+            face_checked_by=None,
+            face_checked_at=None,
             error=None,
             updated_at=now,
         )
@@ -59,6 +92,40 @@ def mark_ready(
     if not result.rowcount:  # type: ignore[attr-defined]
         return False
     session.execute(delete(V).where(V.c.media_id == media_id))
+    _insert_variants(session, media_id, variants, now=now)
+    return True
+
+
+def record_face_check(
+    session: Session,
+    media_id: str,
+    check: FaceCheck,
+    *,
+    actor: str,
+    now: datetime,
+    replaced: Sequence[StoredVariant] = (),
+) -> bool:
+    """Mark a ready photo's face check done, storing a reviewer's own blurred files if given.
+
+    False when the photo is no longer ready (withdrawn meanwhile): nothing is changed.
+    """
+    result = session.execute(
+        update(M)
+        .where((M.c.id == media_id) & (M.c.status == MediaStatus.READY))
+        .values(face_check=check, face_checked_by=actor[:120], face_checked_at=now, updated_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    names = [v.name for v in replaced]
+    if names:
+        session.execute(delete(V).where((V.c.media_id == media_id) & V.c.name.in_(names)))
+        _insert_variants(session, media_id, replaced, now=now)
+    return True
+
+
+def _insert_variants(
+    session: Session, media_id: str, variants: Sequence[StoredVariant], *, now: datetime
+) -> None:
     session.execute(
         V.insert(),
         [
@@ -76,7 +143,6 @@ def mark_ready(
             for v in variants
         ],
     )
-    return True
 
 
 def mark_status(

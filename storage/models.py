@@ -254,14 +254,19 @@ class Media(SQLModel, table=True):
     height: int | None = None
     bytes: int | None = None
     sha256: str | None = Field(default=None, max_length=64)
-    faces: int | None = None
+    faces: int | None = None  # faces the detector found; None: not counted
+    # JSON list of {left, top, right, bottom, score} in the sanitised original's pixels.
+    face_boxes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    face_check: str | None = Field(default=None, max_length=16)  # storage.states.FaceCheck
+    face_checked_by: str | None = Field(default=None, max_length=120)
+    face_checked_at: datetime | None = _ts(nullable=True)
     error: str | None = Field(default=None, max_length=200)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
 
 class MediaVariant(SQLModel, table=True):
-    """A stored file of a media item: `original` (sanitised), `thumbnail`, later `blurred`."""
+    """A stored file of a media item: `original`, `thumbnail`, `blurred`, `blurred_thumb`."""
 
     __tablename__ = "media_variant"
 

@@ -38,3 +38,10 @@ class MediaStatus(StrEnum):
     FAILED = "failed"
     EXPIRED = "expired"  # LINE no longer had it
     DELETED = "deleted"  # unsent or withdrawn: its files are gone
+
+
+class FaceCheck(StrEnum):
+    """What a reviewer did about a photo's `blurred` variant (null: nothing yet)."""
+
+    CONFIRMED = "confirmed"  # the detector's blur covers every face
+    CORRECTED = "corrected"  # a reviewer uploaded the blurred image themselves

@@ -113,6 +113,7 @@ class VariantName(StrEnum):
     ORIGINAL = "original"
     THUMBNAIL = "thumbnail"
     BLURRED = "blurred"
+    BLURRED_THUMB = "blurred_thumb"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.admin.auth import Caller, GuardedRoute, Guards, Role
 from app.admin.fields import SafeText, VariantName, not_found, plausible_id
+from app.admin.release import PhotoRule, rule_of
 from app.admin.schemas import ErrorRead
 from flows.types import SubmissionStatus
 from storage import audit, submissions
@@ -41,10 +42,12 @@ The bytes of one variant (`original` is the sanitised full size), with its real 
 the variant or its file does not exist, or the media or its submission is withdrawn, deleted
 or a draft.
 
-For a submission whose face choice is `blur`, the unblurred images (`original`, and the
-`thumbnail` made from it) are only for an **admin** who passes a non-empty `reason` (at most
-{MAX_REASON_CHARS} characters); the download is written to the audit log as
-`download_original`. Anyone else gets 403. `blurred` needs no reason.
+For a photo of a submission whose face choice is `blur`, and for a `no_face` photo in which
+faces were found (or not counted), the unblurred images (`original`, and the `thumbnail` made
+from it) are only for an **admin** who passes a non-empty `reason` (at most {MAX_REASON_CHARS}
+characters); the download is written to the audit log as `download_original`. Anyone else gets
+403. `blurred` and `blurred_thumb` need no reason (they exist only where faces were found, or a
+reviewer uploaded one). What may leave the PR team: `app/admin/release.py`.
 """
 
 
@@ -57,6 +60,7 @@ class Download:
     number: int
     face: str | None
     submission_id: str
+    rule: PhotoRule
 
 
 def media_routes(
@@ -75,7 +79,7 @@ def media_routes(
                 "description": "The file, as an attachment",
                 "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}, "video/mp4": {}},
             },
-            403: {"model": ErrorRead, "description": "A blur original without the override"},
+            403: {"model": ErrorRead, "description": "An unblurred image without the override"},
             404: {"model": ErrorRead, "description": "No such media, variant or file"},
             503: {"model": ErrorRead, "description": "The media store cannot be reached"},
         },
@@ -99,7 +103,7 @@ def media_routes(
             found = downloadable(session, media_id, variant)
         if found is None:
             raise not_found("media variant")
-        override = needs_override(found.face, variant)
+        override = needs_override(found, variant)
         if override and not (caller.reaches(Role.ADMIN) and reason and reason.strip()):
             raise HTTPException(
                 403, detail="unblurred images of a blur submission need an admin and a reason"
@@ -142,11 +146,14 @@ def media_routes(
     return router
 
 
-def needs_override(face: str | None, variant: VariantName) -> bool:
-    """True for the unblurred images of a blur submission (admin, reason and audit needed)."""
+def needs_override(found: Download, variant: VariantName) -> bool:
+    """True for the unblurred images of a blurred-only photo (admin, reason and audit needed)."""
     # design.md §4: a worker who chose "blur my face" is shown unblurred only to an admin who
     # gives a reason (audited). The thumbnail is made from the original, so it counts.
-    return face == "blur" and variant is not VariantName.BLURRED
+    return found.rule.blurred_only and variant not in (
+        VariantName.BLURRED,
+        VariantName.BLURRED_THUMB,
+    )
 
 
 def downloadable(session: Session, media_id: str, variant: VariantName) -> Download | None:
@@ -161,13 +168,14 @@ def downloadable(session: Session, media_id: str, variant: VariantName) -> Downl
     if stored is None:
         return None
     # The number shown in file names follows the API's media order, so it is unique.
-    number = 1 + next(i for i, m in enumerate(record.media) if m.media.id == media_id)
+    number, found = next((i, m) for i, m in enumerate(record.media, 1) if m.media.id == media_id)
     return Download(
         variant=stored,
         code=record.submission.code,
         number=number,
         face=record.submission.face,
         submission_id=record.submission.id,
+        rule=rule_of(record.submission.face, found),
     )
 
 

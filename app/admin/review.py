@@ -9,6 +9,7 @@ from fastapi import HTTPException
 from sqlmodel import Session
 
 from app.admin.fields import invalid_query, not_found, plausible_id
+from app.admin.release import approval_blockers
 from app.admin.schemas import ReviewChange
 from flows.review import ReviewDecision, review_move
 from flows.types import SubmissionStatus
@@ -28,7 +29,10 @@ def review(
     actor: str,
     clock: Callable[[], datetime],
 ) -> submissions.SubmissionRecord:
-    """Apply a review change by the rules of design.md §7; raises HTTPException 404/409/422."""
+    """Apply a review change by the rules of design.md §7; raises HTTPException 404/409/422.
+
+    Approving or publishing is a 409 while a photo's face check is not done (release.py).
+    """
     if not plausible_id(submission_id):
         raise not_found("submission")
     with db.write() as session:
@@ -50,6 +54,12 @@ def review(
             raise HTTPException(409, detail=f"a submission cannot move from {current} to {target}")
         if decision is ReviewDecision.MISSING_PUBLICATION:
             raise HTTPException(422, detail="published needs both platform and url")
+        if target in (SubmissionStatus.APPROVED, SubmissionStatus.PUBLISHED):
+            # The face choice, enforced (app/admin/release.py): nothing with an unchecked face
+            # is approved or published, whichever page or client asks.
+            blockers = approval_blockers(record)
+            if blockers:
+                raise HTTPException(409, detail=f"cannot be {target} yet: " + "; ".join(blockers))
         values = _review_values(change, target)
         moved = decision is ReviewDecision.UNCHANGED or submissions.change_review(
             session,

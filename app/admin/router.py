@@ -8,6 +8,8 @@ from datetime import datetime
 from fastapi import APIRouter, FastAPI
 
 from app.admin.auth import Authenticator, Guards
+from app.admin.checks import check_routes
+from app.admin.face_checks import Uploads
 from app.admin.gate import PREFIX, AdminGate
 from app.admin.guideline import guideline_routes
 from app.admin.jobs import job_routes
@@ -17,18 +19,29 @@ from app.admin.submissions import submission_routes
 from app.admin.themes import theme_routes
 from app.admin.throttle import LIMIT, FailureThrottle
 from app.admin.tokens import token_routes
+from media import DEFAULT_LIMITS
 from storage.blobs import BlobStore
 from storage.db import Database
 
 
-def admin_router(*, db: Database, blobs: BlobStore, clock: Callable[[], datetime]) -> APIRouter:
+def admin_router(
+    *,
+    db: Database,
+    blobs: BlobStore,
+    clock: Callable[[], datetime],
+    uploads: Uploads | None = None,
+) -> APIRouter:
     """Every admin route, each guarded by its minimum role (see app/admin/auth.py)."""
     guards = Guards.build()
+    uploads = uploads or Uploads(limits=DEFAULT_LIMITS)
     router = APIRouter()
     router.include_router(theme_routes(db=db, guards=guards, clock=clock))
     router.include_router(guideline_routes(db=db, guards=guards, clock=clock))
     router.include_router(submission_routes(db=db, guards=guards, clock=clock))
     router.include_router(media_routes(db=db, blobs=blobs, guards=guards, clock=clock))
+    router.include_router(
+        check_routes(db=db, blobs=blobs, guards=guards, clock=clock, uploads=uploads)
+    )
     router.include_router(job_routes(db=db, guards=guards, clock=clock))
     router.include_router(token_routes(db=db, guards=guards, clock=clock))
     router.include_router(site_routes(db=db, guards=guards, clock=clock))
@@ -42,9 +55,12 @@ def mount_admin_api(
     blobs: BlobStore,
     clock: Callable[[], datetime],
     failure_limit: int = LIMIT,
+    uploads: Uploads | None = None,
 ) -> None:
     """Add the admin routes under /api/v1 and the gate that authenticates them first."""
-    app.include_router(admin_router(db=db, blobs=blobs, clock=clock), prefix=PREFIX)
+    app.include_router(
+        admin_router(db=db, blobs=blobs, clock=clock, uploads=uploads), prefix=PREFIX
+    )
     app.add_middleware(
         AdminGate,
         authenticator=Authenticator(db, clock),

@@ -13,7 +13,9 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from app.admin.fields import ListedStatus, SafeText, UtcTime
+from app.admin.release import CheckState, allowed_variant, approval_blockers, explain, rule_of
 from flows.types import Face, SubmissionStatus
+from storage.media import face_boxes
 from storage.models import Job, Theme
 from storage.states import JobState, MediaStatus
 from storage.submissions import MediaRecord, SubmissionRecord
@@ -92,6 +94,16 @@ class ContributorRead(BaseModel):
     display_name: str | None
 
 
+class FaceBoxRead(BaseModel):
+    """A face the detector found: a rectangle (right and bottom exclusive) and its score."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+    score: float
+
+
 class MediaRead(BaseModel):
     """One photo or video; size and hash describe the sanitised original."""
 
@@ -104,7 +116,20 @@ class MediaRead(BaseModel):
     bytes: int | None
     sha256: str | None
     faces: int | None = Field(description="Faces detected, or null when not counted")
+    face_boxes: list[FaceBoxRead] = Field(
+        description="Where the faces are, in the sanitised original's pixels, largest first"
+    )
+    face_check: CheckState = Field(
+        description="not_needed, pending, to_confirm, needs_human_check, done or gone"
+        " (app/admin/release.py); approve and publish need every photo not_needed, done or gone"
+    )
+    face_check_note: str = Field(description="The check state in words, with what to do")
+    face_checked_by: str | None = Field(description="Who confirmed the blur or uploaded one")
+    face_checked_at: UtcTime | None
     variants: list[str] = Field(description="Names of the stored variants, e.g. original")
+    leaves_as: str | None = Field(
+        description="The variant that may leave the PR team (export, publication), or null"
+    )
 
 
 class GuidelineConsentRead(BaseModel):
@@ -138,6 +163,9 @@ class SubmissionRead(BaseModel):
     )
     contributor: ContributorRead
     media: list[MediaRead]
+    approval_blockers: list[str] = Field(
+        description="Why it cannot be approved or published yet (face checks); [] when it can"
+    )
     created_at: UtcTime
     submitted_at: UtcTime | None
     review_note: str | None
@@ -156,8 +184,9 @@ class SubmissionPage(BaseModel):
     next_cursor: str | None
 
 
-def _media_read(record: MediaRecord) -> MediaRead:
+def _media_read(record: MediaRecord, face: str | None) -> MediaRead:
     m = record.media
+    rule = rule_of(face, record)
     return MediaRead.model_validate(
         {
             "id": m.id,
@@ -169,7 +198,13 @@ def _media_read(record: MediaRecord) -> MediaRead:
             "bytes": m.bytes,
             "sha256": m.sha256,
             "faces": m.faces,
+            "face_boxes": face_boxes(m),
+            "face_check": rule.check,
+            "face_check_note": explain(face, record),
+            "face_checked_by": m.face_checked_by,
+            "face_checked_at": m.face_checked_at,
             "variants": list(record.variants),
+            "leaves_as": allowed_variant(face, record),
         }
     )
 
@@ -187,7 +222,8 @@ def submission_read(record: SubmissionRecord) -> SubmissionRead:
             "comment": s.comment,
             "site": {"id": s.site_id, "name": s.site_name or ""} if s.site_id else None,
             "contributor": {"id": record.contributor_id, "display_name": record.display_name},
-            "media": [_media_read(m) for m in record.media],
+            "media": [_media_read(m, s.face) for m in record.media],
+            "approval_blockers": approval_blockers(record),
             "created_at": s.created_at,
             "submitted_at": s.submitted_at,
             "review_note": s.review_note,

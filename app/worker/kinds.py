@@ -11,12 +11,17 @@ from app.worker.media_jobs import give_up_media, handle_media, handle_purge, swe
 from app.worker.profiles import handle_profile
 from app.worker.replies import give_up_reply, handle_reply
 from app.worker.runner import Worker
+from media import load_face_detector
 from storage import jobs
 from storage.orphans import sweep_orphans
 
 
 def build_worker(services: Services, *, name: str | None = None) -> Worker:
-    """A worker wired with every job kind's handler."""
+    """A worker wired with every job kind's handler; builds the face detector if not given."""
+    if services.faces is None:
+        # Once per process, when it starts (create_app's lifespan, `genba worker`): a missing or
+        # altered model file stops the start with a FaceModelError saying how to reinstall it.
+        services.faces = load_face_detector()
     lease = timedelta(seconds=services.settings.job_lease_seconds)
     return Worker(
         services,

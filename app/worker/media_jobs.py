@@ -1,7 +1,8 @@
 """Media jobs: fetch a photo from LINE, make it safe, store its variants; and purge files.
 
-The download goes to a temporary file next to the media store; the sanitised original and the
-thumbnail are stored under keys derived from the media id, so a re-run after a crash replaces
+The download goes to a temporary file next to the media store; the variants (sanitised original,
+thumbnail, and blurred ones where faces were found: app/worker/photo_variants.py) are stored
+under keys derived from the media id, so a re-run after a crash replaces
 the same files instead of leaving orphans. If the photo was withdrawn while it was being
 fetched, the files just written are purged again.
 """
@@ -19,10 +20,9 @@ from pathlib import Path
 
 from app.services import Services
 from app.worker.base import JobEnv, RetryLater
+from app.worker.photo_variants import make_photo_files
 from media.errors import MediaRejected
-from media.images import sanitize_image
 from media.limits import ImageLimits
-from media.thumbnails import make_thumbnail
 from storage import jobs
 from storage import media as media_repo
 from storage.blobs import media_prefix
@@ -68,15 +68,15 @@ def handle_media(job: ClaimedJob, env: JobEnv) -> None:
                 raise RetryLater(str(exc)) from None
             _finish(env, media_id, FINAL_STATUS.get(exc.reason, MediaStatus.FAILED), exc.reason)
             return None
+        assert services.faces is not None, "the worker needs the face detector"
         try:
-            original = sanitize_image(work / "download", work, limits=limits)
-            thumb = make_thumbnail(original.path, work / "thumbnail.jpg", limits=limits)
+            files = make_photo_files(work / "download", work, services.faces, limits=limits)
         except MediaRejected as exc:
             _finish(env, media_id, MediaStatus.FAILED, exc.reason.value)
             log.warning("media %s rejected: %s", media_id, exc.detail)
             return None
         stored = []
-        for name, variant in (("original", original), ("thumbnail", thumb)):
+        for name, variant in files.variants.items():
             key = f"{media_prefix(media_id)}{name}"
             services.blobs.put_file(key, variant.path)
             stored.append(
@@ -92,7 +92,7 @@ def handle_media(job: ClaimedJob, env: JobEnv) -> None:
             )
     now = services.clock()
     with services.db.write() as session:
-        ready = media_repo.mark_ready(session, media_id, stored, now=now)
+        ready = media_repo.mark_ready(session, media_id, stored, now=now, faces=files.found())
         if not ready:
             # Withdrawn while we were fetching it: the files we just wrote must go too.
             jobs.enqueue(
@@ -102,7 +102,12 @@ def handle_media(job: ClaimedJob, env: JobEnv) -> None:
                 max_attempts=settings.job_max_attempts,
             )
     if ready:
-        log.info("media %s ready (%d bytes)", media_id, original.byte_count)
+        log.info(
+            "media %s ready (%d bytes, %d faces)",
+            media_id,
+            files.original.byte_count,
+            len(files.faces),
+        )
     else:
         services.doorbell.ring()
     return None

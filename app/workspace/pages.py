@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from app.admin import review
+from app.admin import face_checks, release, review
 from app.admin.auth import Role
 from app.admin.fields import (
     FACE_FILTERS,
@@ -30,6 +30,7 @@ from app.admin.fields import (
     plausible_id,
 )
 from app.admin.media import Download, downloadable, needs_override, open_blob
+from app.admin.release import Size
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
 from app.workspace import accounts
@@ -252,6 +253,22 @@ def workspace_router(
             )
         return RedirectResponse(f"/admin/items/{submission_id}", status_code=303)
 
+    @router.post("/admin/items/{submission_id}/media/{media_id}/check")
+    async def confirm_check(request: Request, submission_id: str, media_id: str) -> Response:
+        visitor = await keeper.require(request, Role.REVIEWER)
+        await form_fields(request, visitor.csrf_token)
+        try:
+            record = await run_in_threadpool(
+                face_checks.confirm_blur, db, media_id, actor=visitor.email, clock=clock
+            )
+        except HTTPException as exc:
+            if exc.status_code == 404:
+                raise
+            return await run_in_threadpool(
+                item_page, request, visitor, submission_id, exc.status_code, error=str(exc.detail)
+            )
+        return RedirectResponse(f"/admin/items/{record.submission.id}", status_code=303)
+
     # --- images -----------------------------------------------------------------------------
 
     @router.get("/admin/media/{media_id}/{variant}")
@@ -266,7 +283,7 @@ def workspace_router(
         found = await run_in_threadpool(find_media, media_id, name)
         if found is None:
             raise not_found("media variant")
-        if needs_override(found.face, name):
+        if needs_override(found, name):
             # The pages never show an unblurred image of a blur submission; an admin who must
             # see one uses the API's audited override.
             raise HTTPException(403, detail="this photo is shown only blurred")
@@ -414,20 +431,25 @@ def _query(values: Mapping[str, str | None]) -> str:
     return urlencode({k: v for k, v in values.items() if v})
 
 
-def _shown_image(face: str | None, variants: tuple[str, ...], wanted: str) -> str | None:
-    """The variant the pages may show: a blur item only blurred (None: "blur pending")."""
-    if face == "blur":
-        return "blurred" if "blurred" in variants else None
-    if wanted in variants:
-        return wanted
-    return "thumbnail" if "thumbnail" in variants else None
+def _shown_image(face: str | None, m: submissions.MediaRecord, size: Size) -> str | None:
+    """The variant the pages show: a blurred-only photo only blurred (None: "blur pending")."""
+    if m.media.status != "ready":
+        return None
+    shown = release.shown_variants(face, m)
+    order = SMALL_FIRST if size == "thumbnail" else LARGE_FIRST
+    return next((v for v in order if v in shown), None)
+
+
+SMALL_FIRST = ("thumbnail", "blurred_thumb", "original", "blurred")
+LARGE_FIRST = ("original", "blurred", "thumbnail", "blurred_thumb")
 
 
 def _card(record: submissions.SubmissionRecord) -> dict[str, Any]:
     s = record.submission
     ready = [m for m in record.media if m.media.status == "ready"]
     first = ready[0] if ready else None
-    thumb = _shown_image(s.face, first.variants, "thumbnail") if first else None
+    thumb = _shown_image(s.face, first, "thumbnail") if first else None
+    blockers = release.approval_blockers(record)
     return {
         "id": s.id,
         "code": s.code,
@@ -449,18 +471,28 @@ def _card(record: submissions.SubmissionRecord) -> dict[str, Any]:
         "guideline_agreed_at": record.guideline_agreed_at,
         "photos": len(record.media),
         "thumb": f"/admin/media/{first.media.id}/{thumb}" if first and thumb else None,
-        "blur_pending": bool(first and s.face == "blur" and thumb is None),
+        "blur_pending": bool(
+            first and thumb is None and release.rule_of(s.face, first).blurred_only
+        ),
+        "faces_found": sum(m.media.faces or 0 for m in record.media),
+        "needs_check": bool(blockers),
+        "blockers": blockers,
     }
 
 
 def _photo(record: submissions.SubmissionRecord, m: submissions.MediaRecord) -> dict[str, Any]:
     face = record.submission.face
-    shown = _shown_image(face, m.variants, "original") if m.media.status == "ready" else None
+    shown = _shown_image(face, m, "full")
+    rule = release.rule_of(face, m)
     return {
         "id": m.media.id,
         "status": m.media.status,
         "src": f"/admin/media/{m.media.id}/{shown}" if shown else None,
-        "blur_pending": face == "blur" and shown is None and m.media.status == "ready",
+        "blur_pending": rule.blurred_only and shown is None and m.media.status == "ready",
+        "faces": m.media.faces,
+        "check": str(rule.check),
+        "check_text": release.explain(face, m),
+        "can_confirm": rule.can_confirm and rule.check is not release.CheckState.DONE,
     }
 
 

@@ -25,6 +25,7 @@ from app.errors import install_error_handlers
 from app.factory import create_app
 from app.services import Services, build_services
 from app.settings import load_settings
+from media import FaceDetector, load_face_detector
 from storage import contributors, drafts, media, migrate, submissions, tokens
 from storage.blobs import LocalBlobStore
 from storage.db import Database
@@ -107,8 +108,15 @@ class Seeder:
         variants: tuple[str, ...] = ("original", "thumbnail"),
         contributor: tuple[str, str] | None = None,
         code: str | None = None,
+        faces: int | None = -1,
     ) -> Seeded:
-        """A submission made the way the bot makes one, then moved to `status`."""
+        """A submission made the way the bot makes one, then moved to `status`.
+
+        Each photo has `faces` faces found (None: not counted); by default one where a
+        `blurred` variant is stored (the media job makes one only then), else none.
+        """
+        if faces == -1:
+            faces = 1 if "blurred" in variants else 0
         at = at or self.clock()
         cid, line_id = contributor or self.contributor()
         sid = str(ULID())
@@ -128,7 +136,7 @@ class Seeder:
                     now=at,
                 )
                 assert media_id is not None
-                seeded_media.append(self._store(s, media_id, variants, at))
+                seeded_media.append(self._store(s, media_id, variants, at, faces))
             if theme is not None:
                 drafts.set_theme(s, draft_id=sid, contributor_id=cid, slug=theme, now=at)
             if face is not None:
@@ -152,8 +160,15 @@ class Seeder:
             id=sid, code=code, contributor_id=cid, line_user_id=line_id, media=tuple(seeded_media)
         )
 
-    def _store(self, s, media_id: str, names: tuple[str, ...], at: datetime) -> SeededMedia:
-        types = {"original": "image/jpeg", "thumbnail": "image/webp", "blurred": "image/jpeg"}
+    def _store(
+        self, s, media_id: str, names: tuple[str, ...], at: datetime, faces: int | None
+    ) -> SeededMedia:
+        types = {
+            "original": "image/jpeg",
+            "thumbnail": "image/webp",
+            "blurred": "image/jpeg",
+            "blurred_thumb": "image/jpeg",
+        }
         stored, files, keys = [], {}, {}
         for name in names:
             data = f"{name} of {media_id}".encode() + b"\xff\xd8\xff\xe0"
@@ -174,7 +189,11 @@ class Seeder:
                 )
             )
         if stored:
-            assert media.mark_ready(s, media_id, stored, now=at)
+            found = None
+            if faces is not None:
+                box = {"left": 10, "top": 10, "right": 60, "bottom": 70, "score": 0.9}
+                found = media.FoundFaces(tuple(box for _ in range(faces)))
+            assert media.mark_ready(s, media_id, stored, now=at, faces=found)
         return SeededMedia(id=media_id, files=files, keys=keys)
 
     def ideas(self, count: int, *, at: datetime | None = None, step: timedelta | None = None):
@@ -217,6 +236,12 @@ class Seeder:
         with self.db.read() as s:
             found = s.exec(select(ApiToken).where(ApiToken.token_hash == tokens.digest(token)))
             return found.one()
+
+
+@pytest.fixture(scope="session")
+def face_detector() -> FaceDetector:
+    """The face detector as the worker builds it: the installed model, hash-checked."""
+    return load_face_detector()
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ ROUTES = {
     ("GET", "/api/v1/submissions/{submission_id}"): "viewer",
     ("PATCH", "/api/v1/submissions/{submission_id}"): "reviewer",
     ("GET", "/api/v1/media/{media_id}/{variant}"): "viewer",
+    ("POST", "/api/v1/media/{media_id}/check"): "reviewer",
+    ("PUT", "/api/v1/media/{media_id}/blurred"): "reviewer",
     ("GET", "/api/v1/jobs"): "admin",
     ("POST", "/api/v1/jobs/{job_id}/retry"): "admin",
     ("GET", "/api/v1/tokens"): "admin",

@@ -61,8 +61,14 @@ class TestShape:
         assert (m["width"], m["height"]) == (640, 480)
         assert m["bytes"] == len(s.media[0].files["original"])
         assert len(m["sha256"]) == 64
-        assert m["faces"] is None
+        assert m["faces"] == 0
+        assert m["face_boxes"] == []
+        # blur chosen, no face found: no blurred variant, so nothing of it may leave yet
+        assert m["face_check"] == "needs_human_check"
+        assert m["face_checked_by"] is None and m["face_checked_at"] is None
         assert m["variants"] == ["original", "thumbnail"]
+        assert m["leaves_as"] is None
+        assert item["approval_blockers"] == [f"photo 1: {m['face_check_note']}"]
 
     def test_the_contributor_id_is_ours_not_lines(self, listing, seed) -> None:
         s = seed.submission()

@@ -166,15 +166,22 @@ class TestMoves:
         assert r.status_code == 422
         assert stored(db, s.id).status == "new"
 
-    def test_publishing_a_blur_submission_is_allowed_and_shows_its_variants(
-        self, client, seed, as_role
+    @pytest.mark.parametrize("target", ["approved", "published"])
+    def test_a_blur_submission_without_a_checked_blurred_image_is_neither_approved_nor_published(
+        self, client, seed, as_role, db, target
     ) -> None:
-        s = seed.submission(status="approved", face="blur")
+        # Replaces the old test that let a blur item be published with only its unblurred
+        # original and thumbnail (issue 9, point 6).
+        s = seed.submission(status="new" if target == "approved" else "approved", face="blur")
+        before = stored(db, s.id).status
         r = client.patch(
-            url(s.id), json={"status": "published", **PUBLICATION}, headers=as_role("reviewer")
+            url(s.id),
+            json={"status": target, **(PUBLICATION if target == "published" else {})},
+            headers=as_role("reviewer"),
         )
-        assert r.status_code == 200
-        assert r.json()["media"][0]["variants"] == ["original", "thumbnail"]  # no blurred yet
+        assert r.status_code == 409
+        assert "photo 1" in r.json()["detail"] and "human check" in r.json()["detail"]
+        assert stored(db, s.id).status == before
 
     def test_no_status_changes_nothing(self, client, seed, as_role, db) -> None:
         s = seed.submission(status="in_review")

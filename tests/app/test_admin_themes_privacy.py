@@ -51,7 +51,9 @@ class TestNothingPrivateLeaks:
     def test_no_line_user_id_or_storage_path_in_any_admin_response(
         self, client, seed, as_role, db, tmp_path
     ) -> None:
-        shown = seed.submission(status="approved", face="blur")
+        shown = seed.submission(
+            status="approved", face="blur", variants=("original", "thumbnail", "blurred")
+        )
         idea = seed.submission(photos=0, face=None)
         with db.write() as s:
             jobs.enqueue(
@@ -66,6 +68,7 @@ class TestNothingPrivateLeaks:
             client.get("/api/v1/submissions", params={"q": shown.code}, headers=admin),
             client.get(f"/api/v1/submissions/{shown.id}", headers=admin),
             client.get(f"/api/v1/submissions/{idea.id}", headers=admin),
+            client.post(f"/api/v1/media/{shown.media[0].id}/check", headers=admin),
             client.patch(
                 f"/api/v1/submissions/{shown.id}",
                 json={"status": "published", **PUBLICATION},
@@ -80,7 +83,7 @@ class TestNothingPrivateLeaks:
             ),
             client.get(f"/api/v1/media/{shown.media[0].id}/original", headers=admin),  # 403
         ]
-        assert [r.status_code for r in responses] == [200] * 9 + [403]
+        assert [r.status_code for r in responses] == [200] * 10 + [403]
         assert seed.line_user_ids  # the check below is not vacuous
         private = [*seed.line_user_ids, str(tmp_path), *shown.media[0].keys.values(), "line_"]
         for r in responses:

