@@ -42,7 +42,6 @@ class Key(StrEnum):
     RESUME_POINTER = "resume.pointer"
     RESUME_DISCARDED = "resume.discarded"
     RESUME_DISCARDED_NEW = "resume.discarded_new"  # {count}
-    VIDEO_SOON = "video.soon"
     OTHER_POINTER = "other.pointer"
     IDLE_POINTER = "idle.pointer"
     SEND_POINTER = "send.pointer"
@@ -79,6 +78,11 @@ class Key(StrEnum):
     WITHDRAW_NONE = "withdraw.none"
     WITHDRAW_CODE_UNKNOWN = "withdraw.code_unknown"  # {code}
 
+    # Pushed once when a photo or video could not be used after the worker moved on.
+    NOTICE_MEDIA_TOO_BIG = "notice.media_too_big"  # {code} {minutes}
+    NOTICE_MEDIA_UNREADABLE = "notice.media_unreadable"  # {code}
+    NOTICE_MEDIA_LOST = "notice.media_lost"  # {code}
+
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
 PARAMS: Mapping[Key, frozenset[str]] = {
@@ -102,4 +106,7 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.RECEIPT_SUMMARY_IDEA: frozenset({"theme"}),
     Key.WITHDRAW_CONFIRM_LATEST: frozenset({"code"}),
     Key.WITHDRAW_CODE_UNKNOWN: frozenset({"code"}),
+    Key.NOTICE_MEDIA_TOO_BIG: frozenset({"code", "minutes"}),
+    Key.NOTICE_MEDIA_UNREADABLE: frozenset({"code"}),
+    Key.NOTICE_MEDIA_LOST: frozenset({"code"}),
 }

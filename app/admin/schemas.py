@@ -95,6 +95,20 @@ class MediaRead(BaseModel):
     sha256: str | None
     faces: int | None = Field(description="Faces detected, or null when not counted")
     variants: list[str] = Field(description="Names of the stored variants, e.g. original")
+    reason: str | None = Field(
+        None,
+        description="Why a failed or expired item could not be used, e.g. too_long, truncated, "
+        "unsupported_type, expired (see docs/video.md)",
+    )
+    duration_ms: int | None = Field(None, description="A video's running time")
+    needs_editing: bool = Field(
+        False,
+        description="A video in a `blur` submission: faces are not blurred in videos, so PR "
+        "must edit it before any use",
+    )
+    notice_sent_at: UtcTime | None = Field(
+        None, description="When the worker was told that this item could not be used"
+    )
 
 
 class SubmissionRead(BaseModel):
@@ -110,6 +124,9 @@ class SubmissionRead(BaseModel):
     comment: str | None
     contributor: ContributorRead
     media: list[MediaRead]
+    media_failed: int = Field(
+        0, description="How many photos or videos could not be used (failed or expired)"
+    )
     created_at: UtcTime
     submitted_at: UtcTime | None
     review_note: str | None
@@ -124,7 +141,10 @@ class SubmissionPage(BaseModel):
     next_cursor: str | None
 
 
-def _media_read(record: MediaRecord) -> MediaRead:
+_UNUSABLE = frozenset({"failed", "expired"})
+
+
+def _media_read(record: MediaRecord, face: str | None) -> MediaRead:
     m = record.media
     return MediaRead.model_validate(
         {
@@ -138,6 +158,10 @@ def _media_read(record: MediaRecord) -> MediaRead:
             "sha256": m.sha256,
             "faces": m.faces,
             "variants": list(record.variants),
+            "reason": m.error if m.status in _UNUSABLE else None,
+            "duration_ms": m.duration_ms,
+            "needs_editing": m.kind == "video" and face == "blur",
+            "notice_sent_at": m.notice_sent_at,
         }
     )
 
@@ -154,7 +178,8 @@ def submission_read(record: SubmissionRecord) -> SubmissionRead:
             "face": s.face,
             "comment": s.comment,
             "contributor": {"id": record.contributor_id, "display_name": record.display_name},
-            "media": [_media_read(m) for m in record.media],
+            "media": [_media_read(m, s.face) for m in record.media],
+            "media_failed": sum(m.media.status in _UNUSABLE for m in record.media),
             "created_at": s.created_at,
             "submitted_at": s.submitted_at,
             "review_note": s.review_note,

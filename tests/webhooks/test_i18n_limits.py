@@ -18,6 +18,7 @@ import pytest
 from flows.group import group_notice
 from flows.intents import Intent
 from flows.keys import Key
+from flows.notices import media_notice
 from flows.types import (
     BatchDue,
     Context,
@@ -169,7 +170,10 @@ def every_reply() -> list[tuple[Reply, ...]]:
     replies = [outcome.replies for outcome in conversations() if outcome.replies]
     notice = group_notice(already_noticed=False, event_type="join").reply
     assert notice is not None
-    return [*replies, (notice,)]
+    # The pushed notices about a photo or video that could not be used (flows.notices).
+    reasons = ("too_long", "corrupt", "expired", "gave up: lease expired", None)
+    pushed = [(media_notice(r, code="K7Q2MX", max_minutes=5),) for r in reasons]
+    return [*replies, (notice,), *pushed]
 
 
 REPLIES = every_reply()

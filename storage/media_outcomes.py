@@ -1,0 +1,99 @@
+"""What became of a media item after its job: a video's running time, the notice to its sender."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table, select, update
+from sqlmodel import Session
+
+from storage.models import Contributor, Media, Submission
+
+M: Table = Media.__table__  # type: ignore[attr-defined]
+S: Table = Submission.__table__  # type: ignore[attr-defined]
+C: Table = Contributor.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class NoticeTarget:
+    """Who to tell that a media item failed, and what about."""
+
+    media_id: str
+    kind: str
+    status: str
+    reason: str | None
+    notice_sent: bool
+    code: str
+    submission_status: str
+    line_user_id: str
+    language: str | None
+    following: bool
+
+
+def set_duration(session: Session, media_id: str, duration_ms: int) -> None:
+    """Record a stored video's running time."""
+    session.execute(update(M).where(M.c.id == media_id).values(duration_ms=duration_ms))
+
+
+def notice_target(session: Session, media_id: str) -> NoticeTarget | None:
+    """The media item, its submission's code and its sender, or None if it is gone."""
+    row = session.execute(
+        select(
+            M.c.kind,
+            M.c.status,
+            M.c.error,
+            M.c.notice_sent_at,
+            S.c.code,
+            S.c.status.label("submission_status"),
+            C.c.line_user_id,
+            C.c.language,
+            C.c.following,
+        )
+        .join(S, S.c.id == M.c.submission_id)
+        .join(C, C.c.id == S.c.contributor_id)
+        .where(M.c.id == media_id)
+    ).first()
+    if row is None:
+        return None
+    return NoticeTarget(
+        media_id=media_id,
+        kind=row.kind,
+        status=row.status,
+        reason=row.error,
+        notice_sent=row.notice_sent_at is not None,
+        code=row.code,
+        submission_status=row.submission_status,
+        line_user_id=row.line_user_id,
+        language=row.language,
+        following=bool(row.following),
+    )
+
+
+def submission_status(session: Session, media_id: str) -> str | None:
+    """The status of the submission a media item belongs to (None if it is gone)."""
+    return session.execute(
+        select(S.c.status).join(M, M.c.submission_id == S.c.id).where(M.c.id == media_id)
+    ).scalar_one_or_none()
+
+
+def unnoticed_failures(session: Session, submission_id: str) -> list[str]:
+    """Failed or expired media of a submission whose sender was not told yet."""
+    rows = session.execute(
+        select(M.c.id).where(
+            (M.c.submission_id == submission_id)
+            & M.c.status.in_(("failed", "expired"))
+            & M.c.notice_sent_at.is_(None)
+        )
+    )
+    return [str(r[0]) for r in rows]
+
+
+def mark_notice_sent(session: Session, media_id: str, *, now: datetime) -> bool:
+    """Record that the sender was told; False if it was recorded already."""
+    result = session.execute(
+        update(M)
+        .where((M.c.id == media_id) & M.c.notice_sent_at.is_(None))
+        .values(notice_sent_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
