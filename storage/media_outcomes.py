@@ -71,9 +71,15 @@ def notice_target(session: Session, media_id: str) -> NoticeTarget | None:
 
 
 def submission_status(session: Session, media_id: str) -> str | None:
-    """The status of the submission a media item belongs to (None if it is gone)."""
+    """The status of the submission a media item belongs to (None if it is gone).
+
+    The submission row is locked (PostgreSQL; SQLite serialises writers anyway), so a draft
+    being submitted at the same moment is seen either before its submission, which then finds
+    this failure (`unnoticed_failures`), or after it: never both missed.
+    """
+    sid = select(M.c.submission_id).where(M.c.id == media_id).scalar_subquery()
     return session.execute(
-        select(S.c.status).join(M, M.c.submission_id == S.c.id).where(M.c.id == media_id)
+        select(S.c.status).where(S.c.id == sid).with_for_update()
     ).scalar_one_or_none()
 
 

@@ -27,9 +27,6 @@ from webhooks.line_api import ContentUnavailable
 
 log = logging.getLogger("genba.media")
 
-PREPARING_DELAY = 5.0
-"""Seconds before asking LINE again about a video it is still preparing."""
-
 
 def handle_any_media(job: ClaimedJob, env: JobEnv) -> None:
     """Run the media job of a photo or of a video."""
@@ -59,7 +56,8 @@ def handle_video(job: ClaimedJob, env: JobEnv) -> None:
     try:
         state = services.line.transcoding(row.line_message_id)
         if state == "processing":
-            raise RetryLater("LINE is still preparing the video", delay=PREPARING_DELAY)
+            # The queue's backoff: a long video may take LINE minutes, and each try counts.
+            raise RetryLater("LINE is still preparing the video")
         if state == "failed":
             finish_media(env, media_id, MediaStatus.FAILED, Reason.TRANSCODING_FAILED.value)
             return None

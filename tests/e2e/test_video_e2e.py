@@ -17,12 +17,14 @@ from typing import Any
 import av
 import httpx
 import pytest
+from sqlalchemy import select
 
 from app.settings import Settings, load_settings
 from linesim import LineSim
 from linesim.faults import Fail
 from linesim.server import RunningServer
 from storage import tokens
+from storage.models import Contributor, Job
 from tests.e2e.chat import Worker
 from tests.e2e.conftest import bot_env
 from tests.e2e.photos import phone_jpeg
@@ -169,3 +171,40 @@ def test_the_notice_arrives_once_when_the_push_is_retried(
     assert len(pushes(sim, worker)) == 1
     keys = {d.retry_key for d in worker.all_answers() if d.api == "push"}
     assert len(keys) == 1 and media.error == "unsupported_type"
+
+
+def test_a_202_from_the_content_endpoint_is_tried_again(
+    sim: LineSim, bot: RunningServer, peek: Peek
+) -> None:
+    worker = Worker(sim)
+    # The status said succeeded, yet the content answers 202 (still preparing) twice.
+    sim.platform.script("content", [Fail(202), Fail(202)])
+    event = sim.events.video(worker.user_id, make_video("mp4"))
+    worker.send(event)
+    submit(worker)
+    (media,) = wait_until(lambda: [m for m in peek.media() if m.status == "ready"], timeout=40)
+    content = f"/v2/bot/message/{event['message']['id']}/content"
+    assert [c.status for c in sim.platform.calls(content)] == [202, 202, 200]
+    assert media.kind == "video" and pushes(sim, worker) == []
+
+
+def test_a_video_sent_to_a_blocked_account_fails_silently(
+    sim: LineSim, bot: RunningServer, peek: Peek
+) -> None:
+    worker = Worker(sim)
+    event = sim.events.video(worker.user_id, make_video(), transcoding="processing")
+    worker.send(event)
+    submit(worker)
+    worker.send(sim.events.unfollow(worker.user_id))
+    wait_until(lambda: not any(c.following for c in peek_all(peek, Contributor)))
+    sim.platform.messages.set_transcoding(event["message"]["id"], "failed")
+    wait_until(lambda: [m for m in peek.media() if m.status == "failed"], timeout=40)
+    wait_until(lambda: all(j.state in ("done", "dead") for j in peek_all(peek, Job)))
+    assert [j.kind for j in peek_all(peek, Job) if j.kind == "notice"] == ["notice"]
+    assert pushes(sim, worker) == []
+    assert [m.notice_sent_at for m in peek.media()] == [None]
+
+
+def peek_all(peek: Peek, table: Any) -> list[Any]:
+    with peek.db.read() as s:
+        return list(s.execute(select(table)).scalars())
