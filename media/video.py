@@ -72,10 +72,12 @@ def sanitize_video(src: Path, dest_dir: Path, *, limits: VideoLimits) -> Sanitiz
     poster = dest_dir / "poster.png"
     try:
         width, height, seconds = _remux(src, out, limits)
-        _write_poster(out, poster, width, height)
+        rotation = _write_poster(out, poster, width, height)
     except av.error.FFmpegError as exc:
         # Raised by FFmpeg for the content (bad data, unsupported codec in MP4 and the like).
         raise MediaRejected(Reason.CORRUPT, f"FFmpeg: {exc}"[:300]) from None
+    if rotation % 180:  # a phone held upright: the PR team sees the frame turned
+        width, height = height, width
     return SanitizedVideo(
         path=out,
         content_type="video/mp4",
@@ -132,6 +134,9 @@ def _remux(src: Path, out: Path, limits: VideoLimits) -> tuple[int, int, float]:
             mapping = {s.index: dst.add_stream_from_template(s) for s in kept}
             for new in mapping.values():
                 new.metadata.clear()
+            rotation = _rotation(src)
+            if rotation:  # how the phone was held: display data, not metadata, so it is kept
+                mapping[video.index].set_display_rotation(rotation)  # type: ignore[attr-defined]
             for packet in inp.demux(kept):
                 if packet.dts is None or packet.pts is None or packet.time_base is None:
                     continue  # the empty packet that flushes the demuxer
@@ -148,8 +153,16 @@ def _remux(src: Path, out: Path, limits: VideoLimits) -> tuple[int, int, float]:
     return width, height, seconds
 
 
-def _write_poster(video_path: Path, dest: Path, width: int, height: int) -> None:
-    """Save one decoded frame (about a second in) as a PNG for the thumbnail maker."""
+def _rotation(src: Path) -> int:
+    """The display rotation of the first video frame (degrees counter-clockwise), or 0."""
+    with av.open(str(src), format=DEMUXER, metadata_errors="ignore") as container:
+        for frame in container.decode(video=0):
+            return int(frame.rotation) % 360
+    return 0
+
+
+def _write_poster(video_path: Path, dest: Path, width: int, height: int) -> int:
+    """Save one decoded frame (about a second in), upright, as a PNG; return its rotation."""
     with av.open(str(video_path), format=DEMUXER) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -166,7 +179,12 @@ def _write_poster(video_path: Path, dest: Path, width: int, height: int) -> None
         if chosen is None:
             raise MediaRejected(Reason.CORRUPT, "no frame could be decoded")
         # PyAV leaves to_image untyped; it returns a Pillow image.
-        chosen.to_image().save(dest, format="PNG")  # type: ignore[no-untyped-call]
+        image = chosen.to_image()  # type: ignore[no-untyped-call]
+        rotation = int(chosen.rotation) % 360
+        if rotation:
+            image = image.rotate(rotation, expand=True)
+        image.save(dest, format="PNG")
+        return rotation
 
 
 def _sha256(path: Path) -> str:

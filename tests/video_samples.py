@@ -16,14 +16,21 @@ GPS = "+35.6895+139.6917/"
 
 
 @cache
-def make_video(fmt: str = "mp4", *, seconds: int = 1, fps: int = 10, tagged: bool = False) -> bytes:
-    """Encode a small H.264 video; `tagged` adds location, make and model like a phone."""
+def make_video(
+    fmt: str = "mp4", *, seconds: int = 1, fps: int = 10, tagged: bool = False, rotation: int = 0
+) -> bytes:
+    """Encode a small H.264 video; `tagged` adds location, make and model like a phone.
+
+    `rotation` is the display rotation a phone held upright writes (counter-clockwise degrees).
+    """
     buf = io.BytesIO()
     with av.open(buf, "w", format=fmt) as out:
         if tagged:
             out.metadata.update({"location": GPS, "make": "Apple", "model": "iPhone 15 Pro"})
         stream = out.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        if rotation:
+            stream.set_display_rotation(rotation)
         for i in range(seconds * fps):
             pixels = np.full((48, 64, 3), (i * 25) % 256, dtype=np.uint8)
             frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")

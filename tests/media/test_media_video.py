@@ -45,6 +45,19 @@ def test_the_poster_frame_makes_a_thumbnail(write_input: Writer, dest_dir: Path)
     assert (thumb.width, thumb.height, thumb.content_type) == (64, 48, "image/jpeg")
 
 
+def test_an_upright_phone_video_keeps_its_rotation_and_gets_an_upright_poster(
+    write_input: Writer, dest_dir: Path
+) -> None:
+    source = make_video("mov", tagged=True, rotation=90)
+    video = sanitize_video(write_input(source), dest_dir, limits=VideoLimits())
+    with av.open(str(video.path)) as container:
+        frame = next(container.decode(video=0))
+        assert frame.rotation == 90 and (frame.width, frame.height) == (64, 48)
+    assert (video.width, video.height) == (48, 64)
+    thumb = make_thumbnail(video.poster, dest_dir / "thumb.jpg")
+    assert (thumb.width, thumb.height) == (48, 64)
+
+
 def test_a_video_over_the_duration_cap_is_too_long(write_input: Writer, dest_dir: Path) -> None:
     with pytest.raises(MediaRejected) as caught:
         sanitize_video(
