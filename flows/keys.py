@@ -79,9 +79,9 @@ class Key(StrEnum):
     WITHDRAW_CODE_UNKNOWN = "withdraw.code_unknown"  # {code}
 
     # Pushed once when a photo or video could not be used after the worker moved on.
-    NOTICE_MEDIA_TOO_BIG = "notice.media_too_big"  # {code} {minutes}
-    NOTICE_MEDIA_UNREADABLE = "notice.media_unreadable"  # {code}
-    NOTICE_MEDIA_LOST = "notice.media_lost"  # {code}
+    NOTICE_MEDIA_TOO_BIG = "notice.media_too_big"  # {code} {count} {minutes}
+    NOTICE_MEDIA_UNREADABLE = "notice.media_unreadable"  # {code} {count}
+    NOTICE_MEDIA_LOST = "notice.media_lost"  # {code} {count}
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
@@ -106,7 +106,7 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.RECEIPT_SUMMARY_IDEA: frozenset({"theme"}),
     Key.WITHDRAW_CONFIRM_LATEST: frozenset({"code"}),
     Key.WITHDRAW_CODE_UNKNOWN: frozenset({"code"}),
-    Key.NOTICE_MEDIA_TOO_BIG: frozenset({"code", "minutes"}),
-    Key.NOTICE_MEDIA_UNREADABLE: frozenset({"code"}),
-    Key.NOTICE_MEDIA_LOST: frozenset({"code"}),
+    Key.NOTICE_MEDIA_TOO_BIG: frozenset({"code", "count", "minutes"}),
+    Key.NOTICE_MEDIA_UNREADABLE: frozenset({"code", "count"}),
+    Key.NOTICE_MEDIA_LOST: frozenset({"code", "count"}),
 }

@@ -95,11 +95,36 @@ def unnoticed_failures(session: Session, submission_id: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def mark_notice_sent(session: Session, media_id: str, *, now: datetime) -> bool:
-    """Record that the sender was told; False if it was recorded already."""
+def claim_notice(session: Session, media_id: str, key: str) -> list[tuple[str, str | None]]:
+    """The failed media one push (`key`) tells about: (id, reason) pairs, claimed for it.
+
+    The first call claims every failed, unclaimed media item of the submission, so an album
+    of bad files makes one push; a later call with the same key (a retried job) gets the same
+    items back, never more, so a retried push has the same body under the same key.
+    """
+    claimed = select(M.c.id, M.c.error).where(M.c.notice_key == key).order_by(M.c.position, M.c.id)
+    found = session.execute(claimed).all()
+    if not found:
+        sid = select(M.c.submission_id).where(M.c.id == media_id).scalar_subquery()
+        session.execute(
+            update(M)
+            .where(
+                (M.c.submission_id == sid)
+                & M.c.status.in_(("failed", "expired"))
+                & M.c.notice_key.is_(None)
+                & M.c.notice_sent_at.is_(None)
+            )
+            .values(notice_key=key)
+        )
+        found = session.execute(claimed).all()
+    return [(str(r.id), r.error) for r in found]
+
+
+def mark_notice_sent(session: Session, key: str, *, now: datetime) -> int:
+    """Record that the push `key` was sent; returns how many media items it told about."""
     result = session.execute(
         update(M)
-        .where((M.c.id == media_id) & M.c.notice_sent_at.is_(None))
+        .where((M.c.notice_key == key) & M.c.notice_sent_at.is_(None))
         .values(notice_sent_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]

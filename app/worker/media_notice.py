@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app.worker.base import JobEnv
 from app.worker.push import retry_key, send_push
-from flows.notices import media_notice
+from flows.notices import media_notices
 from storage import jobs
 from storage import media_outcomes as outcomes
 from storage.jobs import ClaimedJob, JobSpec
@@ -59,7 +59,7 @@ def enqueue_submitted(
 
 
 def handle_notice(job: ClaimedJob, env: JobEnv) -> None:
-    """Push the notice about one failed photo or video, unless it was sent or is moot."""
+    """Push one notice about the failed files of a submission, unless sent already or moot."""
     services = env.services
     media_id = str(job.payload["media_id"])
     with services.db.read() as session:
@@ -68,13 +68,17 @@ def handle_notice(job: ClaimedJob, env: JobEnv) -> None:
         return None
     if target.submission_status in _QUIET_SUBMISSIONS or not target.following:
         return None  # a blocked account gets nothing (LINE would take the push and drop it)
-    language = services.catalogue.negotiate(target.language)
-    minutes = max(1, services.settings.max_video_seconds // 60)
-    reply = media_notice(target.reason, code=target.code, max_minutes=minutes)
-    messages = to_outbox(render([reply], language=language, catalogue=services.catalogue))
     key = retry_key("media-notice", media_id)
+    with services.db.write() as session:
+        items = outcomes.claim_notice(session, media_id, key)
+    if not items:
+        return None  # another notice job claimed this file: that push tells about it
+    minutes = max(1, services.settings.max_video_seconds // 60)
+    replies = media_notices([r for _, r in items], code=target.code, max_minutes=minutes)
+    language = services.catalogue.negotiate(target.language)
+    messages = to_outbox(render(replies, language=language, catalogue=services.catalogue))
     if send_push(services, target.line_user_id, messages, key=key):
         with services.db.write() as session:
-            outcomes.mark_notice_sent(session, media_id, now=services.clock())
-        log.info("media %s: told the sender (%s)", media_id, target.reason)
+            told = outcomes.mark_notice_sent(session, key, now=services.clock())
+        log.info("media %s: told the sender about %d file(s)", media_id, told)
     return None

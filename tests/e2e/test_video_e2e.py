@@ -141,17 +141,31 @@ def test_a_refused_video_is_told_once_and_shown_to_pr(
     assert item["media"][0]["reason"] == reason and item["media"][0]["notice_sent_at"]
 
 
-def test_an_mp4_picked_as_an_album_photo_is_refused_and_told_once(
+def test_an_album_with_an_mp4_and_an_html_page_as_photos_is_one_push(
     sim: LineSim, bot: RunningServer, peek: Peek
 ) -> None:
     worker = Worker(sim)
-    album = sim.events.imageset(worker.user_id, [phone_jpeg(), make_video()])
-    worker.send(*album)
+    files = [phone_jpeg(), make_video(), b"<!DOCTYPE html><html>error</html>"]
+    worker.send(*sim.events.imageset(worker.user_id, files))
     submit(worker)
-    failed = wait_until(lambda: [m for m in peek.media() if m.notice_sent_at], timeout=40)
-    wait_until(lambda: [m for m in peek.media() if m.status == "ready"], timeout=40)
-    assert [(m.kind, m.error) for m in failed] == [("image", "unsupported_type")]
-    assert len(pushes(sim, worker)) == 1
+
+    def settled() -> list[Any]:
+        media = peek.media()
+        done = all(m.status == "ready" or m.notice_sent_at for m in media)
+        return media if done and len(media) == 3 else []
+
+    media = wait_until(settled, timeout=40)
+    wait_until(lambda: all(j.state in ("done", "dead") for j in peek_all(peek, Job)))
+    assert [(m.kind, m.status, m.error) for m in media] == [
+        ("image", "ready", None),
+        ("image", "failed", "unsupported_type"),
+        ("image", "failed", "unsupported_type"),
+    ]
+    (notice,) = pushes(sim, worker)
+    assert "2件" in notice["text"] and "開けませんでした" in notice["text"]
+    item = only_submission(api(bot, peek))
+    assert item["media_failed"] == 2
+    assert [m["reason"] for m in item["media"]] == [None, "unsupported_type", "unsupported_type"]
 
 
 def test_the_notice_arrives_once_when_the_push_is_retried(

@@ -18,7 +18,7 @@ import pytest
 from flows.group import group_notice
 from flows.intents import Intent
 from flows.keys import Key
-from flows.notices import media_notice
+from flows.notices import media_notices
 from flows.types import (
     BatchDue,
     Context,
@@ -173,8 +173,9 @@ def every_reply() -> list[tuple[Reply, ...]]:
     assert notice is not None
     # The pushed notices about a photo or video that could not be used (flows.notices).
     reasons = ("too_long", "corrupt", "expired", "gave up: lease expired", None)
-    pushed = [(media_notice(r, code="K7Q2MX", max_minutes=5),) for r in reasons]
-    return [*replies, (notice,), *pushed]
+    every = media_notices(reasons, code="K7Q-2MX", max_minutes=5)
+    assert len(every) == 3
+    return [*replies, (notice,), every]
 
 
 REPLIES = every_reply()

@@ -27,9 +27,11 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("notice_sent_at", storage.columns.UTCDateTime(), nullable=True)
         )
+        batch_op.add_column(sa.Column("notice_key", sa.String(length=36), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("media", schema=None) as batch_op:
+        batch_op.drop_column("notice_key")
         batch_op.drop_column("notice_sent_at")
         batch_op.drop_column("duration_ms")
