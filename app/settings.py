@@ -204,6 +204,13 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(
         40_000_000, ge=10_000, validation_alias=_env("GENBA_MAX_IMAGE_PIXELS")
     )
+    # Videos (media/video.py): LINE lets a bot send up to 200 MB; the running time is measured.
+    max_video_bytes: int = Field(
+        200 * 1024 * 1024, ge=1024, validation_alias=_env("GENBA_MAX_VIDEO_BYTES")
+    )
+    max_video_seconds: int = Field(
+        300, ge=1, le=3600, validation_alias=_env("GENBA_MAX_VIDEO_SECONDS")
+    )
     # Failed admin API token attempts one client may make in a minute before it waits (429).
     auth_failure_limit: int = Field(
         10, ge=1, le=10_000, validation_alias=_env("GENBA_AUTH_FAILURE_LIMIT")

@@ -28,7 +28,6 @@ from flows.types import (
     SubmissionStatus,
     Unfollowed,
     Unsent,
-    VideoReceived,
     WithdrawPhoto,
     WithdrawSubmission,
 )
@@ -158,11 +157,6 @@ def unsend(conversation: Conversation, unsent: Unsent, _ctx: Context) -> Outcome
     """Withdraw the stored copy of an unsent message, silently (there is no reply token)."""
     arrived = tuple(m for m in conversation.arrived if m != unsent.message_id)
     return Outcome(replace(conversation, arrived=arrived), (), (WithdrawPhoto(unsent.message_id),))
-
-
-def decline_video(conversation: Conversation, _video: VideoReceived, ctx: Context) -> Outcome:
-    """Ask for photos for now (videos are coming), then re-ask the open question."""
-    return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.VIDEO_SOON)))
 
 
 def point_to_camera(conversation: Conversation, other: OtherReceived, ctx: Context) -> Outcome:

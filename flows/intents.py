@@ -25,6 +25,7 @@ from flows.types import (
     PhotoReceived,
     PostbackReceived,
     TextReceived,
+    VideoReceived,
 )
 
 VERSION = "g1"
@@ -276,8 +277,11 @@ def interpret(received: Input) -> Event:
             if intent is not None:
                 return Tap(intent)
             return withdraw_request(text) or received
-        case PhotoReceived(external=True):
+        case PhotoReceived(external=True) | VideoReceived(external=True):
             # LINE keeps external photos elsewhere and the content API cannot fetch them.
             return OtherReceived(kind=EXTERNAL_PHOTO)
+        case VideoReceived(message_id=message_id):
+            # A video goes where a photo goes: same draft, same questions, its own media job.
+            return PhotoReceived(message_id=message_id, video=True)
         case _:
             return received

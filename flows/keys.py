@@ -42,7 +42,6 @@ class Key(StrEnum):
     RESUME_POINTER = "resume.pointer"
     RESUME_DISCARDED = "resume.discarded"
     RESUME_DISCARDED_NEW = "resume.discarded_new"  # {count}
-    VIDEO_SOON = "video.soon"
     OTHER_POINTER = "other.pointer"
     IDLE_POINTER = "idle.pointer"
     SEND_POINTER = "send.pointer"
@@ -131,6 +130,11 @@ class Key(StrEnum):
     BUTTON_MORE = "button.more"
     BUTTON_SITE_SKIP = "button.site_skip"
 
+    # Pushed once when a photo or video could not be used after the worker moved on.
+    NOTICE_MEDIA_TOO_BIG = "notice.media_too_big"  # {code} {count} {minutes}
+    NOTICE_MEDIA_UNREADABLE = "notice.media_unreadable"  # {code} {count}
+    NOTICE_MEDIA_LOST = "notice.media_lost"  # {code} {count}
+
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
 PARAMS: Mapping[Key, frozenset[str]] = {
@@ -166,4 +170,7 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.REFACE_CLOSED: frozenset({"code"}),
     Key.SETTINGS: frozenset({"contact"}),
     Key.SITE_SET: frozenset({"site"}),
+    Key.NOTICE_MEDIA_TOO_BIG: frozenset({"code", "count", "minutes"}),
+    Key.NOTICE_MEDIA_UNREADABLE: frozenset({"code", "count"}),
+    Key.NOTICE_MEDIA_LOST: frozenset({"code", "count"}),
 }

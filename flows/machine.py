@@ -41,7 +41,6 @@ from flows.types import (
     TextReceived,
     Unfollowed,
     Unsent,
-    VideoReceived,
 )
 
 # A handler receives the event its table key names (a `Tap` for an Intent key, else an instance
@@ -160,7 +159,6 @@ FALLBACKS: Mapping[Trigger, Transition] = {
     Unsent: Transition(fallbacks.unsend, label="unsend (silent)"),
     # The delayed check after an album's photo: answers the batch if it still waits for it.
     BatchDue: Transition(photos.batch_due, label="album check (timer)"),
-    VideoReceived: Transition(fallbacks.decline_video),
     # A sticker and the like is a strike (see flows.reprompt), as is a button that does not parse.
     OtherReceived: Transition(fallbacks.point_to_camera, label="sticker, file…"),
     PostbackReceived: Transition(fallbacks.malformed, label="unknown button"),

@@ -48,6 +48,7 @@ def _attach(draft: Draft, photo: PhotoReceived) -> AttachPhoto:
         photo.message_id,
         image_set.id if image_set is not None else None,
         image_set.index if image_set is not None else None,
+        photo.video,
     )
 
 

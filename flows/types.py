@@ -28,18 +28,20 @@ class ImageSet:
 
 @dataclass(frozen=True)
 class PhotoReceived:
-    """A photo message. `external` photos live outside LINE and cannot be fetched."""
+    """A photo message (or a video, taken like one). `external` ones live outside LINE."""
 
     message_id: str
     image_set: ImageSet | None = None
     external: bool = False
+    video: bool = False
 
 
 @dataclass(frozen=True)
 class VideoReceived:
-    """A video message (not stored yet: the media issue adds videos)."""
+    """A video message; the rules take it as a photo (`PhotoReceived(video=True)`)."""
 
     message_id: str
+    external: bool = False
 
 
 @dataclass(frozen=True)
@@ -405,6 +407,7 @@ class AttachPhoto:
     message_id: str
     image_set_id: str | None = None
     index: int | None = None
+    video: bool = False
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,15 @@ def chat_routes(platform: LinePlatform) -> list[Route]:
         url = f"/_sim/content/{event['message']['id']}"
         return JSONResponse(await _send(platform, event, {"type": "image", "url": url}))
 
+    async def video(request: Request) -> Response:
+        user_id = known_user(request)
+        data = await request.body()
+        if not data or len(data) > MAX_UPLOAD:
+            raise HTTPException(400, f"a video of 1 byte to {MAX_UPLOAD} bytes is needed")
+        content_type = request.headers.get("content-type", "video/mp4")
+        event = events.video(user_id, data, content_type=content_type)
+        return JSONResponse(await _send(platform, event, {"type": "video"}))
+
     async def postback(request: Request) -> Response:
         user_id = known_user(request)
         body = await json_object(request)
@@ -191,6 +200,7 @@ def chat_routes(platform: LinePlatform) -> list[Route]:
         Route("/_sim/users/{user_id}/chat", timeline, methods=["GET"]),
         Route("/_sim/users/{user_id}/text", text, methods=["POST"]),
         Route("/_sim/users/{user_id}/image", image, methods=["POST"]),
+        Route("/_sim/users/{user_id}/video", video, methods=["POST"]),
         Route("/_sim/users/{user_id}/postback", postback, methods=["POST"]),
         Route("/_sim/users/{user_id}/location", location, methods=["POST"]),
         Route("/_sim/users/{user_id}/sticker", sticker, methods=["POST"]),

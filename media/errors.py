@@ -20,6 +20,14 @@ class Reason(StrEnum):
     """Decoding would cost too much CPU or memory (e.g. hundreds of progressive JPEG scans)."""
     CORRUPT = "corrupt"
     """The bytes claim an accepted type but cannot be decoded (truncated, damaged, hostile)."""
+    TOO_LONG = "too_long"
+    """A video runs longer than `VideoLimits.max_seconds` (whatever its header claims)."""
+    TRUNCATED = "truncated"
+    """A video's boxes claim more bytes than the file has: an upload or copy was cut short."""
+    INCONSISTENT = "inconsistent"
+    """A video's header disagrees with its content (frame size), so it is not trusted."""
+    TRANSCODING_FAILED = "transcoding_failed"
+    """LINE could not prepare the video, so there is nothing to download."""
 
 
 class MediaRejected(Exception):

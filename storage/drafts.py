@@ -80,8 +80,9 @@ def attach_photo(
     image_set_id: str | None,
     index: int | None,
     now: datetime,
+    kind: str = "image",
 ) -> str | None:
-    """Add a photo to a draft; returns the new media id, or None if it was known already."""
+    """Add a photo (or video) to a draft; returns the new media id, or None if known already."""
     owner = session.execute(select(S.c.id).where(_draft(draft_id, contributor_id))).first()
     if owner is None:
         return None
@@ -98,7 +99,7 @@ def attach_photo(
             id=media_id,
             submission_id=draft_id,
             line_message_id=message_id,
-            kind="image",
+            kind=kind,
             status=MediaStatus.PENDING,
             position=index,
             image_set_id=image_set_id,

@@ -263,6 +263,10 @@ class Media(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=200)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    duration_ms: int | None = None  # videos: the running time measured on the packets
+    notice_sent_at: datetime | None = _ts(nullable=True)  # the sender was told it failed
+    # The X-Line-Retry-Key of the push that tells (or told) the sender, claimed before sending.
+    notice_key: str | None = Field(default=None, max_length=36)
 
 
 class MediaVariant(SQLModel, table=True):

@@ -105,7 +105,9 @@ def _input(event: Event) -> Input | None:
                 external=provider is not None and provider.type == "external",
             )
         if isinstance(message, VideoMessageContent):
-            return VideoReceived(message_id=message.id)
+            provider = message.content_provider
+            external = provider is not None and provider.type == "external"
+            return VideoReceived(message_id=message.id, external=external)
         if isinstance(message, TextMessageContent):
             return TextReceived(text=message.text)
         return OtherReceived(kind=str(getattr(message, "type", "unknown")))

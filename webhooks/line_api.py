@@ -21,6 +21,7 @@ from linebot.v3.messaging import (
     ApiException,
     Configuration,
     MessagingApi,
+    PushMessageRequest,
     ReplyMessageRequest,
 )
 
@@ -92,6 +93,12 @@ class LineApi(Protocol):
     ) -> Download:
         """Stream a message's content into `dest` (raises ContentUnavailable)."""
 
+    def transcoding(self, message_id: str) -> str:
+        """A video's preparation state at LINE (raises ContentUnavailable)."""
+
+    def push(self, to: str, messages: Sequence[dict[str, Any]], *, retry_key: str) -> None:
+        """Push messages once per retry key (raises LineApiError)."""
+
     def close(self) -> None:
         """Release connections."""
 
@@ -158,6 +165,52 @@ class SdkLineApi:
         name = (got.display_name or "")[:100]
         language = got.language[:35] if got.language else None
         return Profile(display_name=name, language=language)
+
+    def push(self, to: str, messages: Sequence[dict[str, Any]], *, retry_key: str) -> None:
+        """Push messages with an X-Line-Retry-Key; a 409 (key accepted before) counts as sent."""
+        request = PushMessageRequest.from_dict({"to": to, "messages": list(messages)})
+        try:
+            self._api.push_message_with_http_info(
+                request,
+                x_line_retry_key=retry_key,
+                _request_timeout=self._timeout,
+                _preload_content=False,
+            )
+        except ApiException as exc:
+            if exc.status == 409:
+                return None  # an earlier attempt with this key got through: never twice
+            raise LineApiError(
+                exc.status, _error_message(exc.body), retryable=_retryable(exc.status)
+            ) from None
+        except Exception as exc:  # urllib3: timeouts, refused connections, resets
+            raise LineApiError(None, type(exc).__name__, retryable=True) from None
+        return None
+
+    def transcoding(self, message_id: str) -> str:
+        """`processing`, `succeeded` or `failed`: whether LINE has the video ready to download."""
+        if not message_id.isdigit():
+            raise ContentUnavailable("refused", "message id is not numeric")
+        url = f"{self._data_base}/v2/bot/message/{message_id}/content/transcoding"
+        try:
+            response = self._http.get(url)
+        except httpx.HTTPError as exc:
+            raise ContentUnavailable("transient", type(exc).__name__) from None
+        status = response.status_code
+        if status == 404:
+            raise ContentUnavailable("expired", "LINE no longer has it")
+        if status == 410:
+            raise ContentUnavailable("deleted", "the sender unsent it")
+        if _retryable(status):
+            raise ContentUnavailable("transient", f"LINE answered {status}")
+        if status != 200:
+            raise ContentUnavailable("refused", f"LINE answered {status}")
+        try:
+            state = response.json().get("status")
+        except (ValueError, AttributeError):
+            raise ContentUnavailable("refused", "unreadable transcoding status") from None
+        if state not in ("processing", "succeeded", "failed"):
+            raise ContentUnavailable("refused", f"unknown transcoding status {str(state)[:40]!r}")
+        return str(state)
 
     def download(
         self, message_id: str, dest: Path, *, max_bytes: int, should_stop: Callable[[], bool]

@@ -145,6 +145,20 @@ class SubmissionSite(BaseModel):
 
     id: str
     name: str
+    reason: str | None = Field(
+        None,
+        description="Why a failed or expired item could not be used, e.g. too_long, truncated, "
+        "unsupported_type, expired (see docs/video.md)",
+    )
+    duration_ms: int | None = Field(None, description="A video's running time")
+    needs_editing: bool = Field(
+        False,
+        description="A video in a `blur` submission: faces are not blurred in videos, so PR "
+        "must edit it before any use",
+    )
+    notice_sent_at: UtcTime | None = Field(
+        None, description="When the worker was told that this item could not be used"
+    )
 
 
 class SubmissionRead(BaseModel):
@@ -165,6 +179,8 @@ class SubmissionRead(BaseModel):
     media: list[MediaRead]
     approval_blockers: list[str] = Field(
         description="Why it cannot be approved or published yet (face checks); [] when it can"
+    media_failed: int = Field(
+        0, description="How many photos or videos could not be used (failed or expired)"
     )
     created_at: UtcTime
     submitted_at: UtcTime | None
@@ -182,6 +198,9 @@ class SubmissionPage(BaseModel):
 
     items: list[SubmissionRead]
     next_cursor: str | None
+
+
+_UNUSABLE = frozenset({"failed", "expired"})
 
 
 def _media_read(record: MediaRecord, face: str | None) -> MediaRead:
@@ -205,6 +224,10 @@ def _media_read(record: MediaRecord, face: str | None) -> MediaRead:
             "face_checked_at": m.face_checked_at,
             "variants": list(record.variants),
             "leaves_as": allowed_variant(face, record),
+            "reason": m.error if m.status in _UNUSABLE else None,
+            "duration_ms": m.duration_ms,
+            "needs_editing": m.kind == "video" and face == "blur",
+            "notice_sent_at": m.notice_sent_at,
         }
     )
 
@@ -224,6 +247,7 @@ def submission_read(record: SubmissionRecord) -> SubmissionRead:
             "contributor": {"id": record.contributor_id, "display_name": record.display_name},
             "media": [_media_read(m, s.face) for m in record.media],
             "approval_blockers": approval_blockers(record),
+            "media_failed": sum(m.media.status in _UNUSABLE for m in record.media),
             "created_at": s.created_at,
             "submitted_at": s.submitted_at,
             "review_note": s.review_note,

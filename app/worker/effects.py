@@ -9,6 +9,7 @@ from typing import assert_never
 
 from sqlmodel import Session
 
+from app.worker.media_notice import enqueue_submitted
 from flows.types import (
     AgreeGuideline,
     AskedGuideline,
@@ -65,6 +66,7 @@ def apply_effects(
                     index=i,
                     contributor_id=owner,
                     now=now,
+                    kind="video" if effect.video else "image",
                 )
                 if media_id is not None:
                     specs.append(
@@ -92,6 +94,8 @@ def apply_effects(
                 )
             case SubmitDraft(draft_id=draft_id):
                 drafts.submit(session, draft_id=draft_id, contributor_id=owner, now=now)
+                # The worker has moved on: tell them now about files that failed meanwhile.
+                enqueue_submitted(session, draft_id, now=now, max_attempts=max_attempts)
             case DiscardDraft(draft_id=draft_id):
                 purge += drafts.discard(session, draft_id=draft_id, contributor_id=contributor_id)
             case WithdrawSubmission(submission_id=sid):

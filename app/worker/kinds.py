@@ -7,11 +7,13 @@ from datetime import timedelta
 from app.clock import system_clock
 from app.services import Services
 from app.worker.conversation import give_up_event, handle_event
-from app.worker.media_jobs import give_up_media, handle_media, handle_purge, sweep_scratch
+from app.worker.media_jobs import give_up_media, handle_purge, sweep_scratch
+from app.worker.media_notice import handle_notice
 from app.worker.profiles import handle_profile
 from app.worker.replies import give_up_reply, handle_reply
 from app.worker.runner import Worker
 from media import load_face_detector
+from app.worker.video_jobs import handle_any_media
 from storage import jobs
 from storage.orphans import sweep_orphans
 
@@ -29,8 +31,9 @@ def build_worker(services: Services, *, name: str | None = None) -> Worker:
             jobs.EVENT: handle_event,
             jobs.REPLY: handle_reply,
             jobs.PROFILE: handle_profile,
-            jobs.MEDIA: handle_media,
+            jobs.MEDIA: handle_any_media,
             jobs.PURGE: handle_purge,
+            jobs.NOTICE: handle_notice,
         },
         give_up={jobs.EVENT: give_up_event, jobs.MEDIA: give_up_media, jobs.REPLY: give_up_reply},
         name=name,

@@ -21,6 +21,7 @@ from pathlib import Path
 from app.services import Services
 from app.worker.base import JobEnv, RetryLater
 from app.worker.photo_variants import make_photo_files
+from app.worker.media_notice import enqueue_notice
 from media.errors import MediaRejected
 from media.limits import ImageLimits
 from storage import jobs
@@ -66,13 +67,15 @@ def handle_media(job: ClaimedJob, env: JobEnv) -> None:
         except ContentUnavailable as exc:
             if exc.retryable:
                 raise RetryLater(str(exc)) from None
-            _finish(env, media_id, FINAL_STATUS.get(exc.reason, MediaStatus.FAILED), exc.reason)
+            finish_media(
+                env, media_id, FINAL_STATUS.get(exc.reason, MediaStatus.FAILED), exc.reason
+            )
             return None
         assert services.faces is not None, "the worker needs the face detector"
         try:
             files = make_photo_files(work / "download", work, services.faces, limits=limits)
         except MediaRejected as exc:
-            _finish(env, media_id, MediaStatus.FAILED, exc.reason.value)
+            finish_media(env, media_id, MediaStatus.FAILED, exc.reason.value)
             log.warning("media %s rejected: %s", media_id, exc.detail)
             return None
         stored = []
@@ -147,15 +150,20 @@ def sweep_scratch(services: Services, *, older_than: timedelta) -> int:
     return removed
 
 
-def _finish(env: JobEnv, media_id: str, status: MediaStatus, reason: str) -> None:
+def finish_media(env: JobEnv, media_id: str, status: MediaStatus, reason: str) -> None:
+    """Give pending media its final status and reason; a failure queues the sender's notice."""
+    now = env.services.clock()
     with env.services.db.write() as session:
-        media_repo.mark_status(session, media_id, status, error=reason, now=env.services.clock())
+        changed = media_repo.mark_status(session, media_id, status, error=reason, now=now)
+        if changed and status in (MediaStatus.FAILED, MediaStatus.EXPIRED):
+            max_attempts = env.services.settings.job_max_attempts
+            enqueue_notice(session, media_id, now=now, max_attempts=max_attempts)
     log.warning("media %s is %s (%s)", media_id, status, reason)
 
 
 def give_up_media(job: ClaimedJob, env: JobEnv, reason: str) -> None:
     """After the last attempt, show the PR team that this photo could not be fetched."""
-    _finish(env, str(job.payload["media_id"]), MediaStatus.FAILED, f"gave up: {reason}"[:200])
+    finish_media(env, str(job.payload["media_id"]), MediaStatus.FAILED, f"gave up: {reason}"[:200])
 
 
 def handle_purge(job: ClaimedJob, env: JobEnv) -> None:

@@ -21,6 +21,7 @@ from flows.intents import Intent
 from flows.keys import Key
 from flows.machine import ENTRY, FALLBACKS, TRANSITIONS, is_valid, problems, route, step
 from flows.types import (
+    AttachPhoto,
     Context,
     Conversation,
     DiscardDraft,
@@ -213,15 +214,24 @@ class TestFollowAndSilentEvents:
 
 
 class TestOtherInputs:
-    def test_video_asks_for_photos_and_re_asks(self):
+    def test_a_video_joins_the_open_draft_like_a_photo(self):
         out = at_face().send(VideoReceived("v1"))
-        assert keys(out) == [Key.VIDEO_SOON, Key.ASK_FACE] and out.effects == ()
-        assert out.conversation.strikes == 0
+        as_photo = at_face().send(PhotoReceived("v1"))
+        assert keys(out) == keys(as_photo)
+        attached = [e for e in out.effects if isinstance(e, AttachPhoto)]
+        assert [(e.message_id, e.video) for e in attached] == [("v1", True)]
+        assert out.conversation == as_photo.conversation
 
-    def test_video_at_idle_ends_with_camera_buttons(self):
+    def test_a_video_at_idle_opens_a_draft_like_a_photo(self):
         out = Chat().send(VideoReceived("v1"))
-        assert keys(out) == [Key.VIDEO_SOON]
-        assert choice_names(out) == [Key.BUTTON_CAMERA, Key.BUTTON_ALBUM]
+        assert keys(out) == keys(Chat().send(PhotoReceived("v1")))
+        attached = [e for e in out.effects if isinstance(e, AttachPhoto)]
+        assert [(e.message_id, e.video) for e in attached] == [("v1", True)]
+
+    def test_an_external_video_is_pointed_elsewhere_without_a_strike(self):
+        out = at_face().send(VideoReceived("v1", external=True))
+        assert keys(out) == [Key.PHOTO_EXTERNAL, Key.ASK_FACE] and out.effects == ()
+        assert out.conversation.strikes == 0
 
     @pytest.mark.parametrize("kind", ["sticker", "audio", "file", "location"])
     def test_other_types_get_a_pointer(self, kind):

@@ -166,10 +166,10 @@ class Conversations(RuleBasedStateMachine):
         elif not out.replies:
             # Only a photo sent while an album is still arriving goes unanswered, and it asks to be
             # checked within the bound: nobody is left waiting for a photo that never comes.
-            assert isinstance(received, PhotoReceived)
+            assert isinstance(received, PhotoReceived | VideoReceived)
             assert checks == [CheckBatchLater(received.message_id, checks[0].delay)]
             assert checks[0].delay <= Context.__dataclass_fields__["batch_bound"].default
-        if isinstance(received, PhotoReceived | BatchDue) and out.replies:
+        if isinstance(received, PhotoReceived | VideoReceived | BatchDue) and out.replies:
             assert out.replies[-1].choices, "an answer to photos ends with buttons"
         for check in checks:
             self.pending_checks.append(check.message_id)

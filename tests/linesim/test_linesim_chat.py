@@ -30,7 +30,7 @@ def test_chat_page_is_self_contained_html(web):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
-    assert '<input type="file" id="file" accept="image/*" multiple' in page
+    assert '<input type="file" id="file" accept="image/*,video/*" multiple' in page
     assert "送信" in page
     # Offline machine: nothing may load from another host.
     assert not re.search(r"""(src|href)=["']https?://""", page)
@@ -96,6 +96,23 @@ def test_photos_become_one_image_set(web, bot):
     ]
     entries = web.get(f"/_sim/users/{user}/chat").json()["entries"]
     assert web.get(entries[0]["message"]["url"]).content == b"\xff\xd8 photo 1"
+
+
+def test_a_video_from_the_page_is_a_video_message_outside_any_image_set(web, bot, http):
+    user = web.post("/_sim/chat/start", json={}).json()["userId"]
+    sent = web.post(
+        f"/_sim/users/{user}/video",
+        content=b"\x00\x00\x00\x18ftypmp42",
+        headers={"Content-Type": "video/mp4"},
+    ).json()
+    (video,) = [e for e in events_received(bot) if e.type == "message"]
+    assert video.message.type == "video" and video.message.id == sent["messageId"]
+    transcoding = http.get(f"/v2/bot/message/{sent['messageId']}/content/transcoding").json()
+    assert transcoding == {"status": "succeeded"}
+    assert http.get(f"/v2/bot/message/{sent['messageId']}/content").content.startswith(b"\x00")
+    entries = web.get(f"/_sim/users/{user}/chat").json()["entries"]
+    assert [e["message"]["type"] for e in entries] == ["video"]
+    assert web.post(f"/_sim/users/{user}/video", content=b"").status_code == 400
 
 
 def test_postback_shows_display_text_and_sends_postback(web, bot):

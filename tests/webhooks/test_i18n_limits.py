@@ -19,6 +19,7 @@ import pytest
 from flows.group import group_notice
 from flows.intents import Intent
 from flows.keys import Key
+from flows.notices import media_notices
 from flows.types import (
     BatchDue,
     Context,
@@ -88,9 +89,10 @@ def conversations() -> Iterator[Outcome]:
         text("help"),
         postback(Intent.SEND),
         OtherReceived("sticker"),
-        VideoReceived("v1"),
         PostbackReceived("g0|forged"),
         PhotoReceived("ext", external=True),
+        text("cancel"),
+        VideoReceived("v1"),  # taken like a photo: opens a draft, then cancelled
         text("cancel"),
     ):
         c.send(received)
@@ -284,7 +286,11 @@ def every_reply() -> list[tuple[Reply, ...]]:
     replies = [outcome.replies for outcome in conversations() if outcome.replies]
     notice = group_notice(already_noticed=False, event_type="join").reply
     assert notice is not None
-    return [*replies, (notice,)]
+    # The pushed notices about a photo or video that could not be used (flows.notices).
+    reasons = ("too_long", "corrupt", "expired", "gave up: lease expired", None)
+    every = media_notices(reasons, code="K7Q-2MX", max_minutes=5)
+    assert len(every) == 3
+    return [*replies, (notice,), every]
 
 
 REPLIES = every_reply()

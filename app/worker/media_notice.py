@@ -1,0 +1,84 @@
+"""Telling a worker, once and kindly, that a photo or video of theirs could not be used.
+
+The media job records the failure and enqueues a notice job in the same transaction; the notice
+job pushes one message whose X-Line-Retry-Key is derived from the media id, so a retried job
+never makes the message arrive twice, and records on the media row that it was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.worker.base import JobEnv
+from app.worker.push import retry_key, send_push
+from flows.notices import media_notices
+from storage import jobs
+from storage import media_outcomes as outcomes
+from storage.jobs import ClaimedJob, JobSpec
+from storage.states import MediaStatus
+from webhooks.render import render, to_outbox
+
+log = logging.getLogger("genba.media")
+
+TOLD_ABOUT = frozenset({MediaStatus.FAILED.value, MediaStatus.EXPIRED.value})
+# A submission the worker took back, or whose draft they dropped, needs no news about its files.
+_QUIET_SUBMISSIONS = frozenset({"withdrawn"})
+
+
+def enqueue_notice(session: Session, media_id: str, *, now: datetime, max_attempts: int) -> None:
+    """Queue the one notice about a failed media item (a second call is a no-op).
+
+    Not while its draft is open: a push in the middle of the questions would become the newest
+    message and take the question's buttons away (LINE shows them under the newest only). The
+    draft's submission queues it instead (`enqueue_submitted`).
+    """
+    if outcomes.submission_status(session, media_id) in (None, "draft"):
+        return None
+    jobs.enqueue(
+        session,
+        JobSpec(
+            kind=jobs.NOTICE,
+            payload=json.dumps({"media_id": media_id}),
+            dedup_key=f"notice:{media_id}",
+        ),
+        now=now,
+        max_attempts=max_attempts,
+    )
+
+
+def enqueue_submitted(
+    session: Session, submission_id: str, *, now: datetime, max_attempts: int
+) -> None:
+    """Queue the notices about media that failed while the submission was still a draft."""
+    for media_id in outcomes.unnoticed_failures(session, submission_id):
+        enqueue_notice(session, media_id, now=now, max_attempts=max_attempts)
+
+
+def handle_notice(job: ClaimedJob, env: JobEnv) -> None:
+    """Push one notice about the failed files of a submission, unless sent already or moot."""
+    services = env.services
+    media_id = str(job.payload["media_id"])
+    with services.db.read() as session:
+        target = outcomes.notice_target(session, media_id)
+    if target is None or target.notice_sent or target.status not in TOLD_ABOUT:
+        return None
+    if target.submission_status in _QUIET_SUBMISSIONS or not target.following:
+        return None  # a blocked account gets nothing (LINE would take the push and drop it)
+    key = retry_key("media-notice", media_id)
+    with services.db.write() as session:
+        items = outcomes.claim_notice(session, media_id, key)
+    if not items:
+        return None  # another notice job claimed this file: that push tells about it
+    minutes = max(1, services.settings.max_video_seconds // 60)
+    replies = media_notices([r for _, r in items], code=target.code, max_minutes=minutes)
+    language = services.catalogue.negotiate(target.language)
+    messages = to_outbox(render(replies, language=language, catalogue=services.catalogue))
+    if send_push(services, target.line_user_id, messages, key=key):
+        with services.db.write() as session:
+            told = outcomes.mark_notice_sent(session, key, now=services.clock())
+        log.info("media %s: told the sender about %d file(s)", media_id, told)
+    return None
