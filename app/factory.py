@@ -92,6 +92,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         blobs=services.blobs,
         clock=services.clock,
         failure_limit=services.settings.auth_failure_limit,
+        retention_days=services.settings.retention_days,
     )
     mount_workspace(
         app,
@@ -99,6 +100,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         blobs=services.blobs,
         clock=services.clock,
         failure_limit=services.settings.auth_failure_limit,
+        retention_days=services.settings.retention_days,
     )
     install_error_handlers(app)
     app.add_middleware(BodyCap)

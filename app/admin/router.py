@@ -8,9 +8,11 @@ from datetime import datetime
 from fastapi import APIRouter, FastAPI
 
 from app.admin.auth import Authenticator, Guards
+from app.admin.export_api import export_routes
 from app.admin.gate import PREFIX, AdminGate
 from app.admin.jobs import job_routes
 from app.admin.media import media_routes
+from app.admin.privacy_api import privacy_routes
 from app.admin.submissions import submission_routes
 from app.admin.themes import theme_routes
 from app.admin.throttle import LIMIT, FailureThrottle
@@ -19,15 +21,27 @@ from storage.blobs import BlobStore
 from storage.db import Database
 
 
-def admin_router(*, db: Database, blobs: BlobStore, clock: Callable[[], datetime]) -> APIRouter:
+def admin_router(
+    *,
+    db: Database,
+    blobs: BlobStore,
+    clock: Callable[[], datetime],
+    retention_days: int | None = None,
+) -> APIRouter:
     """Every admin route, each guarded by its minimum role (see app/admin/auth.py)."""
     guards = Guards.build()
     router = APIRouter()
     router.include_router(theme_routes(db=db, guards=guards))
     router.include_router(submission_routes(db=db, guards=guards, clock=clock))
     router.include_router(media_routes(db=db, blobs=blobs, guards=guards, clock=clock))
+    router.include_router(export_routes(db=db, blobs=blobs, guards=guards, clock=clock))
     router.include_router(job_routes(db=db, guards=guards, clock=clock))
     router.include_router(token_routes(db=db, guards=guards, clock=clock))
+    router.include_router(
+        privacy_routes(
+            db=db, blobs=blobs, guards=guards, clock=clock, retention_days=retention_days
+        )
+    )
     return router
 
 
@@ -38,9 +52,13 @@ def mount_admin_api(
     blobs: BlobStore,
     clock: Callable[[], datetime],
     failure_limit: int = LIMIT,
+    retention_days: int | None = None,
 ) -> None:
     """Add the admin routes under /api/v1 and the gate that authenticates them first."""
-    app.include_router(admin_router(db=db, blobs=blobs, clock=clock), prefix=PREFIX)
+    app.include_router(
+        admin_router(db=db, blobs=blobs, clock=clock, retention_days=retention_days),
+        prefix=PREFIX,
+    )
     app.add_middleware(
         AdminGate,
         authenticator=Authenticator(db, clock),

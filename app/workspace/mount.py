@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app.admin.throttle import LIMIT, FailureThrottle
+from app.workspace.export_pages import export_router
 from app.workspace.pages import TEMPLATE_DIR, workspace_router
+from app.workspace.privacy_pages import privacy_router
 from app.workspace.sessions import SIGN_IN, SessionKeeper, SignInRequired
 from storage.blobs import BlobStore
 from storage.db import Database
@@ -65,6 +67,7 @@ def mount_workspace(
     blobs: BlobStore,
     clock: Callable[[], datetime],
     failure_limit: int = LIMIT,
+    retention_days: int | None = None,
 ) -> None:
     """Add the /admin pages; `/admin` without a session leads to the sign-in page."""
     keeper = SessionKeeper(db, clock)
@@ -74,6 +77,19 @@ def mount_workspace(
     app.include_router(
         workspace_router(
             db=db, blobs=blobs, clock=clock, keeper=keeper, throttle=throttle, templates=templates
+        )
+    )
+    app.include_router(
+        export_router(db=db, blobs=blobs, clock=clock, keeper=keeper, templates=templates)
+    )
+    app.include_router(
+        privacy_router(
+            db=db,
+            blobs=blobs,
+            clock=clock,
+            keeper=keeper,
+            templates=templates,
+            retention_days=retention_days,
         )
     )
     app.mount(

@@ -33,6 +33,7 @@ from app.admin.media import Download, downloadable, needs_override, open_blob
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
 from app.workspace import accounts
+from app.workspace.rendering import render_page
 from app.workspace.sessions import (
     COOKIE,
     IDLE,
@@ -52,7 +53,6 @@ from storage.db import Database
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 PAGE_SIZE = 24
-NOT_YET = "not yet"
 ACTIONS = {"approve": "approved", "reject": "rejected", "publish": "published"}
 
 
@@ -71,16 +71,7 @@ def workspace_router(
     def render(
         request: Request, name: str, visitor: Visitor | None, status: int = 200, **context: Any
     ) -> HTMLResponse:
-        page = templates.TemplateResponse(
-            request, name, {"visitor": visitor, "not_yet": NOT_YET, **context}, status_code=status
-        )
-        page.headers["Cache-Control"] = "no-store"
-        page.headers["X-Frame-Options"] = "DENY"
-        page.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self'; style-src 'self'; form-action 'self'; "
-            "frame-ancestors 'none'"
-        )
-        return page
+        return render_page(templates, request, name, visitor, status, **context)
 
     # Database work runs in worker threads: the event loop must not wait on it.
 
@@ -155,7 +146,7 @@ def workspace_router(
     @router.get("/admin")
     async def gallery(request: Request) -> Response:
         visitor = await keeper.require(request, Role.VIEWER)
-        wanted, chosen, problems = _filters(request)
+        wanted, chosen, problems = filters_of(request)
         limit = _limit(request.query_params.get("limit"))
         cursor = request.query_params.get("cursor") or None
         if cursor is not None and len(cursor) > 200:
@@ -175,7 +166,7 @@ def workspace_router(
             request,
             "gallery.html",
             visitor,
-            items=[_card(r) for r in records],
+            items=[card_of(r) for r in records],
             chosen=chosen,
             problems=problems,
             counts=counts,
@@ -183,7 +174,7 @@ def workspace_router(
             statuses=list(LISTED_STATUSES),
             faces=list(FACE_FILTERS),
             themes=theme_rows,
-            next_query=_query(more) if more else None,
+            next_query=query_of(more) if more else None,
         )
 
     # --- one item ---------------------------------------------------------------------------
@@ -210,7 +201,7 @@ def workspace_router(
             "item.html",
             visitor,
             status,
-            item=_card(record),
+            item=card_of(record),
             photos=[_photo(record, m) for m in record.media],
             history=history,
             trail=entries,
@@ -351,7 +342,7 @@ def _limit(raw: str | None) -> int:
     return max(1, min(wanted, review.MAX_LIMIT))
 
 
-def _filters(
+def filters_of(
     request: Request,
 ) -> tuple[submissions.SubmissionFilter, dict[str, str], list[str]]:
     """The gallery filters from the query; a bad value is dropped with a note, never a crash."""
@@ -407,7 +398,8 @@ def _day(raw: str | None, problems: list[str], label: str) -> datetime | None:
         return None
 
 
-def _query(values: Mapping[str, str | None]) -> str:
+def query_of(values: Mapping[str, str | None]) -> str:
+    """A query string of the values that are set."""
     return urlencode({k: v for k, v in values.items() if v})
 
 
@@ -420,7 +412,8 @@ def _shown_image(face: str | None, variants: tuple[str, ...], wanted: str) -> st
     return "thumbnail" if "thumbnail" in variants else None
 
 
-def _card(record: submissions.SubmissionRecord) -> dict[str, Any]:
+def card_of(record: submissions.SubmissionRecord) -> dict[str, Any]:
+    """What a template shows of a submission (a blur item only ever blurred)."""
     s = record.submission
     ready = [m for m in record.media if m.media.status == "ready"]
     first = ready[0] if ready else None
