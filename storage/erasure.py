@@ -78,6 +78,11 @@ def find_contributor(session: Session, who: str) -> str | None:
     return None if found is None else str(found[0])
 
 
+def purge_key(reference: str) -> str:
+    """The dedup key of the purge job a deletion commits with its rows."""
+    return f"erase:{reference}"
+
+
 def _on_record(session: Session, reference: str) -> bool:
     return (
         session.execute(
@@ -133,7 +138,7 @@ def erase_in(
         )
         return report, []
     media_ids = removal.remove_submissions(
-        session, submission_ids, now=now, purge_key=f"erase:{reference}"
+        session, submission_ids, now=now, purge_key=purge_key(reference)
     )
     for part in removal.chunks(event_ids):
         session.execute(delete(R).where(R.c.event_id.in_(part)))
@@ -179,5 +184,5 @@ def erase_worker(
         report, media_ids = erase_in(session, who, actor=actor, now=now, dry_run=dry_run)
     if not media_ids:
         return report
-    files = removal.purge_files(blobs, media_ids)
+    files = removal.purge_files(db, blobs, media_ids, purge_key(report.reference))
     return Erasure(**{**report.__dict__, "files": files})

@@ -21,12 +21,14 @@ from sqlmodel import Session, SQLModel
 
 from storage import jobs
 from storage.blobs import BlobStore, BlobStoreError, media_prefix
-from storage.models import AuditEntry, Media, MediaVariant, Submission
+from storage.db import Database
+from storage.models import AuditEntry, Job, Media, MediaVariant, Submission
 
 S: Table = Submission.__table__  # type: ignore[attr-defined]
 M: Table = Media.__table__  # type: ignore[attr-defined]
 V: Table = MediaVariant.__table__  # type: ignore[attr-defined]
 A: Table = AuditEntry.__table__  # type: ignore[attr-defined]
+J: Table = Job.__table__  # type: ignore[attr-defined]
 
 REDACTED = json.dumps({"redacted": True})
 BATCH = 500  # ids per statement: well under every backend's parameter limit
@@ -105,14 +107,21 @@ def remove_submissions(
     return media_ids
 
 
-def purge_files(blobs: BlobStore, media_ids: Sequence[str]) -> int:
-    """Delete every stored file of these media items now; returns how many went."""
+def purge_files(db: Database, blobs: BlobStore, media_ids: Sequence[str], purge_key: str) -> int:
+    """Delete every stored file of these media items now; returns how many went.
+
+    When all went, the purge job committed with the rows is dropped too (it would find
+    nothing); when the store cannot be reached, the job stays and deletes them later.
+    """
     removed = 0
     for media_id in media_ids:
         try:
             removed += blobs.delete_prefix(media_prefix(media_id))
         except BlobStoreError:
-            # The purge job committed with the rows deletes them when the store is back.
             log.warning("the media store is unreachable: the purge job will delete the files")
-            break
+            return removed
+    with db.write() as session:
+        session.execute(
+            delete(J).where((J.c.dedup_key == purge_key[:120]) & (J.c.state != jobs.RUNNING))
+        )
     return removed

@@ -81,6 +81,7 @@ def purge_expired(
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"days must be between 1 and {MAX_DAYS}")
     cutoff = now - timedelta(days=days)
+    key = f"retention:{now.isoformat()}"
     with db.write() as session:
         rejected = _expired(session, SubmissionStatus.REJECTED, cutoff)
         stale = _expired(session, SubmissionStatus.DRAFT, cutoff)
@@ -93,9 +94,7 @@ def purge_expired(
             for part in removal.chunks(stale)
             for o in session.execute(select(S.c.contributor_id).where(S.c.id.in_(part))).scalars()
         }
-        media_ids = removal.remove_submissions(
-            session, everything, now=now, purge_key=f"retention:{now.isoformat()}"
-        )
+        media_ids = removal.remove_submissions(session, everything, now=now, purge_key=key)
         _forget_drafts(session, set(stale), owners, now)
         audit.record(
             session,
@@ -111,5 +110,5 @@ def purge_expired(
             },
             now=now,
         )
-    files = removal.purge_files(blobs, media_ids)
+    files = removal.purge_files(db, blobs, media_ids, key)
     return Purge(days, cutoff, len(rejected), len(stale), len(media_ids), files)
