@@ -31,6 +31,9 @@ ROUTES = {
     ("GET", "/api/v1/tokens"): "admin",
     ("POST", "/api/v1/tokens"): "admin",
     ("DELETE", "/api/v1/tokens/{token_id}"): "admin",
+    ("POST", "/api/v1/exports"): "reviewer",
+    ("POST", "/api/v1/privacy/erasures"): "admin",
+    ("POST", "/api/v1/privacy/purge"): "admin",
 }
 RANK = {"viewer": 1, "reviewer": 2, "admin": 3}
 

@@ -270,3 +270,44 @@ def test_the_blob_folder_really_holds_files(blobs: LocalBlobStore, seed: Seeder)
     s = seed.submission()
     for key in s.media[0].keys.values():
         assert (Path(blobs.root) / key).is_file()
+
+
+def test_the_retention_setting_purges_at_worker_start(
+    database_url: str, tmp_path: Path, clock
+) -> None:
+    from datetime import timedelta as td
+
+    from app.services import build_services
+    from app.settings import load_settings
+    from app.worker.kinds import sweep_at_start
+    from storage import migrate
+    from storage.db import Database
+    from tests.app.conftest import WEBHOOK_SECRET
+
+    migrated = Database(database_url)
+    migrate.upgrade(migrated)
+    migrated.dispose()
+    settings = load_settings(
+        _env_file=None,
+        LINE_CHANNEL_SECRET=WEBHOOK_SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN="t" * 32,
+        LINE_API_BASE_URL="http://127.0.0.1:9",
+        DATABASE_URL=database_url,
+        GENBA_DATA_DIR=str(tmp_path / "var"),
+        GENBA_RETENTION_DAYS="30",
+    )
+    services = build_services(settings, clock=clock)
+    try:
+        scratch = tmp_path / "scratch-start"
+        scratch.mkdir()
+        blobs = services.blobs
+        assert isinstance(blobs, LocalBlobStore)
+        seeder = Seeder(db=services.db, blobs=blobs, clock=clock, scratch=scratch)
+        old = seeder.submission(status="rejected", theme=None, at=clock() - td(days=31))
+        young = seeder.submission(status="rejected", theme=None, at=clock() - td(days=29))
+        sweep_at_start(services, older_than=td(minutes=2))
+        text_now = everything(services.db)
+        assert old.code not in text_now and young.code in text_now
+        assert not [k for k in stored_files(blobs) if old.media[0].id in k]
+    finally:
+        services.close()
