@@ -258,3 +258,40 @@ def test_zip_response_refuses_an_empty_selection(db, blobs, clock) -> None:
     with pytest.raises(HTTPException) as err:
         zip_response(db, blobs, exports.Chosen(ids=(), refused=0), actor="t", clock=clock)
     assert err.value.status_code == 404
+
+
+class TestOddItems:
+    def test_an_unsent_photo_is_left_out_and_its_sibling_goes(
+        self, client, seed, as_role, db, clock
+    ) -> None:
+        from storage.models import Media
+
+        s = seed.submission(status="approved", photos=2)
+        with db.write() as session:
+            first = session.get(Media, s.media[0].id)
+            drafts.withdraw_photo(
+                session,
+                message_id=first.line_message_id,
+                contributor_id=s.contributor_id,
+                now=clock(),
+            )
+        z = archive(export(client, as_role, ids=[s.id]))
+        names = [n for n in z.namelist() if not n.startswith("manifest")]
+        assert names == [f"{s.code}/{s.code}-1-original.jpg"]
+        assert z.read(names[0]) == s.media[1].files["original"]
+
+    def test_a_photo_still_being_fetched_makes_the_item_not_ready(
+        self, client, seed, as_role
+    ) -> None:
+        s = seed.submission(status="approved", variants=())
+        rows, doc = manifest(archive(export(client, as_role, ids=[s.id])))
+        assert rows[0]["note"].startswith("not ready") and doc["items"] == []
+
+    def test_a_hostile_code_cannot_make_a_path_outside_the_archive(
+        self, client, seed, as_role
+    ) -> None:
+        s = seed.submission(status="approved", code="../../x/EVIL")
+        z = archive(export(client, as_role, ids=[s.id]))
+        for name in z.namelist():
+            assert ".." not in name and not name.startswith("/"), name
+        assert [n for n in z.namelist() if n.startswith("xEVIL/")]
