@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -59,6 +60,7 @@ def test_sign_in_filter_open_approve_export_and_read_the_downloaded_zip(
     page.get_by_label("Text in comments").fill("治具")
     page.get_by_role("button", name="Filter").click()
     page.locator(".item", has_text=code).get_by_role("checkbox").check()
+    _screenshot(page, "export-phone", 390, 780)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download ZIP of the ticked items").click()
     download = info.value
@@ -90,3 +92,14 @@ def test_sign_in_filter_open_approve_export_and_read_the_downloaded_zip(
     assert row["guideline_version"] == "not yet" and row["files"] == photos[0]
     document = json.loads(z.read("manifest.json"))
     assert [i["code"] for i in document["items"]] == [code] and document["not_ready"] == []
+
+
+def _screenshot(page: Page, name: str, width: int, height: int) -> None:
+    """With GENBA_SCREENSHOTS=<folder>, the page at this size (how docs/screenshots/ is made)."""
+    folder = os.environ.get("GENBA_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": height})
+    page.screenshot(path=str(Path(folder) / f"{name}.png"))
+    page.set_viewport_size({"width": 1280, "height": 800})
