@@ -175,6 +175,7 @@ def workspace_router(
             faces=list(FACE_FILTERS),
             themes=theme_rows,
             next_query=query_of(more) if more else None,
+            export_query=query_of({k: v for k, v in chosen.items() if k != "status"}),
         )
 
     # --- one item ---------------------------------------------------------------------------

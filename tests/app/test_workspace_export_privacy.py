@@ -71,6 +71,13 @@ class TestExportPage:
         assert r.status_code == 200
         assert codes_in_zip(r.content) == [wanted.code]
 
+    def test_the_gallery_links_to_the_export_with_its_filters(
+        self, served, web, seed_served
+    ) -> None:
+        as_(web, served, "reviewer")
+        page = web.get("/admin", params={"q": "朝礼", "status": "new"}).text
+        assert 'href="/admin/export?q=%E6%9C%9D%E7%A4%BC"' in page
+
     def test_an_item_page_offers_its_own_export(self, served, web, seed_served) -> None:
         a = seed_served.submission(status="approved", theme=None)
         n = seed_served.submission(status="new", theme=None)
