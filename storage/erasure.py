@@ -13,6 +13,7 @@ makes sure they go even after a crash.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,8 @@ A: Table = AuditEntry.__table__  # type: ignore[attr-defined]
 ACTION = "erase_worker"
 CODE = re.compile(r"^[A-Z0-9]{3}-[A-Z0-9]{3}$")
 LINE_USER = re.compile(r"^U[0-9a-f]{32}$")
+
+log = logging.getLogger("genba.privacy")
 
 
 @dataclass(frozen=True)
@@ -114,10 +117,9 @@ def erase_in(
     submission_ids = [
         str(i) for i in session.execute(select(S.c.id).where(S.c.contributor_id == cid)).scalars()
     ]
-    event_ids = [
-        str(i)
-        for i in session.execute(select(W.c.id).where(W.c.source_id == line_user_id)).scalars()
-    ]
+    # Their 1:1 events by source; events in a group name them only inside the payload.
+    theirs = (W.c.source_id == line_user_id) | W.c.payload.contains(line_user_id, autoescape=True)
+    event_ids = [str(i) for i in session.execute(select(W.c.id).where(theirs)).scalars()]
     their_jobs = (J.c.state != JobState.RUNNING) & (
         J.c.ordering_key.in_(_user_keys(line_user_id))
         | J.c.payload.contains(line_user_id, autoescape=True)
@@ -172,6 +174,9 @@ def erase_in(
             "jobs": report.jobs,
         },
         now=now,
+    )
+    log.info(
+        "erased worker %s: %d submissions, %d media", reference, len(submission_ids), len(media_ids)
     )
     return report, media_ids
 

@@ -40,8 +40,10 @@ def stored_files(blobs: LocalBlobStore) -> list[str]:
     return [b.key for b in blobs.listing()]
 
 
-def message_from(db, clock, line_user_id: str, words: str) -> str:
+def message_from(db, clock, line_user_id: str, words: str, source_type: str = "user") -> str:
     """A text message from this user, stored by the webhook's own code, with a reply queued."""
+    # An unknown source type is kept whole (for the operator) with no source id to find it by.
+    source = {"type": source_type, "userId": line_user_id}
     body = {
         "destination": "Ubot",
         "events": [
@@ -51,7 +53,7 @@ def message_from(db, clock, line_user_id: str, words: str) -> str:
                 "timestamp": 1764234000000,
                 "webhookEventId": f"01EV{abs(hash(words)) % 10**20:020d}",
                 "deliveryContext": {"isRedelivery": False},
-                "source": {"type": "user", "userId": line_user_id},
+                "source": source,
                 "replyToken": "r" * 32,
                 "message": {"type": "text", "id": "5551", "quoteToken": "q", "text": words},
             }
@@ -108,6 +110,7 @@ def person(seed: Seeder, db, clock) -> dict:
             now=clock(),
         )
     message_from(db, clock, who[1], COMMENT)
+    message_from(db, clock, who[1], "未知の送信元から", source_type="hologram")
     return {"contributor": who, "made": made}
 
 
@@ -121,7 +124,7 @@ def bystander(seed: Seeder, db, clock) -> dict:
 
 def secrets_of(person: dict) -> list[str]:
     cid, line_user_id = person["contributor"]
-    found = [cid, line_user_id, NAME, COMMENT]
+    found = [cid, line_user_id, NAME, COMMENT, "未知の送信元から"]
     for s in person["made"]:
         found += [s.code, *(m.id for m in s.media)]
     return found
@@ -168,7 +171,7 @@ class TestErasure:
                 .all()
             )
         assert entry.action == "erase_worker" and entry.actor == "admin@example.com"
-        assert json.loads(entry.detail) == {"submissions": 5, "media": 6, "events": 1, "jobs": 2}
+        assert json.loads(entry.detail) == {"submissions": 5, "media": 6, "events": 2, "jobs": 2}
         assert entry.target_id != cid and cid not in entry.detail
         # Entries about their items stay (what happened), their details do not (who said what).
         assert redacted and all(json.loads(e.detail) == {"redacted": True} for e in redacted)
