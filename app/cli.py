@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from app.privacy_cli import privacy_cli
 from app.richmenu_cli import richmenu_cli
 from app.settings import Settings, SettingsError, load_settings
 from storage import audit, tokens
@@ -39,6 +40,7 @@ db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(admin_cli, name="admin")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(richmenu_cli, name="richmenu")
+cli.add_typer(privacy_cli, name="privacy")
 
 log = logging.getLogger("genba")
 CLI_ACTOR = "command line"  # the audit log's actor for `genba admin` changes
@@ -52,7 +54,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code=code)
 
 
-def _settings() -> Settings:
+def settings_or_fail() -> Settings:
+    """The settings, or a clear message and exit code 2."""
     try:
         return load_settings()
     except SettingsError as exc:
@@ -65,7 +68,7 @@ def _line_services() -> Services:
     from app.logs import configure_logging
     from app.services import build_services
 
-    settings = _settings()
+    settings = settings_or_fail()
     try:
         secrets = settings.require_line_credentials()
         services = build_services(settings)
@@ -148,7 +151,7 @@ def demo(
     from app.demo import run_demo
 
     try:
-        run_demo(_settings(), host=host, port=port)
+        run_demo(settings_or_fail(), host=host, port=port)
     except SettingsError as exc:
         raise _fail(str(exc)) from None
 
@@ -164,13 +167,13 @@ def _minute(value: datetime | None) -> str:
 
 
 @contextmanager
-def _admin_database() -> Iterator[Database]:
+def admin_database() -> Iterator[Database]:
     """The database the server would use, migrated, with a line on stderr saying which it is."""
     from sqlalchemy.engine import make_url
 
     from app.database import prepare_database
 
-    settings = _settings()
+    settings = settings_or_fail()
     url = make_url(normalise_url(settings.effective_database_url))
     is_file = url.get_backend_name() == "sqlite" and bool(url.database)
     sqlite_file = Path(str(url.database)) if is_file else None
@@ -213,7 +216,7 @@ def create_user(
         accounts.check_password(password)
     except accounts.AccountError as exc:
         raise _fail(f"{exc} (the password is read from standard input)") from None
-    with _admin_database() as db:
+    with admin_database() as db:
         try:
             accounts.create_person(
                 db,
@@ -271,7 +274,7 @@ def create_token(
         raise _fail(f"--name: {exc}") from None
     now = system_clock()
     ends = None if expires_in_days is None else now + timedelta(days=expires_in_days)
-    with _admin_database() as db, db.write() as session:
+    with admin_database() as db, db.write() as session:
         made = tokens.issue(session, name=name, role=role, now=now, expires_at=ends)
         audit.record(
             session,
@@ -296,7 +299,7 @@ def list_tokens(
     from app.clock import system_clock
 
     now = system_clock()
-    with _admin_database() as db, db.read() as session:
+    with admin_database() as db, db.read() as session:
         rows = [
             {
                 "id": t.id,
@@ -337,7 +340,7 @@ def revoke_token(
     from app.clock import system_clock
 
     now = system_clock()
-    with _admin_database() as db, db.write() as session:
+    with admin_database() as db, db.write() as session:
         found = tokens.find(session, token)
         live = [t for t in found if t.revoked_at is None]
         if not found:
@@ -380,7 +383,7 @@ def db_upgrade() -> None:
     from storage import migrate
     from storage.db import Database
 
-    settings = _settings()
+    settings = settings_or_fail()
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         migrate.upgrade(db)

@@ -99,6 +99,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         clock=services.clock,
         failure_limit=services.settings.auth_failure_limit,
         uploads=uploads,
+        retention_days=services.settings.retention_days,
     )
     mount_workspace(
         app,
@@ -106,6 +107,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         blobs=services.blobs,
         clock=services.clock,
         failure_limit=services.settings.auth_failure_limit,
+        retention_days=services.settings.retention_days,
     )
     app.include_router(
         public_media_routes(

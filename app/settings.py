@@ -215,6 +215,11 @@ class Settings(BaseSettings):
     auth_failure_limit: int = Field(
         10, ge=1, le=10_000, validation_alias=_env("GENBA_AUTH_FAILURE_LIMIT")
     )
+    # Rejected items and drafts unchanged this many days are purged (`genba privacy purge`,
+    # the admin action, and each worker start); None keeps them until purged by hand.
+    retention_days: int | None = Field(
+        None, ge=1, le=3650, validation_alias=_env("GENBA_RETENTION_DAYS")
+    )
 
     @field_validator("line_channel_secret", "line_channel_access_token")
     @classmethod

@@ -10,11 +10,13 @@ from fastapi import APIRouter, FastAPI
 from app.admin.auth import Authenticator, Guards
 from app.admin.checks import check_routes
 from app.admin.face_checks import Uploads
+from app.admin.export_api import export_routes
 from app.admin.gate import PREFIX, AdminGate
 from app.admin.guideline import guideline_routes
 from app.admin.jobs import job_routes
 from app.admin.media import media_routes
 from app.admin.sites import site_routes
+from app.admin.privacy_api import privacy_routes
 from app.admin.submissions import submission_routes
 from app.admin.themes import theme_routes
 from app.admin.throttle import LIMIT, FailureThrottle
@@ -30,6 +32,7 @@ def admin_router(
     blobs: BlobStore,
     clock: Callable[[], datetime],
     uploads: Uploads | None = None,
+    retention_days: int | None = None,
 ) -> APIRouter:
     """Every admin route, each guarded by its minimum role (see app/admin/auth.py)."""
     guards = Guards.build()
@@ -45,6 +48,12 @@ def admin_router(
     router.include_router(job_routes(db=db, guards=guards, clock=clock))
     router.include_router(token_routes(db=db, guards=guards, clock=clock))
     router.include_router(site_routes(db=db, guards=guards, clock=clock))
+    router.include_router(export_routes(db=db, blobs=blobs, guards=guards, clock=clock))
+    router.include_router(
+        privacy_routes(
+            db=db, blobs=blobs, guards=guards, clock=clock, retention_days=retention_days
+        )
+    )
     return router
 
 
@@ -56,10 +65,14 @@ def mount_admin_api(
     clock: Callable[[], datetime],
     failure_limit: int = LIMIT,
     uploads: Uploads | None = None,
+    retention_days: int | None = None,
 ) -> None:
     """Add the admin routes under /api/v1 and the gate that authenticates them first."""
     app.include_router(
-        admin_router(db=db, blobs=blobs, clock=clock, uploads=uploads), prefix=PREFIX
+        admin_router(
+            db=db, blobs=blobs, clock=clock, uploads=uploads, retention_days=retention_days
+        ),
+        prefix=PREFIX,
     )
     app.add_middleware(
         AdminGate,

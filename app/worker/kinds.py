@@ -14,7 +14,7 @@ from app.worker.replies import give_up_reply, handle_reply
 from app.worker.runner import Worker
 from media import load_face_detector
 from app.worker.video_jobs import handle_any_media
-from storage import jobs
+from storage import jobs, retention
 from storage.orphans import sweep_orphans
 
 
@@ -47,3 +47,9 @@ def sweep_at_start(services: Services, *, older_than: timedelta) -> None:
     sweep_scratch(services, older_than=older_than)
     # Stored files carry the store's wall-clock times, whatever clock the app was given.
     sweep_orphans(services.db, services.blobs, before=system_clock() - older_than)
+    days = services.settings.retention_days
+    if days is not None:
+        # The retention setting also applies at each worker start, not only from cron.
+        retention.purge_expired(
+            services.db, services.blobs, days=days, now=services.clock(), actor="retention setting"
+        )

@@ -15,6 +15,8 @@ from app.admin.throttle import LIMIT, FailureThrottle
 from app.workspace.editor_pages import editor_router
 from app.workspace.pages import TEMPLATE_DIR, workspace_router
 from app.workspace.rendering import renderer
+from app.workspace.export_pages import export_router
+from app.workspace.privacy_pages import privacy_router
 from app.workspace.sessions import SIGN_IN, SessionKeeper, SignInRequired
 from storage.blobs import BlobStore
 from storage.db import Database
@@ -67,6 +69,7 @@ def mount_workspace(
     blobs: BlobStore,
     clock: Callable[[], datetime],
     failure_limit: int = LIMIT,
+    retention_days: int | None = None,
 ) -> None:
     """Add the /admin pages; `/admin` without a session leads to the sign-in page."""
     keeper = SessionKeeper(db, clock)
@@ -79,6 +82,19 @@ def mount_workspace(
         )
     )
     app.include_router(editor_router(db=db, clock=clock, keeper=keeper, render=renderer(templates)))
+    app.include_router(
+        export_router(db=db, blobs=blobs, clock=clock, keeper=keeper, templates=templates)
+    )
+    app.include_router(
+        privacy_router(
+            db=db,
+            blobs=blobs,
+            clock=clock,
+            keeper=keeper,
+            templates=templates,
+            retention_days=retention_days,
+        )
+    )
     app.mount(
         f"{PREFIX}/static",
         StaticFiles(directory=Path(__file__).parent / "static"),

@@ -147,7 +147,7 @@ def workspace_router(
     @router.get("/admin")
     async def gallery(request: Request) -> Response:
         visitor = await keeper.require(request, Role.VIEWER)
-        wanted, chosen, problems = _filters(request)
+        wanted, chosen, problems = filters_of(request)
         limit = _limit(request.query_params.get("limit"))
         cursor = request.query_params.get("cursor") or None
         if cursor is not None and len(cursor) > 200:
@@ -167,7 +167,7 @@ def workspace_router(
             request,
             "gallery.html",
             visitor,
-            items=[_card(r) for r in records],
+            items=[card_of(r) for r in records],
             chosen=chosen,
             problems=problems,
             counts=counts,
@@ -176,7 +176,8 @@ def workspace_router(
             faces=list(FACE_FILTERS),
             themes=theme_rows,
             sites=site_rows,
-            next_query=_query(more) if more else None,
+            next_query=query_of(more) if more else None,
+            export_query=query_of({k: v for k, v in chosen.items() if k != "status"}),
         )
 
     # --- one item ---------------------------------------------------------------------------
@@ -203,7 +204,7 @@ def workspace_router(
             "item.html",
             visitor,
             status,
-            item=_card(record),
+            item=card_of(record),
             photos=[_photo(record, m) for m in record.media],
             history=history,
             trail=entries,
@@ -364,7 +365,7 @@ def _limit(raw: str | None) -> int:
     return max(1, min(wanted, review.MAX_LIMIT))
 
 
-def _filters(
+def filters_of(
     request: Request,
 ) -> tuple[submissions.SubmissionFilter, dict[str, str], list[str]]:
     """The gallery filters from the query; a bad value is dropped with a note, never a crash."""
@@ -427,7 +428,8 @@ def _day(raw: str | None, problems: list[str], label: str) -> datetime | None:
         return None
 
 
-def _query(values: Mapping[str, str | None]) -> str:
+def query_of(values: Mapping[str, str | None]) -> str:
+    """A query string of the values that are set."""
     return urlencode({k: v for k, v in values.items() if v})
 
 
@@ -444,7 +446,8 @@ SMALL_FIRST = ("thumbnail", "blurred_thumb", "original", "blurred")
 LARGE_FIRST = ("original", "blurred", "thumbnail", "blurred_thumb")
 
 
-def _card(record: submissions.SubmissionRecord) -> dict[str, Any]:
+def card_of(record: submissions.SubmissionRecord) -> dict[str, Any]:
+    """What a template shows of a submission (a blur item only ever blurred)."""
     s = record.submission
     ready = [m for m in record.media if m.media.status == "ready"]
     first = ready[0] if ready else None

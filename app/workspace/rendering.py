@@ -1,4 +1,4 @@
-"""`renderer`: how every /admin page is answered (template, no caching, a strict CSP)."""
+"""Rendering a /admin page with the headers every page carries."""
 
 from __future__ import annotations
 
@@ -22,19 +22,31 @@ CSP = (
 Render = Callable[..., HTMLResponse]
 
 
+def render_page(
+    templates: Jinja2Templates,
+    request: Request,
+    name: str,
+    visitor: Visitor | None,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """The template as a page no cache keeps, no frame shows, and nothing foreign runs in."""
+    page = templates.TemplateResponse(
+        request, name, {"visitor": visitor, "not_yet": NOT_YET, **context}, status_code=status
+    )
+    page.headers["Cache-Control"] = "no-store"
+    page.headers["X-Frame-Options"] = "DENY"
+    page.headers["Content-Security-Policy"] = CSP
+    return page
+
+
 def renderer(templates: Jinja2Templates) -> Render:
-    """`render(request, template, visitor, status=200, **context)` for the page routes."""
+    """`render(request, template, visitor, status=200, **context)` bound to these templates."""
 
     def render(
         request: Request, name: str, visitor: Visitor | None, status: int = 200, **context: Any
     ) -> HTMLResponse:
-        page = templates.TemplateResponse(
-            request, name, {"visitor": visitor, "not_yet": NOT_YET, **context}, status_code=status
-        )
-        page.headers["Cache-Control"] = "no-store"
-        page.headers["X-Frame-Options"] = "DENY"
-        page.headers["Content-Security-Policy"] = CSP
-        return page
+        return render_page(templates, request, name, visitor, status, **context)
 
     return render
 

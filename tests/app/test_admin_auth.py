@@ -44,6 +44,9 @@ ROUTES = {
     ("POST", "/api/v1/sites"): "admin",
     ("PATCH", "/api/v1/sites/{site_id}"): "admin",
     ("DELETE", "/api/v1/sites/{site_id}"): "admin",
+    ("POST", "/api/v1/exports"): "reviewer",
+    ("POST", "/api/v1/privacy/erasures"): "admin",
+    ("POST", "/api/v1/privacy/purge"): "admin",
 }
 RANK = {"viewer": 1, "reviewer": 2, "admin": 3}
 
