@@ -19,6 +19,8 @@ from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.health import health_router
 from app.metrics import Metrics, RequestCounter
+from app.pushes.feedback import Feedback
+from app.pushes.policy import PushPolicy
 from app.services import Services
 from app.worker.kinds import build_worker
 from app.workspace.mount import mount_workspace
@@ -85,6 +87,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     app.state.metrics = metrics
     app.include_router(health_router(services.db, metrics))
     install_docs(app)
+    feedback = Feedback(services.catalogue, PushPolicy.from_settings(services.settings))
     # Middleware added later runs first: count, cap the body, then the admin token gate.
     mount_admin_api(
         app,
@@ -92,6 +95,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         blobs=services.blobs,
         clock=services.clock,
         failure_limit=services.settings.auth_failure_limit,
+        feedback=feedback,
     )
     mount_workspace(
         app,
@@ -99,6 +103,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         blobs=services.blobs,
         clock=services.clock,
         failure_limit=services.settings.auth_failure_limit,
+        feedback=feedback,
     )
     install_error_handlers(app)
     app.add_middleware(BodyCap)

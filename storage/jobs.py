@@ -51,10 +51,11 @@ REPLY = "reply"  # send a committed reply with its reply token
 PROFILE = "profile"  # fetch a contributor's LINE profile when the first try failed
 MEDIA = "media"  # fetch and sanitise a photo
 PURGE = "purge"  # delete stored files of withdrawn or discarded media
+PUSH = "push"  # send one push outbox row (storage/pushes.py)
 
-PRIORITY = {EVENT: 0, REPLY: 0, PROFILE: 5, PURGE: 5, MEDIA: 10}
+PRIORITY = {EVENT: 0, REPLY: 0, PROFILE: 5, PURGE: 5, PUSH: 5, MEDIA: 10}
 CONVERSATION_KINDS = (EVENT, REPLY)
-ALL_KINDS = (EVENT, REPLY, PROFILE, PURGE, MEDIA)
+ALL_KINDS = (EVENT, REPLY, PROFILE, PURGE, PUSH, MEDIA)
 
 # Plain strings, as the queue's SQL text quotes them (storage/states.py defines the words).
 NEW = JobState.NEW.value

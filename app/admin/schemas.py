@@ -115,6 +115,9 @@ class SubmissionRead(BaseModel):
     review_note: str | None
     published_platform: str | None
     published_url: str | None
+    published_at: UtcTime | None = None
+    thanks_note: str | None = Field(default=None, description="PR's thank-you to the contributor")
+    reactions: int | None = Field(default=None, description="Reactions PR counted on the post")
 
 
 class SubmissionPage(BaseModel):
@@ -160,6 +163,9 @@ def submission_read(record: SubmissionRecord) -> SubmissionRead:
             "review_note": s.review_note,
             "published_platform": s.published_platform,
             "published_url": s.published_url,
+            "published_at": s.published_at,
+            "thanks_note": s.thanks_note,
+            "reactions": s.reactions,
         }
     )
 
@@ -176,7 +182,7 @@ def _web_url(value: str) -> str:
 WebUrl = Annotated[SafeText, AfterValidator(_web_url)]
 
 
-REVIEW_FIELDS = frozenset({"status", "note", "platform", "url"})
+REVIEW_FIELDS = frozenset({"status", "note", "platform", "url", "thanks"})
 
 
 class ReviewChange(BaseModel):
@@ -191,7 +197,7 @@ class ReviewChange(BaseModel):
         # Checked before pydantic's own extra="forbid", whose error would carry the unknown key
         # in `loc`: a hostile key (a lone surrogate) could not even be rendered as JSON.
         if isinstance(data, dict) and not REVIEW_FIELDS.issuperset(data):
-            raise ValueError("only status, note, platform and url may be sent")
+            raise ValueError("only status, note, platform, url and thanks may be sent")
         return data
 
     # Every status parses, so that `draft` and `withdrawn` can be refused with a 409.
@@ -205,6 +211,20 @@ class ReviewChange(BaseModel):
     url: WebUrl | None = Field(
         default=None, min_length=1, max_length=2000, description="The published post (http/https)"
     )
+    thanks: SafeText | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="With `published`: a thank-you pushed to the contributor with the link",
+    )
+
+
+class ReactionsChange(BaseModel):
+    """The reaction count of a published post, as PR read it on the platform."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(strict=True, ge=0, le=1_000_000_000, description="Likes, hearts, etc.")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ from app.admin.fields import (
 from app.admin.media import Download, downloadable, needs_override, open_blob
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
+from app.pushes.feedback import Feedback
+from app.pushes.status import budget
 from app.workspace import accounts
 from app.workspace.sessions import (
     COOKIE,
@@ -64,6 +66,7 @@ def workspace_router(
     keeper: SessionKeeper,
     throttle: FailureThrottle,
     templates: Jinja2Templates,
+    feedback: Feedback | None = None,
 ) -> APIRouter:
     """The /admin page routes."""
     router = APIRouter(include_in_schema=False)
@@ -71,16 +74,7 @@ def workspace_router(
     def render(
         request: Request, name: str, visitor: Visitor | None, status: int = 200, **context: Any
     ) -> HTMLResponse:
-        page = templates.TemplateResponse(
-            request, name, {"visitor": visitor, "not_yet": NOT_YET, **context}, status_code=status
-        )
-        page.headers["Cache-Control"] = "no-store"
-        page.headers["X-Frame-Options"] = "DENY"
-        page.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self'; style-src 'self'; form-action 'self'; "
-            "frame-ancestors 'none'"
-        )
-        return page
+        return render_page(templates, request, name, visitor, status, **context)
 
     # Database work runs in worker threads: the event loop must not wait on it.
 
@@ -170,6 +164,9 @@ def workspace_router(
             )
             problems.append("the page link was damaged: back to page one")
         counts, theme_rows = await run_in_threadpool(counts_and_themes, wanted)
+        pushed = None
+        if feedback is not None:
+            pushed = await run_in_threadpool(budget, db, feedback.policy, now=clock())
         more = dict(chosen, limit=str(limit), cursor=next_cursor) if next_cursor else None
         return render(
             request,
@@ -184,6 +181,7 @@ def workspace_router(
             faces=list(FACE_FILTERS),
             themes=theme_rows,
             next_query=_query(more) if more else None,
+            pushed=pushed,
         )
 
     # --- one item ---------------------------------------------------------------------------
@@ -231,7 +229,7 @@ def workspace_router(
         if target is None:
             raise HTTPException(422, detail="choose approve, reject or publish")
         wanted: dict[str, str] = {"status": target}
-        for name in ("note", "platform", "url"):
+        for name in ("note", "platform", "url", "thanks"):
             if fields.get(name, "").strip():
                 wanted[name] = fields[name].strip()
         if target == "rejected" and "note" not in wanted:
@@ -241,7 +239,13 @@ def workspace_router(
         try:
             change = ReviewChange.model_validate(wanted)
             await run_in_threadpool(
-                review.review, db, submission_id, change, actor=visitor.email, clock=clock
+                review.review,
+                db,
+                submission_id,
+                change,
+                actor=visitor.email,
+                clock=clock,
+                feedback=feedback,
             )
         except ValidationError as exc:
             problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
@@ -343,6 +347,27 @@ def workspace_router(
     return router
 
 
+def render_page(
+    templates: Jinja2Templates,
+    request: Request,
+    name: str,
+    visitor: Visitor | None,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A page with the headers every /admin page carries (no caching, no framing, own host)."""
+    page = templates.TemplateResponse(
+        request, name, {"visitor": visitor, "not_yet": NOT_YET, **context}, status_code=status
+    )
+    page.headers["Cache-Control"] = "no-store"
+    page.headers["X-Frame-Options"] = "DENY"
+    page.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self'; style-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+    return page
+
+
 def _limit(raw: str | None) -> int:
     try:
         wanted = int(raw or PAGE_SIZE)
@@ -437,6 +462,8 @@ def _card(record: submissions.SubmissionRecord) -> dict[str, Any]:
         "review_note": s.review_note,
         "platform": s.published_platform,
         "url": s.published_url,
+        "thanks_note": s.thanks_note,
+        "reactions": s.reactions,
         "created_at": s.created_at,
         "submitted_at": s.submitted_at,
         "contributor": record.display_name,
