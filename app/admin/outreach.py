@@ -2,7 +2,6 @@
 
 # No `from __future__ import annotations`: see app/admin/submissions.py.
 
-import re
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
@@ -10,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.admin.auth import Caller, GuardedRoute, Guards
 from app.admin.fields import Rfc3339
@@ -19,8 +18,6 @@ from app.pushes.feedback import Feedback
 from app.pushes.status import budget
 from app.stats import numbers
 from storage.db import Database
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class ReminderOrder(BaseModel):
@@ -34,7 +31,14 @@ class DigestOrder(BaseModel):
     """Which month's digest to send, 'YYYY-MM'."""
 
     model_config = ConfigDict(extra="forbid")
-    month: str = Field(pattern=MONTH.pattern, max_length=7)
+    month: str = Field(max_length=7)
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not campaigns.valid_month(value):
+            raise ValueError("must be YYYY-MM")
+        return value
 
 
 def outreach_routes(

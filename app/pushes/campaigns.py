@@ -9,6 +9,7 @@ twice never reaches anyone twice.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -64,16 +65,12 @@ class Posted:
     picture: tuple[str, str] | None  # (media id, variant) the face choice allows, if any
 
 
+MONTH = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
+
+
 def valid_month(month: str) -> bool:
-    """True for 'YYYY-MM' with a real month."""
-    return (
-        len(month) == 7
-        and month[4] == "-"
-        and month[:4].isdigit()
-        and month[5:].isdigit()
-        and 1 <= int(month[5:]) <= 12
-        and int(month[:4]) >= 2000
-    )
+    """True for 'YYYY-MM' in ASCII digits with a real month (2000-2099)."""
+    return MONTH.fullmatch(month) is not None
 
 
 def mask(line_user_id: str) -> str:

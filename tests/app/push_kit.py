@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,7 @@ def make_pushing(
         seed = Seeder(
             db=services.db, blobs=LocalBlobStore(tmp_path / "blobs"), clock=clock, scratch=scratch
         )
+        seed.theme("daily", "日々の仕事", translations=json.dumps({"en": "Daily work"}))
         app = create_app(services, run_worker=False)
         with TestClient(app) as client:
             yield Pushing(
