@@ -21,6 +21,8 @@ from app.errors import install_error_handlers
 from app.health import health_router
 from app.metrics import Metrics, RequestCounter
 from app.public_media import public_media_routes, signer_for
+from app.pushes.feedback import Feedback
+from app.pushes.policy import PushPolicy
 from app.services import Services
 from app.worker.kinds import build_worker
 from app.workspace.mount import mount_workspace
@@ -91,6 +93,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     settings = services.settings
     limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
     uploads = Uploads(limits=limits, scratch=settings.tmp_dir)
+    feedback = Feedback(services.catalogue, PushPolicy.from_settings(services.settings))
     # Middleware added later runs first: count, cap the body, then the admin token gate.
     mount_admin_api(
         app,
@@ -100,6 +103,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         failure_limit=services.settings.auth_failure_limit,
         uploads=uploads,
         retention_days=services.settings.retention_days,
+        feedback=feedback,
     )
     mount_workspace(
         app,
@@ -108,6 +112,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         clock=services.clock,
         failure_limit=services.settings.auth_failure_limit,
         retention_days=services.settings.retention_days,
+        feedback=feedback,
     )
     app.include_router(
         public_media_routes(

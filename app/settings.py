@@ -221,6 +221,28 @@ class Settings(BaseSettings):
         None, ge=1, le=3650, validation_alias=_env("GENBA_RETENTION_DAYS")
     )
 
+    # Messages LINE lets the plan push per month (counted per recipient); 0: no limit here.
+    push_monthly_budget: int = Field(
+        200, ge=0, le=100_000_000, validation_alias=_env("GENBA_PUSH_MONTHLY_BUDGET")
+    )
+    # Hours of the company's day when reminders and other pushes wait: "21-8" is 21:00-08:00.
+    quiet_hours: str = Field("21-8", validation_alias=_env("GENBA_QUIET_HOURS"))
+    # How often a push held back by the budget looks again (a raised budget, a new month).
+    push_budget_recheck_seconds: float = Field(
+        600.0, gt=0, le=86_400, validation_alias=_env("GENBA_PUSH_BUDGET_RECHECK_SECONDS")
+    )
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("", "none"):
+            return "none"
+        start, sep, end = value.partition("-")
+        if not (sep and start.isdigit() and end.isdigit()) or max(int(start), int(end)) > 23:
+            raise ValueError('must be "START-END" in whole hours 0-23 (e.g. "21-8"), or "none"')
+        return f"{int(start)}-{int(end)}"
+
     @field_validator("line_channel_secret", "line_channel_access_token")
     @classmethod
     def _not_blank(cls, value: SecretStr | None) -> SecretStr | None:
@@ -340,6 +362,14 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The company's time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def quiet(self) -> tuple[int, int] | None:
+        """The quiet hours as (start, end) hours of the company's day, or None."""
+        if self.quiet_hours == "none":
+            return None
+        start, _, end = self.quiet_hours.partition("-")
+        return int(start), int(end)
 
     def require_line_credentials(self) -> tuple[str, str]:
         """The channel secret and access token, or a SettingsError naming what is missing."""

@@ -150,6 +150,48 @@ async def push(request: Request, platform: LinePlatform, raw: bytes) -> Response
     return JSONResponse({"sentMessages": result.sent_messages})
 
 
+MAX_MULTICAST = 500
+
+
+async def multicast(request: Request, platform: LinePlatform, raw: bytes) -> Response:
+    """POST /v2/bot/message/multicast: 1..500 user ids, answered with {} on success."""
+    retry_key = request.headers.get("x-line-retry-key")
+    if retry_key is not None and not ids.UUID_RE.match(retry_key):
+        return line_error(400, "The value of the 'X-Line-Retry-Key' header must be a UUID")
+    body = json_object(raw)
+    if isinstance(body, Response):
+        return body
+    details: list[Detail] = []
+    to = body.get("to")
+    if not isinstance(to, list) or not to:
+        details.append(("must be specified", "to"))
+    elif len(to) > MAX_MULTICAST:
+        details.append((f"Size must be between 1 and {MAX_MULTICAST}", "to"))
+    elif not all(ids.is_user_id(u) for u in to):
+        # Multicast reaches users only: group and room ids are refused.
+        details.append(("must be a valid user ID", "to"))
+    details += validate_messages(body.get("messages"))
+    details += _notification_flag(body)
+    if details:
+        return bad_request(details)
+    assert isinstance(to, list)
+    result = platform.multicast(
+        to,
+        body["messages"],
+        _request_id(request),
+        retry_key,
+        bool(body.get("notificationDisabled")),
+    )
+    if result.kind == "conflict":
+        assert result.accepted is not None
+        return line_error(
+            409,
+            "The retry key is already accepted",
+            headers={"X-Line-Accepted-Request-Id": result.accepted.request_id},
+        )
+    return JSONResponse({})
+
+
 def _notification_flag(body: dict[str, Any]) -> list[Detail]:
     flag = body.get("notificationDisabled")
     if flag is not None and not isinstance(flag, bool):
@@ -226,6 +268,7 @@ def line_routes(platform: LinePlatform) -> list[Route]:
     table: list[tuple[str, str, str, Handler]] = [
         ("POST", "/v2/bot/message/reply", "reply", reply),
         ("POST", "/v2/bot/message/push", "push", push),
+        ("POST", "/v2/bot/message/multicast", "multicast", multicast),
         ("GET", "/v2/bot/message/{message_id}/content", "content", content),
         ("GET", "/v2/bot/message/{message_id}/content/preview", "content_preview", preview),
         (

@@ -30,6 +30,7 @@ DEFAULT_MESSAGES: dict[int, str] = {
 ENDPOINTS = (
     "reply",
     "push",
+    "multicast",
     "content",
     "content_preview",
     "content_transcoding",

@@ -224,6 +224,40 @@ class LinePlatform:
                 )
             return PushResult("sent", sent)
 
+    def multicast(
+        self,
+        to: list[str],
+        messages: list[JSON],
+        request_id: str,
+        retry_key: str | None = None,
+        notification_disabled: bool = False,
+    ) -> PushResult:
+        """Send the same messages to each user; unknown and blocking users are skipped quietly."""
+        with self._lock:
+            now = self.now()
+            if retry_key is not None:
+                seen = self._retry_keys.get(retry_key.lower())
+                if seen is not None and now - seen.accepted_at < RETRY_KEY_TTL:
+                    return PushResult("conflict", [], seen)
+            for user_id in to:
+                user = self._users.get(user_id)
+                if user is None or user.blocked:
+                    continue  # LINE answers 200 and delivers nothing to them
+                self._deliver(
+                    user_id,
+                    messages,
+                    "multicast",
+                    request_id,
+                    None,
+                    retry_key,
+                    notification_disabled,
+                )
+            if retry_key is not None:
+                self._retry_keys[retry_key.lower()] = AcceptedRetryKey(
+                    retry_key, now, request_id, []
+                )
+            return PushResult("sent", [])
+
     def accepted_retry_keys(self) -> list[AcceptedRetryKey]:
         """Return the retry-key ledger."""
         with self._lock:
@@ -240,7 +274,7 @@ class LinePlatform:
         self,
         chat_id: str,
         messages: list[JSON],
-        api: Literal["reply", "push"],
+        api: Literal["reply", "push", "multicast"],
         request_id: str,
         reply_token: str | None,
         retry_key: str | None,

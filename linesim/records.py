@@ -89,7 +89,7 @@ class Delivery:
     at: float
     chat_id: str
     message: JSON
-    api: Literal["reply", "push"]
+    api: Literal["reply", "push", "multicast"]
     reply_token: str | None
     retry_key: str | None
     request_id: str

@@ -52,10 +52,11 @@ PROFILE = "profile"  # fetch a contributor's LINE profile when the first try fai
 MEDIA = "media"  # fetch and sanitise a photo
 PURGE = "purge"  # delete stored files of withdrawn or discarded media
 NOTICE = "notice"  # tell a worker once that their photo or video could not be used
+PUSH = "push"  # send one push outbox row (storage/pushes.py)
 
-PRIORITY = {EVENT: 0, REPLY: 0, PROFILE: 5, PURGE: 5, NOTICE: 5, MEDIA: 10}
+PRIORITY = {EVENT: 0, REPLY: 0, PROFILE: 5, PURGE: 5, NOTICE: 5, PUSH: 5, MEDIA: 10}
 CONVERSATION_KINDS = (EVENT, REPLY)
-ALL_KINDS = (EVENT, REPLY, PROFILE, PURGE, NOTICE, MEDIA)
+ALL_KINDS = (EVENT, REPLY, PROFILE, PURGE, NOTICE, PUSH, MEDIA)
 
 # Plain strings, as the queue's SQL text quotes them (storage/states.py defines the words).
 NEW = JobState.NEW.value

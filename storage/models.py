@@ -114,6 +114,11 @@ class Contributor(SQLModel, table=True):
         ),
     )
     following: bool = True
+    # Which pushes the worker wants (storage/pushes.py): all (reminders and the monthly
+    # message too), feedback (only news of their own posts), none.
+    notices: str = Field(
+        default="feedback", sa_column=Column(String(8), nullable=False, server_default="feedback")
+    )
     profile_checked_at: datetime | None = _ts(nullable=True)
     # The guideline version the worker agreed to, and when; the version last asked about.
     guideline_version: int | None = None
@@ -194,6 +199,11 @@ class Submission(SQLModel, table=True):
     published_platform: str | None = Field(default=None, max_length=40)
     published_url: str | None = Field(default=None, max_length=2000)
     example: bool = False  # the PR team shows it to workers as an example
+    published_at: datetime | None = _ts(nullable=True)
+    # A thank-you from the PR team, sent with the news that the item was used.
+    thanks_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The reaction count PR entered for the published post (likes and the like).
+    reactions: int | None = None
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts()
     submitted_at: datetime | None = _ts(nullable=True)
@@ -379,3 +389,30 @@ class PersonSession(SQLModel, table=True):
     created_at: datetime = _ts()
     last_seen_at: datetime = _ts()
     expires_at: datetime = _ts()  # the absolute end, whatever the activity
+
+
+class PushMessage(SQLModel, table=True):
+    """A push or multicast to send once: to whom, what, under which X-Line-Retry-Key."""
+
+    __tablename__ = "push_outbox"
+    __table_args__ = (Index("ix_push_outbox_state", "state", "id"),)
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    )
+    kind: str = Field(max_length=16)  # feedback | reminder | digest | (other helpers' kinds)
+    # JSON list of contributor ids (1..500): resolved to LINE ids only when sending.
+    recipients: str = Field(sa_column=Column(Text, nullable=False))
+    messages: str = Field(sa_column=Column(Text, nullable=False))
+    retry_key: str = Field(max_length=36, unique=True)
+    dedup_key: str | None = Field(default=None, max_length=120, unique=True)
+    state: str = Field(max_length=16)  # pending | sent | skipped | failed
+    attempts: int = 0
+    # Messages counted against the monthly budget, as LINE counts them: one per recipient.
+    cost: int = 0
+    not_before: datetime = _ts()
+    waiting_for_budget: bool = False
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True, index=True)
+    error: str | None = Field(default=None, max_length=500)

@@ -234,3 +234,21 @@ def change_review(
         now=now,
     )
     return True
+
+
+def set_reactions(
+    session: Session, submission_id: str, *, count: int, actor: str, now: datetime
+) -> None:
+    """Record the reaction count of a published item, with an audit entry."""
+    session.execute(
+        update(S).where(S.c.id == submission_id).values(reactions=count, updated_at=now)
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="reactions",
+        target_type="submission",
+        target_id=submission_id,
+        detail={"reactions": count},
+        now=now,
+    )

@@ -21,6 +21,7 @@ from linebot.v3.messaging import (
     ApiException,
     Configuration,
     MessagingApi,
+    MulticastRequest,
     PushMessageRequest,
     ReplyMessageRequest,
 )
@@ -88,6 +89,9 @@ class LineApi(Protocol):
     def profile(self, user_id: str) -> Profile | None:
         """The user's profile, None if LINE does not know them (raises LineApiError)."""
 
+    def push(self, to: Sequence[str], messages: Sequence[dict[str, Any]], retry_key: str) -> bool:
+        """Push (one user) or multicast (2..500); False when LINE had the key already (409)."""
+
     def download(
         self, message_id: str, dest: Path, *, max_bytes: int, should_stop: Callable[[], bool]
     ) -> Download:
@@ -149,6 +153,37 @@ class SdkLineApi:
             ) from None
         except Exception as exc:  # urllib3: timeouts, refused connections, resets
             raise LineApiError(None, type(exc).__name__, retryable=True) from None
+
+    def push(self, to: Sequence[str], messages: Sequence[dict[str, Any]], retry_key: str) -> bool:
+        """Push to one user or multicast to several, under an X-Line-Retry-Key.
+
+        Returns False when LINE answers 409: it accepted this key before, so the messages were
+        sent then and must not be sent again. Raises LineApiError for anything else.
+        """
+        try:
+            if len(to) == 1:
+                self._api.push_message_with_http_info(
+                    PushMessageRequest.from_dict({"to": to[0], "messages": list(messages)}),
+                    x_line_retry_key=retry_key,
+                    _request_timeout=self._timeout,
+                    _preload_content=False,
+                )
+            else:
+                self._api.multicast_with_http_info(
+                    MulticastRequest.from_dict({"to": list(to), "messages": list(messages)}),
+                    x_line_retry_key=retry_key,
+                    _request_timeout=self._timeout,
+                    _preload_content=False,
+                )
+        except ApiException as exc:
+            if exc.status == 409:
+                return False
+            raise LineApiError(
+                exc.status, _error_message(exc.body), retryable=_retryable(exc.status)
+            ) from None
+        except Exception as exc:  # urllib3: timeouts, refused connections, resets
+            raise LineApiError(None, type(exc).__name__, retryable=True) from None
+        return True
 
     def profile(self, user_id: str) -> Profile | None:
         """The user's display name and language, None when LINE answers 404."""

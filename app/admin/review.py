@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from app.admin.fields import invalid_query, not_found, plausible_id
 from app.admin.release import approval_blockers
-from app.admin.schemas import ReviewChange
+from app.admin.schemas import ReactionsChange, ReviewChange
+from app.pushes.feedback import Feedback
 from flows.review import ReviewDecision, review_move
 from flows.types import SubmissionStatus
 from storage import submissions
@@ -28,10 +29,12 @@ def review(
     *,
     actor: str,
     clock: Callable[[], datetime],
+    feedback: Feedback | None = None,
 ) -> submissions.SubmissionRecord:
     """Apply a review change by the rules of design.md §7; raises HTTPException 404/409/422.
 
     Approving or publishing is a 409 while a photo's face check is not done (release.py).
+    A move to published queues the contributor's feedback push in the same transaction.
     """
     if not plausible_id(submission_id):
         raise not_found("submission")
@@ -54,25 +57,32 @@ def review(
             raise HTTPException(409, detail=f"a submission cannot move from {current} to {target}")
         if decision is ReviewDecision.MISSING_PUBLICATION:
             raise HTTPException(422, detail="published needs both platform and url")
-        if target in (SubmissionStatus.APPROVED, SubmissionStatus.PUBLISHED):
+        moving = decision is not ReviewDecision.UNCHANGED  # else only the example flag changes
+        if moving and target in (SubmissionStatus.APPROVED, SubmissionStatus.PUBLISHED):
             # The face choice, enforced (app/admin/release.py): nothing with an unchecked face
             # is approved or published, whichever page or client asks.
             blockers = approval_blockers(record)
             if blockers:
                 raise HTTPException(409, detail=f"cannot be {target} yet: " + "; ".join(blockers))
+        now = clock()
         values = _review_values(change, target)
-        moved = decision is ReviewDecision.UNCHANGED or submissions.change_review(
+        if moving and target is SubmissionStatus.PUBLISHED:
+            values["published_at"] = now
+        moved = not moving or submissions.change_review(
             session,
             submission_id,
             expected_status=current,
             values=values,
             actor=actor,
-            now=clock(),
+            now=now,
         )
         if not moved:
             raise HTTPException(
                 409, detail="the submission changed meanwhile; reload and try again"
             )
+        if moving and target is SubmissionStatus.PUBLISHED and feedback is not None:
+            session.expire_all()  # the Core update left stale rows in the session
+            feedback.published(session, submission_id, now=now)
     # A fresh transaction: the write went through Core, so the first session's copy of the
     # row is stale.
     with db.read() as session:
@@ -91,15 +101,52 @@ def _mark_example(
 
 
 def _review_values(change: ReviewChange, target: SubmissionStatus) -> dict[str, object]:
-    if target is not SubmissionStatus.PUBLISHED and (change.platform or change.url):
-        raise HTTPException(422, detail="platform and url go only with status published")
+    if target is not SubmissionStatus.PUBLISHED and (
+        change.platform or change.url or change.thanks
+    ):
+        raise HTTPException(422, detail="platform, url and thanks go only with status published")
     values: dict[str, object] = {"status": str(target)}
     if change.note is not None:
         values["review_note"] = change.note
     if target is SubmissionStatus.PUBLISHED:
         values["published_platform"] = change.platform
         values["published_url"] = change.url
+        if change.thanks is not None:
+            values["thanks_note"] = change.thanks
     return values
+
+
+def set_reactions(
+    db: Database,
+    submission_id: str,
+    change: ReactionsChange,
+    *,
+    actor: str,
+    clock: Callable[[], datetime],
+    feedback: Feedback | None = None,
+) -> submissions.SubmissionRecord:
+    """Record a published item's reaction count and tell its contributor (404, 409)."""
+    if not plausible_id(submission_id):
+        raise not_found("submission")
+    now = clock()
+    with db.write() as session:
+        record = submissions.get(session, submission_id)
+        if record is None:
+            raise not_found("submission")
+        if record.submission.status != SubmissionStatus.PUBLISHED:
+            raise HTTPException(409, detail="only a published item has reactions")
+        if record.submission.reactions != change.count:
+            submissions.set_reactions(
+                session, submission_id, count=change.count, actor=actor, now=now
+            )
+            if feedback is not None:
+                session.expire_all()  # the Core update left stale rows in the session
+                feedback.reacted(session, submission_id, now=now)
+    with db.read() as session:
+        updated = submissions.get(session, submission_id)
+        if updated is None:
+            raise not_found("submission")
+        return updated
 
 
 def list_page(

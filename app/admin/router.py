@@ -17,11 +17,13 @@ from app.admin.jobs import job_routes
 from app.admin.media import media_routes
 from app.admin.sites import site_routes
 from app.admin.privacy_api import privacy_routes
+from app.admin.outreach import outreach_routes
 from app.admin.submissions import submission_routes
 from app.admin.themes import theme_routes
 from app.admin.throttle import LIMIT, FailureThrottle
 from app.admin.tokens import token_routes
 from media import DEFAULT_LIMITS
+from app.pushes.feedback import Feedback
 from storage.blobs import BlobStore
 from storage.db import Database
 
@@ -33,14 +35,21 @@ def admin_router(
     clock: Callable[[], datetime],
     uploads: Uploads | None = None,
     retention_days: int | None = None,
+    feedback: Feedback | None = None,
 ) -> APIRouter:
-    """Every admin route, each guarded by its minimum role (see app/admin/auth.py)."""
+    """Every admin route, each guarded by its minimum role (see app/admin/auth.py).
+
+    Without `feedback` (tests of the review rules alone) nothing is pushed and the push,
+    campaign and stats routes are left out.
+    """
     guards = Guards.build()
     uploads = uploads or Uploads(limits=DEFAULT_LIMITS)
     router = APIRouter()
     router.include_router(theme_routes(db=db, guards=guards, clock=clock))
     router.include_router(guideline_routes(db=db, guards=guards, clock=clock))
-    router.include_router(submission_routes(db=db, guards=guards, clock=clock))
+    router.include_router(submission_routes(db=db, guards=guards, clock=clock, feedback=feedback))
+    if feedback is not None:
+        router.include_router(outreach_routes(db=db, guards=guards, clock=clock, feedback=feedback))
     router.include_router(media_routes(db=db, blobs=blobs, guards=guards, clock=clock))
     router.include_router(
         check_routes(db=db, blobs=blobs, guards=guards, clock=clock, uploads=uploads)
@@ -66,11 +75,17 @@ def mount_admin_api(
     failure_limit: int = LIMIT,
     uploads: Uploads | None = None,
     retention_days: int | None = None,
+    feedback: Feedback | None = None,
 ) -> None:
     """Add the admin routes under /api/v1 and the gate that authenticates them first."""
     app.include_router(
         admin_router(
-            db=db, blobs=blobs, clock=clock, uploads=uploads, retention_days=retention_days
+            db=db,
+            blobs=blobs,
+            clock=clock,
+            uploads=uploads,
+            retention_days=retention_days,
+            feedback=feedback,
         ),
         prefix=PREFIX,
     )

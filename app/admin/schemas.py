@@ -191,6 +191,9 @@ class SubmissionRead(BaseModel):
     guideline: GuidelineConsentRead = Field(
         description="The worker's agreement to the photo guideline (never a gate on sending)"
     )
+    published_at: UtcTime | None = None
+    thanks_note: str | None = Field(default=None, description="PR's thank-you to the contributor")
+    reactions: int | None = Field(default=None, description="Reactions PR counted on the post")
 
 
 class SubmissionPage(BaseModel):
@@ -259,6 +262,9 @@ def submission_read(record: SubmissionRecord) -> SubmissionRead:
                 "version": record.guideline_version,
                 "agreed_at": record.guideline_agreed_at,
             },
+            "published_at": s.published_at,
+            "thanks_note": s.thanks_note,
+            "reactions": s.reactions,
         }
     )
 
@@ -276,6 +282,7 @@ WebUrl = Annotated[SafeText, AfterValidator(_web_url)]
 
 
 REVIEW_FIELDS = frozenset({"status", "note", "platform", "url", "example"})
+REVIEW_FIELDS = frozenset({"status", "note", "platform", "url", "thanks"})
 
 
 class ReviewChange(BaseModel):
@@ -291,6 +298,7 @@ class ReviewChange(BaseModel):
         # in `loc`: a hostile key (a lone surrogate) could not even be rendered as JSON.
         if isinstance(data, dict) and not REVIEW_FIELDS.issuperset(data):
             raise ValueError("only status, note, platform, url and example may be sent")
+            raise ValueError("only status, note, platform, url and thanks may be sent")
         return data
 
     # Every status parses, so that `draft` and `withdrawn` can be refused with a 409.
@@ -307,6 +315,20 @@ class ReviewChange(BaseModel):
     example: StrictBool | None = Field(
         default=None, description="Show it to workers as an example (not for withdrawn ones)"
     )
+    thanks: SafeText | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="With `published`: a thank-you pushed to the contributor with the link",
+    )
+
+
+class ReactionsChange(BaseModel):
+    """The reaction count of a published post, as PR read it on the platform."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(strict=True, ge=0, le=1_000_000_000, description="Likes, hearts, etc.")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,11 +21,13 @@ from app.admin.fields import (
 )
 from app.admin.schemas import (
     ErrorRead,
+    ReactionsChange,
     ReviewChange,
     SubmissionPage,
     SubmissionRead,
     submission_read,
 )
+from app.pushes.feedback import Feedback
 from storage import submissions
 from storage.db import Database
 
@@ -56,14 +58,21 @@ approved → published | rejected; rejected → in_review. The same status again
 answers 200 and changes nothing, the note included. Any other move, and `withdrawn` or `draft`,
 is a 409, as is a submission someone else moved meanwhile. `published` needs `platform` and
 `url` (else 422); `platform`/`url` with a move to any other status is a 422. Unknown fields are
-a 422. Each change is written to the audit log with the token's name.
+a 422. Each change is written to the audit log with the token's name. A move to `published`
+pushes the contributor "your photo was used" with the link and the optional `thanks` note.
 """
 
 CONFLICT = {"model": ErrorRead, "description": "Move not allowed, or the status changed"}
 NOT_FOUND = {"model": ErrorRead, "description": "Unknown id, or a draft"}
 
 
-def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datetime]) -> APIRouter:
+def submission_routes(
+    *,
+    db: Database,
+    guards: Guards,
+    clock: Callable[[], datetime],
+    feedback: Feedback | None = None,
+) -> APIRouter:
     """The submission routes."""
     router = APIRouter(route_class=GuardedRoute, tags=["submissions"])
     Viewer = Annotated[Caller, Depends(guards.viewer)]
@@ -119,7 +128,20 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
     ) -> SubmissionRead:
         """Move a submission through review: approve, reject, publish, with a note."""
         return submission_read(
-            review.review(db, submission_id, change, actor=caller.name, clock=clock)
+            review.review(
+                db, submission_id, change, actor=caller.name, clock=clock, feedback=feedback
+            )
+        )
+
+    @router.put("/submissions/{submission_id}/reactions", responses={404: NOT_FOUND, 409: CONFLICT})
+    def set_reactions(
+        caller: Reviewer, submission_id: str, change: Annotated[ReactionsChange, Body()]
+    ) -> SubmissionRead:
+        """Record the reaction count of a published item; its contributor is told once."""
+        return submission_read(
+            review.set_reactions(
+                db, submission_id, change, actor=caller.name, clock=clock, feedback=feedback
+            )
         )
 
     return router

@@ -10,6 +10,7 @@ from app.worker.conversation import give_up_event, handle_event
 from app.worker.media_jobs import give_up_media, handle_purge, sweep_scratch
 from app.worker.media_notice import handle_notice
 from app.worker.profiles import handle_profile
+from app.worker.pushes import give_up_push, handle_push
 from app.worker.replies import give_up_reply, handle_reply
 from app.worker.runner import Worker
 from media import load_face_detector
@@ -34,8 +35,14 @@ def build_worker(services: Services, *, name: str | None = None) -> Worker:
             jobs.MEDIA: handle_any_media,
             jobs.PURGE: handle_purge,
             jobs.NOTICE: handle_notice,
+            jobs.PUSH: handle_push,
         },
-        give_up={jobs.EVENT: give_up_event, jobs.MEDIA: give_up_media, jobs.REPLY: give_up_reply},
+        give_up={
+            jobs.EVENT: give_up_event,
+            jobs.MEDIA: give_up_media,
+            jobs.REPLY: give_up_reply,
+            jobs.PUSH: give_up_push,
+        },
         name=name,
         on_start=lambda: sweep_at_start(services, older_than=2 * lease),
     )

@@ -13,6 +13,8 @@ from fastapi.templating import Jinja2Templates
 
 from app.admin.throttle import LIMIT, FailureThrottle
 from app.workspace.editor_pages import editor_router
+from app.pushes.feedback import Feedback
+from app.workspace.outreach_pages import outreach_router
 from app.workspace.pages import TEMPLATE_DIR, workspace_router
 from app.workspace.rendering import renderer
 from app.workspace.export_pages import export_router
@@ -70,15 +72,25 @@ def mount_workspace(
     clock: Callable[[], datetime],
     failure_limit: int = LIMIT,
     retention_days: int | None = None,
+    feedback: Feedback | None = None,
 ) -> None:
-    """Add the /admin pages; `/admin` without a session leads to the sign-in page."""
+    """Add the /admin pages; `/admin` without a session leads to the sign-in page.
+
+    Without `feedback` nothing is pushed and the reminder and stats pages are left out.
+    """
     keeper = SessionKeeper(db, clock)
     throttle = FailureThrottle(clock, limit=failure_limit)
     templates = Jinja2Templates(directory=TEMPLATE_DIR)
     app.state.workspace_templates = templates
     app.include_router(
         workspace_router(
-            db=db, blobs=blobs, clock=clock, keeper=keeper, throttle=throttle, templates=templates
+            db=db,
+            blobs=blobs,
+            clock=clock,
+            keeper=keeper,
+            throttle=throttle,
+            templates=templates,
+            feedback=feedback,
         )
     )
     app.include_router(editor_router(db=db, clock=clock, keeper=keeper, render=renderer(templates)))
@@ -95,6 +107,12 @@ def mount_workspace(
             retention_days=retention_days,
         )
     )
+    if feedback is not None:
+        app.include_router(
+            outreach_router(
+                db=db, clock=clock, keeper=keeper, templates=templates, feedback=feedback
+            )
+        )
     app.mount(
         f"{PREFIX}/static",
         StaticFiles(directory=Path(__file__).parent / "static"),

@@ -33,6 +33,8 @@ from app.admin.media import Download, downloadable, needs_override, open_blob
 from app.admin.release import Size
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
+from app.pushes.feedback import Feedback
+from app.pushes.status import budget
 from app.workspace import accounts
 from app.workspace.rendering import problems_of, renderer
 from app.workspace.sessions import (
@@ -66,6 +68,7 @@ def workspace_router(
     keeper: SessionKeeper,
     throttle: FailureThrottle,
     templates: Jinja2Templates,
+    feedback: Feedback | None = None,
 ) -> APIRouter:
     """The /admin page routes."""
     router = APIRouter(include_in_schema=False)
@@ -162,6 +165,9 @@ def workspace_router(
             )
             problems.append("the page link was damaged: back to page one")
         counts, theme_rows, site_rows = await run_in_threadpool(counts_and_choices, wanted)
+        pushed = None
+        if feedback is not None:
+            pushed = await run_in_threadpool(budget, db, feedback.policy, now=clock())
         more = dict(chosen, limit=str(limit), cursor=next_cursor) if next_cursor else None
         return render(
             request,
@@ -178,6 +184,7 @@ def workspace_router(
             sites=site_rows,
             next_query=query_of(more) if more else None,
             export_query=query_of({k: v for k, v in chosen.items() if k != "status"}),
+            pushed=pushed,
         )
 
     # --- one item ---------------------------------------------------------------------------
@@ -229,7 +236,7 @@ def workspace_router(
             wanted = {"status": ACTIONS[action]}
         else:
             raise HTTPException(422, detail="choose approve, reject, publish or an example choice")
-        for name in ("note", "platform", "url"):
+        for name in ("note", "platform", "url", "thanks"):
             if fields.get(name, "").strip():
                 wanted[name] = fields[name].strip()
         if wanted.get("status") == "rejected" and "note" not in wanted:
@@ -239,7 +246,13 @@ def workspace_router(
         try:
             change = ReviewChange.model_validate(wanted)
             await run_in_threadpool(
-                review.review, db, submission_id, change, actor=visitor.email, clock=clock
+                review.review,
+                db,
+                submission_id,
+                change,
+                actor=visitor.email,
+                clock=clock,
+                feedback=feedback,
             )
         except ValidationError as exc:
             problem = problems_of(exc)
@@ -357,6 +370,27 @@ def workspace_router(
     return router
 
 
+def render_page(
+    templates: Jinja2Templates,
+    request: Request,
+    name: str,
+    visitor: Visitor | None,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A page with the headers every /admin page carries (no caching, no framing, own host)."""
+    page = templates.TemplateResponse(
+        request, name, {"visitor": visitor, "not_yet": NOT_YET, **context}, status_code=status
+    )
+    page.headers["Cache-Control"] = "no-store"
+    page.headers["X-Frame-Options"] = "DENY"
+    page.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self'; style-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+    return page
+
+
 def _limit(raw: str | None) -> int:
     try:
         wanted = int(raw or PAGE_SIZE)
@@ -465,6 +499,8 @@ def card_of(record: submissions.SubmissionRecord) -> dict[str, Any]:
         "review_note": s.review_note,
         "platform": s.published_platform,
         "url": s.published_url,
+        "thanks_note": s.thanks_note,
+        "reactions": s.reactions,
         "created_at": s.created_at,
         "submitted_at": s.submitted_at,
         "contributor": record.display_name,

@@ -13,11 +13,13 @@ import pytest
 
 from flows.keys import PARAMS, Key
 from webhooks.i18n import LOCALES_DIR, Catalogue, fill, load_catalogue, placeholders
+from webhooks.notices import NoticeKey
 from webhooks.render import MAX_LABEL, utf16_len
 
 # The languages most foreign workers in Japanese factories and stores read (issue 8).
 LANGUAGES = ("ja", "ja-x-easy", "en", "vi", "pt-BR", "id", "tl", "zh-Hans")
-KEYS = tuple(str(key) for key in Key)
+# The conversation's keys and the pushes' keys (webhooks/notices.py).
+KEYS = tuple(str(key) for key in (*Key, *NoticeKey))
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ class TestParity:
 
     @pytest.mark.parametrize("language", LANGUAGES)
     def test_every_key_has_a_text(self, catalogue, language):
-        missing = catalogue.missing(Key).get(language, [])
+        missing = catalogue.missing(KEYS).get(language, [])
         po = LOCALES_DIR / language / "LC_MESSAGES" / "genba.po"
         assert not missing, (
             f"{language} has no text (or only a fuzzy or empty one) for {missing}: write it in "

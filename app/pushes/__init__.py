@@ -1,0 +1,1 @@
+"""Pushes to workers: the outbox component, feedback on publication, reminders and digests."""

@@ -1,0 +1,168 @@
+"""The push outbox: pushes and multicasts decided with a change, sent once by the worker.
+
+A row is written in the transaction of whatever decided it (a publication, a reminder), with a
+random X-Line-Retry-Key, so a retried send never arrives twice. The monthly budget counts what
+LINE counts: one message per recipient of a request, however many message objects it holds.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, func, select, update
+from sqlmodel import Session
+
+from storage.dialect import insert_ignore
+from storage.models import Contributor, PushMessage
+
+T: Table = PushMessage.__table__  # type: ignore[attr-defined]
+C: Table = Contributor.__table__  # type: ignore[attr-defined]
+
+PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
+MAX_RECIPIENTS = 500  # LINE's multicast limit per request
+# What each kind of push needs the worker to have agreed to (Contributor.notices).
+NOTICES_FOR = {"feedback": ("all", "feedback"), "reminder": ("all",), "digest": ("all",)}
+NOTICE_CHOICES = ("all", "feedback", "none")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A contributor a push may go to: our id, the LINE id and their language."""
+
+    contributor_id: str
+    line_user_id: str
+    language: str | None
+
+
+def add(
+    session: Session,
+    *,
+    kind: str,
+    recipients: Sequence[str],
+    messages: list[dict[str, Any]],
+    not_before: datetime,
+    now: datetime,
+    dedup_key: str | None = None,
+) -> int | None:
+    """Queue one push (1 recipient) or multicast (up to 500); None if dedup_key exists."""
+    if not 1 <= len(recipients) <= MAX_RECIPIENTS:
+        raise ValueError(f"a push goes to 1..{MAX_RECIPIENTS} recipients, not {len(recipients)}")
+    if not 1 <= len(messages) <= 5:
+        raise ValueError("a push carries 1..5 messages")
+    row = session.execute(
+        insert_ignore(session, T)
+        .values(
+            kind=kind,
+            recipients=json.dumps(list(recipients)),
+            messages=json.dumps(messages, ensure_ascii=False),
+            retry_key=str(uuid.uuid4()),
+            dedup_key=dedup_key,
+            state=PENDING,
+            attempts=0,
+            cost=0,
+            not_before=not_before,
+            waiting_for_budget=False,
+            created_at=now,
+        )
+        .returning(T.c.id)
+    ).first()
+    return None if row is None else int(row[0])
+
+
+def get(session: Session, push_id: int) -> PushMessage | None:
+    """The outbox row, or None."""
+    return session.get(PushMessage, push_id)
+
+
+def recipients_of(session: Session, row: PushMessage) -> list[Recipient]:
+    """Who of the row's recipients still follows and still wants this kind of push."""
+    wanted = NOTICES_FOR.get(row.kind, ("all", "feedback"))
+    ids = json.loads(row.recipients)
+    found = session.execute(
+        select(C.c.id, C.c.line_user_id, C.c.language)
+        .where(C.c.id.in_(ids) & C.c.following.is_(True) & C.c.notices.in_(wanted))
+        .order_by(C.c.id)
+    ).all()
+    return [Recipient(r[0], r[1], r[2]) for r in found]
+
+
+def audience(session: Session, kind: str) -> list[Recipient]:
+    """Every following contributor who wants this kind of push, in id order."""
+    wanted = NOTICES_FOR.get(kind, ("all",))
+    found = session.execute(
+        select(C.c.id, C.c.line_user_id, C.c.language)
+        .where(C.c.following.is_(True) & C.c.notices.in_(wanted))
+        .order_by(C.c.id)
+    ).all()
+    return [Recipient(r[0], r[1], r[2]) for r in found]
+
+
+def used_since(session: Session, start: datetime) -> int:
+    """Messages sent since `start` (the month's beginning), as LINE counts them."""
+    total = session.execute(
+        select(func.coalesce(func.sum(T.c.cost), 0)).where(
+            (T.c.state == SENT) & (T.c.sent_at >= start)
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Rows per state, plus `waiting` (pending rows held back by the budget)."""
+    found = {
+        str(state): int(n)
+        for state, n in session.execute(select(T.c.state, func.count()).group_by(T.c.state))
+    }
+    waiting = session.execute(
+        select(func.count()).where((T.c.state == PENDING) & T.c.waiting_for_budget.is_(True))
+    ).scalar_one()
+    return {s: int(found.get(s, 0)) for s in (PENDING, SENT, SKIPPED, FAILED)} | {
+        "waiting": int(waiting)
+    }
+
+
+def tried(session: Session, push_id: int, *, waiting: bool, error: str | None = None) -> None:
+    """Count an attempt (or a wait for the budget) of a pending row."""
+    values: dict[str, Any] = {"waiting_for_budget": waiting}
+    if not waiting:
+        values["attempts"] = T.c.attempts + 1
+    if error is not None:
+        values["error"] = error[:500]
+    session.execute(update(T).where((T.c.id == push_id) & (T.c.state == PENDING)).values(values))
+
+
+def finish(
+    session: Session,
+    push_id: int,
+    *,
+    state: str,
+    now: datetime,
+    cost: int = 0,
+    error: str | None = None,
+) -> None:
+    """Record how sending ended: sent (with its cost), skipped (nobody left) or failed."""
+    session.execute(
+        update(T)
+        .where((T.c.id == push_id) & (T.c.state == PENDING))
+        .values(
+            state=state,
+            cost=cost,
+            waiting_for_budget=False,
+            sent_at=now if state == SENT else None,
+            error=error and error[:500],
+        )
+    )
+
+
+def set_notices(session: Session, contributor_id: str, choice: str, *, now: datetime) -> None:
+    """Record which pushes a worker wants: all, feedback or none."""
+    if choice not in NOTICE_CHOICES:
+        raise ValueError(f"unknown notice choice {choice!r}")
+    session.execute(
+        update(C).where(C.c.id == contributor_id).values(notices=choice, updated_at=now)
+    )

@@ -1,0 +1,86 @@
+"""What the stats page counts: handed-in submissions since a moment, and when each was reviewed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table, func, select
+from sqlmodel import Session
+
+from storage.models import AuditEntry, Media, MediaVariant, Submission
+
+S: Table = Submission.__table__  # type: ignore[attr-defined]
+A: Table = AuditEntry.__table__  # type: ignore[attr-defined]
+M: Table = Media.__table__  # type: ignore[attr-defined]
+V: Table = MediaVariant.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Handed:
+    """One handed-in submission, as the stats need it."""
+
+    id: str
+    contributor_id: str
+    kind: str
+    status: str
+    theme: str | None
+    face: str | None
+    submitted_at: datetime
+    first_review_at: datetime | None
+
+
+def handed_in_since(session: Session, since: datetime) -> list[Handed]:
+    """Submissions handed in at or after `since` (drafts never), with their first review."""
+    first_review = (
+        select(A.c.target_id, func.min(A.c.at).label("at"))
+        .where((A.c.target_type == "submission") & (A.c.action == "review"))
+        .group_by(A.c.target_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            S.c.id,
+            S.c.contributor_id,
+            S.c.kind,
+            S.c.status,
+            S.c.theme,
+            S.c.face,
+            S.c.submitted_at,
+            first_review.c.at,
+        )
+        .outerjoin(first_review, first_review.c.target_id == S.c.id)
+        .where(S.c.submitted_at.is_not(None) & (S.c.submitted_at >= since))
+        .order_by(S.c.submitted_at, S.c.id)
+    ).all()
+    return [Handed(*row) for row in rows]
+
+
+def published_between(session: Session, start: datetime, end: datetime) -> list[Submission]:
+    """Items published in [start, end), oldest first."""
+    rows = session.execute(
+        select(Submission)
+        .where((S.c.status == "published") & (S.c.published_at >= start) & (S.c.published_at < end))
+        .order_by(S.c.published_at, S.c.id)
+    ).scalars()
+    return list(rows)
+
+
+def first_media_variants(
+    session: Session, submission_ids: list[str]
+) -> dict[str, tuple[str, list[str]]]:
+    """Each submission's first ready media item and the names of its stored variants."""
+    if not submission_ids:
+        return {}
+    rows = session.execute(
+        select(M.c.submission_id, M.c.id, V.c.name)
+        .join(V, V.c.media_id == M.c.id)
+        .where(M.c.submission_id.in_(submission_ids) & (M.c.status == "ready"))
+        .order_by(M.c.submission_id, M.c.position, M.c.id, V.c.name)
+    ).all()
+    found: dict[str, tuple[str, list[str]]] = {}
+    for submission_id, media_id, name in rows:
+        media, names = found.setdefault(submission_id, (media_id, []))
+        if media == media_id:
+            names.append(name)
+    return found

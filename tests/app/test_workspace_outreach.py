@@ -1,0 +1,216 @@
+"""The reminder, digest, reactions and stats pages: roles, CSRF, the forms, charts as inline SVG."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import FakeClock, bearer
+from tests.app.push_kit import Pushing, make_pushing
+from tests.app.workspace_kit import csrf_of, person, signed_in
+
+
+@pytest.fixture
+def pushing(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Pushing]:
+    yield from make_pushing(database_url, tmp_path, clock, GENBA_QUIET_HOURS="none")
+
+
+def as_role(p: Pushing, role: str) -> str:
+    """Sign the client in with a new account of this role; returns the CSRF token."""
+    return signed_in(p.client, person(p.db, p.clock, role))
+
+
+class TestSecurity:
+    @pytest.mark.parametrize("role", ["viewer", "reviewer"])
+    def test_only_an_admin_sends_reminders_and_digests(self, pushing: Pushing, role):
+        pushing.worker_friend(notices="all")
+        token = as_role(pushing, role)
+        for path, data in (("/admin/reminders", {}), ("/admin/digests", {"month": "2026-11"})):
+            answer = pushing.client.post(path, data={"csrf_token": token, **data})
+            assert answer.status_code == 403
+            assert "Traceback" not in answer.text
+        assert (
+            pushing.client.post(
+                "/api/v1/reminders", json={}, headers=bearer(pushing.seed.token(role))
+            ).status_code
+            == 403
+        )
+        pushing.drain()
+        assert pushing.sim.platform.deliveries() == []
+
+    def test_a_form_without_its_csrf_token_is_refused(self, pushing: Pushing):
+        (_, line_id) = pushing.worker_friend(notices="all")
+        as_role(pushing, "admin")
+        for data in ({}, {"csrf_token": "forged"}):
+            assert pushing.client.post("/admin/reminders", data=data).status_code == 403
+        item = pushing.seed.submission(status="published")
+        answer = pushing.client.post(f"/admin/items/{item.id}/reactions", data={"count": "5"})
+        assert answer.status_code == 403
+        pushing.drain()
+        assert pushing.texts(line_id) == []
+
+    def test_without_a_session_every_page_leads_to_sign_in(self, pushing: Pushing):
+        for path in ("/admin/stats", "/admin/stats.csv", "/admin/reminders"):
+            answer = pushing.client.get(path, follow_redirects=False)
+            assert answer.status_code == 303 and answer.headers["location"] == "/admin/sign-in"
+
+
+class TestReminderPage:
+    def test_a_viewer_sees_the_preview_but_no_send_button(self, pushing: Pushing):
+        friends = [pushing.worker_friend(notices="all")[1] for _ in range(3)]
+        as_role(pushing, "viewer")
+        page = pushing.client.get("/admin/reminders")
+        assert page.status_code == 200
+        assert re.search(r'id="audience"><b>3</b>', page.text)
+        assert 'id="send-reminder"' not in page.text
+        assert not any(f in page.text for f in friends)
+        assert f"{friends[0][:5]}…" in page.text
+
+    def test_an_admin_schedules_a_reminder_that_the_worker_sends(self, pushing: Pushing):
+        (_, line_id) = pushing.worker_friend(notices="all")
+        token = as_role(pushing, "admin")
+        answer = pushing.client.post("/admin/reminders", data={"csrf_token": token, "at": ""})
+        assert answer.status_code == 200 and 'id="scheduled"' in answer.text
+        again = pushing.client.post("/admin/reminders", data={"csrf_token": token})
+        assert again.status_code == 409 and "already" in again.text
+        pushing.drain()
+        assert len(pushing.texts(line_id)) == 1
+
+    @pytest.mark.parametrize("at", ["soon", "2026-13-01T10:00", "\x00"])
+    def test_a_bad_time_is_shown_not_crashed(self, pushing: Pushing, at):
+        pushing.worker_friend(notices="all")
+        token = as_role(pushing, "admin")
+        answer = pushing.client.post("/admin/reminders", data={"csrf_token": token, "at": at})
+        assert answer.status_code == 422 and "not a time" in answer.text
+
+    def test_the_digest_preview_shows_pictures_only_where_the_face_choice_allows(
+        self, pushing: Pushing
+    ):
+        token = pushing.seed.token("reviewer")
+        made = {}
+        for face in ("show", "blur"):
+            item = pushing.seed.submission(face=face, status="approved")
+            pushing.client.patch(
+                f"/api/v1/submissions/{item.id}",
+                json={"status": "published", "platform": "x", "url": f"https://x.test/{face}"},
+                headers=bearer(token),
+            )
+            made[face] = item
+        as_role(pushing, "admin")
+        page = pushing.client.get("/admin/reminders?month=2026-11")
+        assert f"/admin/media/{made['show'].media[0].id}/thumbnail" in page.text
+        assert f"/admin/media/{made['blur'].media[0].id}/" not in page.text
+        assert "blur pending: text only" in page.text
+        hostile = pushing.client.get("/admin/reminders?month=<script>")
+        assert hostile.status_code == 200 and "<script>" not in hostile.text
+
+
+class TestPublishAndReactionsPage:
+    def test_publish_with_thanks_then_reactions(self, pushing: Pushing):
+        who = pushing.worker_friend(language="en")
+        item = pushing.seed.submission(contributor=who, status="approved")
+        as_role(pushing, "reviewer")
+        token = csrf_of(pushing.client.get(f"/admin/items/{item.id}").text)
+        answer = pushing.client.post(
+            f"/admin/items/{item.id}/review",
+            data={
+                "csrf_token": token,
+                "action": "publish",
+                "platform": "instagram",
+                "url": "https://insta.test/p/9",
+                "thanks": "The whole team loved it.",
+            },
+        )
+        assert answer.status_code == 200 and 'id="save-reactions"' in answer.text
+        answer = pushing.client.post(
+            f"/admin/items/{item.id}/reactions", data={"csrf_token": token, "count": "17"}
+        )
+        assert answer.status_code == 200 and "<dd>17</dd>" in answer.text
+        pushing.drain()
+        texts = pushing.texts(who[1])
+        assert len(texts) == 3
+        assert "The whole team loved it." in texts[1] and "17 reactions" in texts[2]
+
+    @pytest.mark.parametrize("count", ["-3", "many", "", "1e3", "99999999999"])
+    def test_a_bad_count_is_refused(self, pushing: Pushing, count):
+        item = pushing.seed.submission(status="published")
+        token = as_role(pushing, "reviewer")
+        answer = pushing.client.post(
+            f"/admin/items/{item.id}/reactions", data={"csrf_token": token, "count": count}
+        )
+        assert answer.status_code == 422 and "Traceback" not in answer.text
+
+
+class TestStats:
+    def seed_week(self, p: Pushing) -> None:
+        start = p.clock()
+        p.seed.submission(face="show", status="approved", at=start - timedelta(days=8))
+        p.seed.submission(face="blur", status="rejected", at=start)
+        p.seed.submission(face="no_face", status="new", theme=None, at=start)
+        p.seed.submission(face=None, photos=0, at=start)
+
+    def test_the_api_gives_the_numbers_as_json_and_csv(self, pushing: Pushing):
+        self.seed_week(pushing)
+        token = pushing.seed.token("viewer")
+        body = pushing.client.get("/api/v1/stats?weeks=4", headers=bearer(token)).json()
+        assert len(body["weeks"]) == 4 and body["total"] == 4
+        assert body["by_theme"]["daily"] == [0, 0, 1, 2]
+        assert body["faces"] == {"show": 1, "blur": 1, "no_face": 1, "idea": 1}
+        assert body["outcomes"]["approved"] == 1 and body["outcomes"]["rejected"] == 1
+        # The seeded moves were reviewed at the moment they were sent.
+        assert body["reviewed"] == 2 and body["review_hours_median"] == 0.0
+        assert body["active_contributors"] == [0, 0, 1, 3]
+        assert body["by_site"] is None and body["not_yet"]["site"].startswith("not yet")
+        text = pushing.client.get("/api/v1/stats.csv?weeks=4", headers=bearer(token)).text
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert {"section": "face", "key": "blur", "week": "", "value": "1"} in rows
+        assert sum(int(r["value"]) for r in rows if r["section"] == "submissions_by_theme") == 4
+
+    @pytest.mark.parametrize("weeks", ["0", "105", "x", "-1"])
+    def test_the_api_caps_the_weeks(self, pushing: Pushing, weeks):
+        answer = pushing.client.get(
+            f"/api/v1/stats?weeks={weeks}", headers=bearer(pushing.seed.token("viewer"))
+        )
+        assert answer.status_code == 422
+
+    def test_time_to_review_counts_from_sending_to_the_first_review(self, pushing: Pushing):
+        item = pushing.seed.submission()
+        pushing.clock.advance(hours=5)
+        pushing.client.patch(
+            f"/api/v1/submissions/{item.id}",
+            json={"status": "approved"},
+            headers=bearer(pushing.seed.token("reviewer")),
+        )
+        body = pushing.client.get(
+            "/api/v1/stats", headers=bearer(pushing.seed.token("viewer"))
+        ).json()
+        assert body["reviewed"] == 1 and body["review_hours_median"] == 5.0
+
+    def test_a_theme_that_looks_like_a_formula_is_defused_in_the_csv(self, pushing: Pushing):
+        pushing.seed.theme("=cmd", "evil")
+        pushing.seed.submission(theme="=cmd")
+        text = pushing.client.get(
+            "/api/v1/stats.csv", headers=bearer(pushing.seed.token("viewer"))
+        ).text
+        assert "\n=cmd" not in text and ",=cmd" not in text and "'=cmd" in text
+
+    def test_the_page_draws_inline_svg_charts_from_this_host_only(self, pushing: Pushing):
+        self.seed_week(pushing)
+        pushing.seed.theme("<b>x</b>", "hostile")
+        pushing.seed.submission(theme="<b>x</b>")
+        as_role(pushing, "viewer")
+        page = pushing.client.get("/admin/stats")
+        assert page.status_code == 200
+        assert page.text.count("<svg ") == 4
+        assert "<b>x</b>" not in page.text and "&lt;b&gt;x&lt;/b&gt;" in page.text
+        assert "<script" not in page.text
+        assert not re.search(r'(src|href)="(https?:)?//', page.text)
+        assert 'id="by-site"' in page.text  # "not yet" until sites exist
+        csv_page = pushing.client.get("/admin/stats.csv")
+        assert csv_page.headers["content-type"].startswith("text/csv")

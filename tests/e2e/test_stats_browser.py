@@ -1,0 +1,113 @@
+"""The stats page in Debian's chromium: signed in, charts drawn, nothing fetched from elsewhere.
+
+With GENBA_SCREENSHOTS=<folder> the page is also saved there as stats-laptop.png (that is how
+docs/screenshots/stats-laptop.png was made); otherwise into the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.factory import create_app
+from app.services import build_services
+from app.settings import load_settings
+from app.workspace import accounts
+from linesim import LineSim, start_server
+from linesim.server import RunningServer
+from storage.blobs import LocalBlobStore
+from storage.db import sqlite_url
+from tests.app.conftest import FakeClock, Seeder
+from tests.e2e.browser import save_screenshot
+from tests.e2e.test_workspace_browser import UNLABELLED
+
+PASSWORD = "correct horse battery"
+THEMES = (("daily-work", 5), ("events", 2), ("craft", 3), ("seasons", 1))
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[RunningServer]:
+    """The bot on 127.0.0.1 over a SQLite database holding eight weeks of submissions."""
+    with LineSim() as sim:
+        settings = load_settings(
+            _env_file=None,
+            LINE_CHANNEL_SECRET=sim.platform.channel_secret,
+            LINE_CHANNEL_ACCESS_TOKEN=sim.platform.access_token,
+            LINE_API_BASE_URL=sim.base_url,
+            DATABASE_URL=sqlite_url(tmp_path / "genba.db"),
+            GENBA_DATA_DIR=str(tmp_path / "var"),
+        )
+        services = build_services(settings)
+        server = start_server(create_app(services, run_worker=False), "127.0.0.1", 0)
+        try:
+            _seed(services.db, tmp_path)
+            yield server
+        finally:
+            server.stop()
+
+
+def _seed(db, tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    seed = Seeder(
+        db=db, blobs=LocalBlobStore(tmp_path / "blobs"), clock=FakeClock(now), scratch=scratch
+    )
+    people = [seed.contributor(f"worker {i}") for i in range(6)]
+    faces = ("show", "no_face", "blur", "show", "no_face")
+    statuses = ("new", "approved", "published", "rejected", "approved", "in_review")
+    n = 0
+    for week in range(8):
+        for theme, weight in THEMES:
+            for _ in range((weight + week) % 4):
+                n += 1
+                seed.submission(
+                    at=now - timedelta(weeks=week, hours=n),
+                    theme=theme,
+                    face=faces[n % len(faces)],
+                    status=statuses[n % len(statuses)],
+                    contributor=people[n % len(people)],
+                    photos=1,
+                )
+    accounts.create_person(
+        db, email="pr@example.com", role="viewer", password=PASSWORD, actor="test", now=now
+    )
+
+
+@pytest.mark.browser
+def test_the_stats_page_shows_its_charts_without_any_other_host(
+    workspace: RunningServer, page: Page, tmp_path: Path
+) -> None:
+    base = workspace.base_url
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/admin/stats")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("E-mail address").fill("pr@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Stats").click()
+    expect(page.get_by_role("heading", name="Stats", exact=True)).to_be_visible()
+    charts = page.locator("svg.chart")
+    expect(charts).to_have_count(4)
+    for i in range(4):
+        expect(charts.nth(i)).to_be_visible()
+        assert charts.nth(i).bounding_box()["height"] > 50  # type: ignore[index]
+    assert page.locator("svg.chart rect").count() > 20
+    expect(page.locator("#by-site")).to_contain_text("not yet")
+    assert page.evaluate(UNLABELLED) == []
+    page.get_by_label("Weeks").select_option("4")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("svg.chart").first.locator("rect")).not_to_have_count(0)
+    page.get_by_label("Weeks").select_option("12")
+    page.get_by_role("button", name="Show").click()
+    assert [url for url in asked if not url.startswith(base)] == []
+    folder = Path(os.environ.get("GENBA_SCREENSHOTS") or tmp_path)
+    size = save_screenshot(page, folder / "stats-laptop.png")
+    assert size < 300_000
