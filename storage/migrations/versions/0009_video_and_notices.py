@@ -1,7 +1,7 @@
 """videos' running time, and when a worker was told their photo or video failed
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03
 
 Both columns are null for every row made before this revision: no video was stored before, and
@@ -16,7 +16,7 @@ from alembic import op
 import storage.columns
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
