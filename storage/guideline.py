@@ -232,7 +232,7 @@ def agreement_counts(session: Session) -> dict[int | None, int]:
         .where(W.c.following.is_(True))
         .group_by(W.c.guideline_version)
     )
-    return {version: count for version, count in rows}
+    return dict(rows.tuples())
 
 
 def agreements(session: Session, *, limit: int) -> list[Agreement]:

@@ -100,9 +100,6 @@ class LineApi(Protocol):
     def transcoding(self, message_id: str) -> str:
         """A video's preparation state at LINE (raises ContentUnavailable)."""
 
-    def push(self, to: str, messages: Sequence[dict[str, Any]], *, retry_key: str) -> None:
-        """Push messages once per retry key (raises LineApiError)."""
-
     def close(self) -> None:
         """Release connections."""
 
@@ -200,26 +197,6 @@ class SdkLineApi:
         name = (got.display_name or "")[:100]
         language = got.language[:35] if got.language else None
         return Profile(display_name=name, language=language)
-
-    def push(self, to: str, messages: Sequence[dict[str, Any]], *, retry_key: str) -> None:
-        """Push messages with an X-Line-Retry-Key; a 409 (key accepted before) counts as sent."""
-        request = PushMessageRequest.from_dict({"to": to, "messages": list(messages)})
-        try:
-            self._api.push_message_with_http_info(
-                request,
-                x_line_retry_key=retry_key,
-                _request_timeout=self._timeout,
-                _preload_content=False,
-            )
-        except ApiException as exc:
-            if exc.status == 409:
-                return None  # an earlier attempt with this key got through: never twice
-            raise LineApiError(
-                exc.status, _error_message(exc.body), retryable=_retryable(exc.status)
-            ) from None
-        except Exception as exc:  # urllib3: timeouts, refused connections, resets
-            raise LineApiError(None, type(exc).__name__, retryable=True) from None
-        return None
 
     def transcoding(self, message_id: str) -> str:
         """`processing`, `succeeded` or `failed`: whether LINE has the video ready to download."""

@@ -9,21 +9,21 @@ from fastapi import APIRouter, FastAPI
 
 from app.admin.auth import Authenticator, Guards
 from app.admin.checks import check_routes
-from app.admin.face_checks import Uploads
 from app.admin.export_api import export_routes
+from app.admin.face_checks import Uploads
 from app.admin.gate import PREFIX, AdminGate
 from app.admin.guideline import guideline_routes
 from app.admin.jobs import job_routes
 from app.admin.media import media_routes
-from app.admin.sites import site_routes
-from app.admin.privacy_api import privacy_routes
 from app.admin.outreach import outreach_routes
+from app.admin.privacy_api import privacy_routes
+from app.admin.sites import site_routes
 from app.admin.submissions import submission_routes
 from app.admin.themes import theme_routes
 from app.admin.throttle import LIMIT, FailureThrottle
 from app.admin.tokens import token_routes
-from media import DEFAULT_LIMITS
 from app.pushes.feedback import Feedback
+from media import DEFAULT_LIMITS
 from storage.blobs import BlobStore
 from storage.db import Database
 

@@ -179,6 +179,7 @@ class SubmissionRead(BaseModel):
     media: list[MediaRead]
     approval_blockers: list[str] = Field(
         description="Why it cannot be approved or published yet (face checks); [] when it can"
+    )
     media_failed: int = Field(
         0, description="How many photos or videos could not be used (failed or expired)"
     )

@@ -13,8 +13,8 @@ from app.worker.profiles import handle_profile
 from app.worker.pushes import give_up_push, handle_push
 from app.worker.replies import give_up_reply, handle_reply
 from app.worker.runner import Worker
-from media import load_face_detector
 from app.worker.video_jobs import handle_any_media
+from media import load_face_detector
 from storage import jobs, retention
 from storage.orphans import sweep_orphans
 

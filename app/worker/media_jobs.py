@@ -20,8 +20,8 @@ from pathlib import Path
 
 from app.services import Services
 from app.worker.base import JobEnv, RetryLater
-from app.worker.photo_variants import make_photo_files
 from app.worker.media_notice import enqueue_notice
+from app.worker.photo_variants import make_photo_files
 from media.errors import MediaRejected
 from media.limits import ImageLimits
 from storage import jobs

@@ -33,7 +33,8 @@ def send_push(services: Services, to: str, messages: Sequence[dict[str, Any]], *
     """
     assert services.line is not None, "the worker needs a LINE client"
     try:
-        services.line.push(to, messages, retry_key=key)
+        # False: LINE had this key already (409), so the messages went out then: sent.
+        services.line.push([to], messages, key)
     except LineApiError as exc:
         if exc.retryable:
             raise RetryLater(str(exc)) from None

@@ -12,13 +12,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app.admin.throttle import LIMIT, FailureThrottle
-from app.workspace.editor_pages import editor_router
 from app.pushes.feedback import Feedback
+from app.workspace.editor_pages import editor_router
+from app.workspace.export_pages import export_router
 from app.workspace.outreach_pages import outreach_router
 from app.workspace.pages import TEMPLATE_DIR, workspace_router
-from app.workspace.rendering import renderer
-from app.workspace.export_pages import export_router
 from app.workspace.privacy_pages import privacy_router
+from app.workspace.rendering import renderer
 from app.workspace.sessions import SIGN_IN, SessionKeeper, SignInRequired
 from storage.blobs import BlobStore
 from storage.db import Database

@@ -24,7 +24,7 @@ from app.pushes import campaigns
 from app.pushes.feedback import Feedback
 from app.pushes.status import budget
 from app.stats import charts, numbers
-from app.workspace.pages import render_page
+from app.workspace.rendering import render_page
 from app.workspace.sessions import SessionKeeper, Visitor, form_fields
 from storage.db import Database
 

@@ -370,27 +370,6 @@ def workspace_router(
     return router
 
 
-def render_page(
-    templates: Jinja2Templates,
-    request: Request,
-    name: str,
-    visitor: Visitor | None,
-    status: int = 200,
-    **context: Any,
-) -> HTMLResponse:
-    """A page with the headers every /admin page carries (no caching, no framing, own host)."""
-    page = templates.TemplateResponse(
-        request, name, {"visitor": visitor, "not_yet": NOT_YET, **context}, status_code=status
-    )
-    page.headers["Cache-Control"] = "no-store"
-    page.headers["X-Frame-Options"] = "DENY"
-    page.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self'; style-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'"
-    )
-    return page
-
-
 def _limit(raw: str | None) -> int:
     try:
         wanted = int(raw or PAGE_SIZE)
