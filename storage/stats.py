@@ -64,23 +64,3 @@ def published_between(session: Session, start: datetime, end: datetime) -> list[
         .order_by(S.c.published_at, S.c.id)
     ).scalars()
     return list(rows)
-
-
-def first_media_variants(
-    session: Session, submission_ids: list[str]
-) -> dict[str, tuple[str, list[str]]]:
-    """Each submission's first ready media item and the names of its stored variants."""
-    if not submission_ids:
-        return {}
-    rows = session.execute(
-        select(M.c.submission_id, M.c.id, V.c.name)
-        .join(V, V.c.media_id == M.c.id)
-        .where(M.c.submission_id.in_(submission_ids) & (M.c.status == "ready"))
-        .order_by(M.c.submission_id, M.c.position, M.c.id, V.c.name)
-    ).all()
-    found: dict[str, tuple[str, list[str]]] = {}
-    for submission_id, media_id, name in rows:
-        media, names = found.setdefault(submission_id, (media_id, []))
-        if media == media_id:
-            names.append(name)
-    return found

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from app.admin.fields import rfc3339_utc
-from storage.models import Submission
+from storage.submissions import SubmissionRecord
 
 NOT_YET = "not yet"
 COLUMNS = (
@@ -50,11 +50,12 @@ class ManifestRow:
     note: str | None = None
 
 
-def row_for(submission: Submission) -> ManifestRow:
+def row_for(record: SubmissionRecord) -> ManifestRow:
     """The manifest row of a submission, before its files are added."""
-    # The guideline and credit-line columns come with other work; until a row has them, the
-    # manifest says "not yet" rather than inventing a value.
-    guideline = getattr(submission, "guideline_version", None)
+    submission = record.submission
+    # The guideline version the contributor agreed to ("not yet" when they have not); the
+    # credit line until the contributor can choose one is "not yet" too, never invented.
+    guideline = record.guideline_version
     credit = getattr(submission, "credit_line", None)
     return ManifestRow(
         code=submission.code,

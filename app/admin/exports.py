@@ -16,9 +16,9 @@ from datetime import datetime
 from ulid import ULID
 
 from app.admin.export_manifest import ManifestRow, manifest_csv, manifest_json, row_for
-from app.admin.export_rule import allowed_variant
 from app.admin.fields import plausible_id
 from app.admin.media import EXTENSIONS
+from app.admin.release import allowed_variant
 from app.admin.zip_stream import ZipMember, zip_stream
 from flows.types import SubmissionStatus
 from storage import audit, submissions
@@ -142,10 +142,10 @@ def _item_files(
     if record is None or record.submission.status not in EXPORTABLE:
         return
     s = record.submission
-    row = row_for(s)
+    row = row_for(record)
     rows.append(row)
     photos = [m for m in record.media if m.media.status in (MediaStatus.READY, MediaStatus.PENDING)]
-    chosen = [(m, allowed_variant(s, m)) for m in photos]
+    chosen = [(m, allowed_variant(s.face, m)) for m in photos]
     missing = sum(1 for _, v in chosen if v is None)
     if missing:
         row.note = NOT_READY.format(n=missing)

@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.admin.release import allowed_variant
 from app.pushes.outbox import queue_push
 from app.pushes.policy import PushPolicy
-from storage import audit, pushes, stats
+from storage import audit, pushes, stats, submissions
 from storage.db import Database
 from storage.models import Theme
 from webhooks import notices
@@ -218,26 +219,19 @@ def posted(session: Session, policy: PushPolicy, month: str) -> list[Posted]:
     ]
 
 
-def allowed_variant(face: str | None, variants: Sequence[str]) -> str | None:
-    """The image a digest may show: never a blur item's original; a blur item only blurred."""
-    if face == "blur":
-        return "blurred" if "blurred" in variants else None
-    if face in ("show", "no_face"):
-        return "thumbnail" if "thumbnail" in variants else None
-    return None
-
-
 def _pictures(
     session: Session, items: Sequence[tuple[str, str | None]]
 ) -> dict[str, tuple[str, str]]:
-    faces = dict(items)
+    # The one rule of what may leave (app/admin/release.py): a blur photo only blurred and
+    # checked, never its original; the thumbnail size, as the digest shows small pictures.
     found = {}
-    for submission_id, (media_id, names) in stats.first_media_variants(
-        session, list(faces)
-    ).items():
-        name = allowed_variant(faces[submission_id], names)
-        if name is not None:
-            found[submission_id] = (media_id, name)
+    for submission_id, face in items:
+        record = submissions.get(session, submission_id)
+        for m in record.media if record is not None else ():
+            name = allowed_variant(face, m, size="thumbnail")
+            if name is not None:
+                found[submission_id] = (m.media.id, name)
+                break
     return found
 
 
