@@ -17,7 +17,7 @@ from app.settings import load_settings
 from app.worker.base import JobEnv
 from app.worker.conversation import _user_step
 from linesim import Events, LinePlatform
-from storage import contributors, drafts, inbox
+from storage import contributors, drafts, inbox, themes
 from storage.blobs import LocalBlobStore
 from storage.db import Database
 from storage.models import ReplyOutbox, Submission
@@ -58,8 +58,17 @@ def _step(env: JobEnv, event: dict[str, Any]) -> list[dict[str, Any]]:
     return json.loads(sent.messages)
 
 
+@pytest.mark.parametrize(
+    "tap",
+    [
+        "g1|reface_to|{id}|no_face",  # change the face choice
+        "g1|reface|{id}",  # ask which face choice
+        "g1|withdraw|{id}",  # ask to confirm withdrawing
+        "g1|withdraw_yes|{id}",  # withdraw
+    ],
+)
 def test_a_tap_naming_another_workers_submission_is_refused_like_an_unknown_one_and_logged(
-    env: JobEnv, caplog: pytest.LogCaptureFixture
+    env: JobEnv, caplog: pytest.LogCaptureFixture, tap: str
 ) -> None:
     platform = LinePlatform()
     events = Events(platform)
@@ -73,12 +82,55 @@ def test_a_tap_naming_another_workers_submission_is_refused_like_an_unknown_one_
         drafts.set_face(s, draft_id="01OWNERSSUB", contributor_id=row.id, face="show", now=now)
         drafts.submit(s, draft_id="01OWNERSSUB", contributor_id=row.id, now=now)
     caplog.set_level(logging.WARNING, logger="genba.conversation")
-    foreign = _step(env, events.postback(intruder, "g1|reface_to|01OWNERSSUB|no_face"))
+    foreign = _step(env, events.postback(intruder, tap.format(id="01OWNERSSUB")))
     assert "another worker" in caplog.text and intruder not in caplog.text
     caplog.clear()
-    unknown = _step(env, events.postback(intruder, "g1|reface_to|01NOSUCHSUB|no_face"))
+    unknown = _step(env, events.postback(intruder, tap.format(id="01NOSUCHSUB")))
     assert "another worker" not in caplog.text
     assert [m["text"] for m in foreign] == [m["text"] for m in unknown]
     with env.services.db.read() as s:
         kept = s.get(Submission, "01OWNERSSUB")
-    assert kept is not None and kept.face == "show"
+    assert kept is not None and (kept.face, kept.status) == ("show", "new")
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "status"),
+    [
+        ("vi", "Công việc hằng ngày", "Đã nhận"),
+        ("pt-BR", "Trabalho diário", "Recebido"),
+        ("zh-Hans", "日常工作", "已收到"),
+        ("ja-x-easy", "まいにちの しごと", "受（う）け取（と）りました"),
+        ("ko", "毎日の仕事", "受け付けました"),  # no Korean catalogue: Japanese
+    ],
+)
+def test_my_submissions_cards_speak_the_workers_language_theme_title_included(
+    env: JobEnv, language: str, title: str, status: str
+) -> None:
+    platform = LinePlatform()
+    events = Events(platform)
+    owner = platform.add_user()
+    now = env.services.clock()
+    translations = {
+        "vi": "Công việc hằng ngày",
+        "pt-BR": "Trabalho diário",
+        "zh-Hans": "日常工作",
+        "ja-x-easy": "まいにちの しごと",
+    }
+    with env.services.db.write() as s:
+        themes.create(
+            s,
+            slug="daily-work",
+            values={"title": "毎日の仕事", "translations": json.dumps(translations)},
+            now=now,
+        )
+        row, _ = contributors.ensure(s, owner, now=now)
+        contributors.set_language(s, row.id, language=language, now=now)
+        drafts.start(
+            s, draft_id="01MINE", code="AAA-BBB", kind="photo", contributor_id=row.id, now=now
+        )
+        drafts.set_theme(s, draft_id="01MINE", contributor_id=row.id, slug="daily-work", now=now)
+        drafts.set_face(s, draft_id="01MINE", contributor_id=row.id, face="show", now=now)
+        drafts.submit(s, draft_id="01MINE", contributor_id=row.id, now=now)
+    (carousel,) = _step(env, events.postback(owner, "g1|mine"))
+    said = json.dumps(carousel["contents"], ensure_ascii=False)
+    assert title in said and status in said

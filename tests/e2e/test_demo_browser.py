@@ -11,7 +11,9 @@ import io
 import os
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -182,3 +184,92 @@ def test_the_worker_journey_in_the_demo_chat(
     headers = {"Authorization": f"Bearer {token}"}
     (submission,) = httpx.get(f"{bot_url}/api/v1/submissions", headers=headers).json()["items"]
     assert (submission["code"], submission["status"]) == (code.group(0), "withdrawn")
+
+
+def bot_says(page: Page, words: str) -> None:
+    """Wait until the newest bot message says these words."""
+    expect(page.locator(".row.bot").last).to_contain_text(words, timeout=20_000)
+
+
+@pytest.mark.browser
+def test_the_whole_journey_agree_site_guideline_theme_card_my_submissions_withdraw(
+    demo: tuple[str, str, str], phone: Page, tmp_path: Path
+) -> None:
+    chat_url, bot_url, token = demo
+    page, shots = phone, Shots(phone, tmp_path)
+    headers = {"Authorization": f"Bearer {token}"}
+    api = httpx.Client(base_url=f"{bot_url}/api/v1", headers=headers)
+    # What an admin sets up first: the sites, and a theme for this month (company time zone).
+    for name in ("本社工場", "駅前店", "物流センター"):
+        assert api.post("/sites", json={"name": name}).status_code == 201
+    month = datetime.now(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m")
+    theme = {
+        "slug": "hands",
+        "title": "職人の手元",
+        "translations": {"en": "Skilled hands"},
+        "description": "作業中の手元のアップを送ってください。",
+        "examples": {"ja": "部品を組む手、工具を持つ手"},
+        "month": month,
+    }
+    assert api.post("/themes", json=theme).status_code == 201
+    photo = tmp_path / "hands.jpg"
+    photo.write_bytes(scene((190, 120, 80)))
+
+    # Follow: the welcome asks for one tap on the guideline, then where the worker works.
+    page.goto(chat_url)
+    expect(page.locator(".row.bot .bubble").first).to_contain_text("友だち追加", timeout=20_000)
+    bot_says(page, "同意")
+    tap(page, "同意する")
+    bot_says(page, "職場")
+    page.click("#chatbar")
+    shots.take("5-agree-then-site")
+    tap(page, "駅前店")
+    bot_says(page, "駅前店")
+
+    # The guideline from the rich menu, as cards; then a word typed to search it.
+    page.click("#chatbar")
+    tap_menu(page, MenuButton.GUIDELINE)
+    expect(page.locator(".row.bot").last.locator(".card").first).to_be_visible(timeout=20_000)
+    tap(page, "言葉で探す")
+    bot_says(page, "調べたい言葉")
+    page.fill("#text", "名札")
+    page.click("#send")
+    found = page.locator(".row.bot").last
+    expect(found.locator(".card")).to_have_count(1, timeout=20_000)  # the name-badge entry only
+    expect(found).to_contain_text("名札・社員証は写さない")
+    shots.take("6-guideline-search")
+
+    # The theme of the month: "send for this theme", a photo, then only face and comment.
+    tap_menu(page, MenuButton.MONTH_THEME)
+    card = page.locator(".card", has_text="職人の手元").last
+    expect(card).to_be_visible(timeout=20_000)
+    page.click("#chatbar")
+    shots.take("7-theme-card")
+    card.locator("button", has_text="このテーマで送る").click()
+    bot_says(page, "職人の手元")
+    page.set_input_files("#file", str(photo))
+    tap(page, "顔は写っていない")  # tap 1 after the photo: no theme question
+    tap(page, "コメントなし")  # tap 2
+    receipt = page.locator(".row.bot .bubble").last
+    expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"), timeout=20_000)
+    code = re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", receipt.inner_text())
+    assert code is not None
+
+    # My submissions: the card with its status in words, and withdraw from it.
+    page.click("#chatbar")
+    tap_menu(page, MenuButton.MINE)
+    mine = page.locator(".card", has_text=code.group(0)).last
+    expect(mine).to_be_visible(timeout=20_000)
+    expect(mine).to_contain_text("受け付けました")
+    page.click("#chatbar")
+    shots.take("8-my-submissions")
+    mine.locator("button", has_text="取り下げる").click()
+    bot_says(page, "取り下げますか")
+    tap(page, "はい、取り下げる")
+    bot_says(page, "取り下げました")
+
+    (sent,) = api.get("/submissions").json()["items"]
+    assert (sent["code"], sent["status"], sent["theme"]) == (code.group(0), "withdrawn", "hands")
+    assert sent["site"]["name"] == "駅前店"
+    assert sent["guideline"]["agreed"] is True
+    api.close()
