@@ -56,6 +56,10 @@ answers 200 and changes nothing, the note included. Any other move, and `withdra
 is a 409, as is a submission someone else moved meanwhile. `published` needs `platform` and
 `url` (else 422); `platform`/`url` with a move to any other status is a 422. Unknown fields are
 a 422. Each change is written to the audit log with the token's name.
+
+Approving or publishing is a **409** while any photo's face check is not done (a `blur` photo,
+or a `no_face` photo with faces found, whose blur no reviewer confirmed or uploaded); the detail
+names each photo, as the submission's `approval_blockers` does (docs/faces.md).
 """
 
 CONFLICT = {"model": ErrorRead, "description": "Move not allowed, or the status changed"}
