@@ -32,8 +32,8 @@ def is_upload(scope: Scope) -> bool:
 class BodyTooLarge(HTTPException):
     """The body passed the cap while it was being read (FastAPI re-raises HTTPExceptions)."""
 
-    def __init__(self) -> None:
-        super().__init__(413, detail=DETAIL, headers={"Connection": "close"})
+    def __init__(self, limit: int = MAX_BODY_BYTES) -> None:
+        super().__init__(413, detail=detail(limit), headers={"Connection": "close"})
 
 
 class BodyCap:
@@ -55,7 +55,7 @@ class BodyCap:
         if self.upload_limit is not None and is_upload(scope):
             limit = self.upload_limit
         if _declared_length(scope) > limit:
-            await too_large(send)
+            await too_large(send, limit)
             return
         size, started = 0, False
 
@@ -64,7 +64,7 @@ class BodyCap:
             message = await receive()
             size += len(message.get("body", b""))
             if size > limit:
-                raise BodyTooLarge
+                raise BodyTooLarge(limit)
             return message
 
         async def sending(message: Message) -> None:
@@ -78,7 +78,7 @@ class BodyCap:
             # Raised where no exception handler stood between the read and this layer.
             if started:
                 raise
-            await too_large(send)
+            await too_large(send, limit)
 
 
 def _declared_length(scope: Scope) -> int:
@@ -88,9 +88,14 @@ def _declared_length(scope: Scope) -> int:
     return 0
 
 
-async def too_large(send: Send) -> None:
+def detail(limit: int) -> str:
+    """The 413's words for this cap."""
+    return DETAIL if limit == MAX_BODY_BYTES else f"request body is larger than {limit} bytes"
+
+
+async def too_large(send: Send, limit: int = MAX_BODY_BYTES) -> None:
     """Answer 413 with the contract's error body."""
-    body = json.dumps({"detail": DETAIL}).encode()
+    body = json.dumps({"detail": detail(limit)}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -15,7 +15,6 @@ from starlette.concurrency import run_in_threadpool
 from app.admin import face_checks
 from app.admin.auth import Caller, GuardedRoute, Guards
 from app.admin.face_checks import Uploads
-from app.admin.fields import not_found, plausible_id
 from app.admin.schemas import ErrorRead, SubmissionRead, submission_read
 from storage.blobs import BlobStore
 from storage.db import Database
@@ -86,8 +85,8 @@ def check_routes(
     )
     async def upload_blurred(caller: Reviewer, media_id: str, request: Request) -> SubmissionRead:
         """Upload a corrected blurred image of one photo: its face check is done."""
-        if not plausible_id(media_id):
-            raise not_found("media")
+        # Refused before a byte of the body is read when there is nothing to upload for.
+        await run_in_threadpool(face_checks.upload_target, db, media_id)
         path = await _receive(request, uploads)
         try:
             record = await run_in_threadpool(

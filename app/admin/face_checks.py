@@ -91,13 +91,7 @@ def upload_blurred(
     clock: Callable[[], datetime],
 ) -> submissions.SubmissionRecord:
     """Store a reviewer's own blurred image of this photo (sanitised like any upload)."""
-    with db.read() as session:
-        record, photo = _photo(session, media_id)
-        rule = rule_of(record.submission.face, photo)
-    if rule.check in (CheckState.PENDING, CheckState.GONE):
-        raise HTTPException(409, detail="the photo has no stored file to replace")
-    if not rule.blurred_only:
-        raise HTTPException(409, detail="this photo may be published as it is: nothing to blur")
+    record, photo = upload_target(db, media_id)
     work = Path(tempfile.mkdtemp(prefix="genba-upload-", dir=uploads.scratch))
     try:
         try:
@@ -127,6 +121,20 @@ def upload_blurred(
             blobs.delete(variant.storage_key)
         raise not_found("media")
     return _reread(db, record.submission.id)
+
+
+def upload_target(
+    db: Database, media_id: str
+) -> tuple[submissions.SubmissionRecord, submissions.MediaRecord]:
+    """The photo a blurred image may be uploaded for, or 404/409 (checked before the body, too)."""
+    with db.read() as session:
+        record, photo = _photo(session, media_id)
+    rule = rule_of(record.submission.face, photo)
+    if rule.check in (CheckState.PENDING, CheckState.GONE):
+        raise HTTPException(409, detail="the photo has no stored file to replace")
+    if not rule.blurred_only:
+        raise HTTPException(409, detail="this photo may be published as it is: nothing to blur")
+    return record, photo
 
 
 def _put(
