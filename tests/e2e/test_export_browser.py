@@ -106,7 +106,7 @@ def test_sign_in_filter_open_approve_export_read_the_zip_then_delete_the_worker(
     expect(page.get_by_role("status")).to_contain_text("This would delete 1 submission(s)")
     page.get_by_role("button", name="Delete everything of this worker").click()
     expect(page.get_by_role("status")).to_contain_text("Deleted: 1 submission(s), 1 photo(s)")
-    assert not [p for p in data_dir.rglob(media_id)]
+    assert not list(data_dir.rglob(media_id))
     page.goto(f"{running_demo.bot_url}/admin?q={code}")
     expect(page.locator(".item", has_text=code)).to_have_count(0)
     page.goto(f"{running_demo.bot_url}/admin/export?q={code}")
