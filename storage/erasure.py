@@ -7,7 +7,8 @@ row with its LINE user id and profile fields. Audit entries about their records 
 their details redacted. What stays is one `erase_worker` entry whose target is a hash of the
 contributor id and which holds counts only. Doing it again finds that entry and changes
 nothing. The stored files go right after the commit, and a purge job committed with the rows
-makes sure they go even after a crash.
+makes sure they go even after a crash. A job of theirs running at that very moment is left to
+finish (it holds a lease); if it was a new message, running the deletion again removes it.
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def erase_in(
     submission_ids = [
         str(i) for i in session.execute(select(S.c.id).where(S.c.contributor_id == cid)).scalars()
     ]
-    # Their 1:1 events by source; events in a group name them only inside the payload.
+    # Their events by source id; an event kept whole without one (an unknown source type)
+    # names them only inside its payload.
     theirs = (W.c.source_id == line_user_id) | W.c.payload.contains(line_user_id, autoescape=True)
     event_ids = [str(i) for i in session.execute(select(W.c.id).where(theirs)).scalars()]
     their_jobs = (J.c.state != JobState.RUNNING) & (

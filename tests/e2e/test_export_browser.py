@@ -1,6 +1,7 @@
 """Export in a real browser (Debian's chromium): a worker sends a photo in the demo's chat, a
 PR person signs in, filters, opens the item, approves it, exports it, and the downloaded ZIP
-holds the photo (the same bytes the admin API serves) and both manifests with its consent."""
+holds the photo (the same bytes the admin API serves) and both manifests with its consent.
+Then the worker's deletion request: the admin confirms it on the page and the files go."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from tests.e2e.test_workspace_browser import UNLABELLED, send_photo
 
 
 @pytest.mark.browser
-def test_sign_in_filter_open_approve_export_and_read_the_downloaded_zip(
+def test_sign_in_filter_open_approve_export_read_the_zip_then_delete_the_worker(
     running_demo: RunningDemo, page: Page, tmp_path: Path
 ) -> None:
     photo = tmp_path / "genba.jpg"
@@ -92,6 +93,24 @@ def test_sign_in_filter_open_approve_export_and_read_the_downloaded_zip(
     assert row["guideline_version"] == "not yet" and row["files"] == photos[0]
     document = json.loads(z.read("manifest.json"))
     assert [i["code"] for i in document["items"]] == [code] and document["not_ready"] == []
+
+    # The worker asks for their data to be deleted: an admin does it from the item, confirming.
+    media_id = item["media"][0]["id"]
+    data_dir = Path(running_demo.env["GENBA_DATA_DIR"])
+    assert [p for p in data_dir.rglob(media_id) if p.is_dir()]
+    page.goto(f"{running_demo.bot_url}/admin/items/{item['id']}")
+    page.get_by_role("link", name=re.compile("Delete all data of this item's contributor")).click()
+    expect(page.get_by_label("Submission code or contributor id")).to_have_value(code)
+    assert page.evaluate(UNLABELLED) == []
+    page.get_by_role("button", name="Show what would be deleted").click()
+    expect(page.get_by_role("status")).to_contain_text("This would delete 1 submission(s)")
+    page.get_by_role("button", name="Delete everything of this worker").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted: 1 submission(s), 1 photo(s)")
+    assert not list(data_dir.rglob(media_id))
+    page.goto(f"{running_demo.bot_url}/admin?q={code}")
+    expect(page.locator(".item", has_text=code)).to_have_count(0)
+    page.goto(f"{running_demo.bot_url}/admin/export?q={code}")
+    expect(page.get_by_text("No approved items match.")).to_be_visible()
 
 
 def _screenshot(page: Page, name: str, width: int, height: int) -> None:
