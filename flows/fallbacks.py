@@ -10,7 +10,8 @@ from dataclasses import replace
 
 from flows.intents import EXTERNAL_PHOTO, Intent, Tap, WithdrawAsked
 from flows.keys import Key
-from flows.questions import button, then_ask
+from flows.notices import open_button
+from flows.questions import MAX_CHOICES, button, then_ask
 from flows.reprompt import unexpected
 from flows.types import (
     Context,
@@ -44,8 +45,12 @@ def cancel(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
 
 
 def show_help(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
-    """Explain how to send, then re-ask the open question."""
-    return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.HELP)))
+    """Explain how to send, then re-ask the open question; at IDLE offer the notice setting."""
+    replies = then_ask(conversation, ctx, Reply(Key.HELP))
+    last = replies[-1]
+    if last.key == Key.HELP and len(last.choices) < MAX_CHOICES:
+        replies = (*replies[:-1], replace(last, choices=(*last.choices, open_button())))
+    return Outcome(conversation, replies)
 
 
 def show_send(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:

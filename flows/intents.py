@@ -47,6 +47,7 @@ class Intent(StrEnum):
     WITHDRAW = "withdraw"  # arg: submission id (asks to confirm)
     WITHDRAW_YES = "withdraw_yes"  # arg: submission id
     KEEP = "keep"  # arg: submission id (changed their mind)
+    NOTICES = "notices"  # arg: all | feedback | none (empty: ask which)
 
 
 # Taps that answer one particular question: their `ref` must name the question still open.

@@ -78,6 +78,14 @@ class Key(StrEnum):
     WITHDRAW_CONFIRM_LATEST = "withdraw.confirm_latest"  # {code}
     WITHDRAW_NONE = "withdraw.none"
     WITHDRAW_CODE_UNKNOWN = "withdraw.code_unknown"  # {code}
+    NOTICES_ASK = "notices.ask"
+    NOTICES_ALL = "notices.all"
+    NOTICES_FEEDBACK = "notices.feedback"
+    NOTICES_NONE = "notices.none"
+    BUTTON_NOTICES = "button.notices"
+    BUTTON_NOTICES_ALL = "button.notices_all"
+    BUTTON_NOTICES_FEEDBACK = "button.notices_feedback"
+    BUTTON_NOTICES_NONE = "button.notices_none"
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows import fallbacks, photos, resume, submission
+from flows import fallbacks, notices, photos, resume, submission
 from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, WithdrawAsked, interpret
 from flows.keys import Key
 from flows.questions import current_ref
@@ -132,6 +132,7 @@ FALLBACKS: Mapping[Trigger, Transition] = {
     Intent.WITHDRAW: Transition(fallbacks.ask_withdraw),
     Intent.WITHDRAW_YES: Transition(fallbacks.withdraw),
     Intent.KEEP: Transition(fallbacks.keep_submission),
+    Intent.NOTICES: Transition(notices.set_notices, label="notices setting"),
     WithdrawAsked: Transition(fallbacks.ask_withdraw_typed, label="typed withdraw or code"),
     Followed: Transition(fallbacks.welcome, label="follow"),
     Unfollowed: Transition(fallbacks.unfollow, label="unfollow (silent)"),

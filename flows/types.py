@@ -390,6 +390,13 @@ class SetFollowing:
     following: bool
 
 
+@dataclass(frozen=True)
+class SetNotices:
+    """Record which pushes the worker wants: all (reminders too), feedback, none."""
+
+    choice: str
+
+
 Effect = (
     StartDraft
     | AttachPhoto
@@ -403,6 +410,7 @@ Effect = (
     | WithdrawPhoto
     | SetFollowing
     | CheckBatchLater
+    | SetNotices
 )
 
 

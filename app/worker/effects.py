@@ -18,13 +18,14 @@ from flows.types import (
     SetComment,
     SetFace,
     SetFollowing,
+    SetNotices,
     SetTheme,
     StartDraft,
     SubmitDraft,
     WithdrawPhoto,
     WithdrawSubmission,
 )
-from storage import contributors, drafts, jobs
+from storage import contributors, drafts, jobs, pushes
 from storage.jobs import JobSpec
 
 
@@ -97,6 +98,8 @@ def apply_effects(
                 )
             case SetFollowing(following=following):
                 contributors.set_following(session, contributor_id, following=following, now=now)
+            case SetNotices(choice=choice):
+                pushes.set_notices(session, contributor_id, choice, now=now)
             case CheckBatchLater():
                 # Scheduled by the conversation job (app/worker/conversation.py), which knows
                 # the event row the delayed check belongs to.

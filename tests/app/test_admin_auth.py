@@ -25,6 +25,7 @@ ROUTES = {
     ("GET", "/api/v1/submissions"): "viewer",
     ("GET", "/api/v1/submissions/{submission_id}"): "viewer",
     ("PATCH", "/api/v1/submissions/{submission_id}"): "reviewer",
+    ("PUT", "/api/v1/submissions/{submission_id}/reactions"): "reviewer",
     ("GET", "/api/v1/media/{media_id}/{variant}"): "viewer",
     ("GET", "/api/v1/jobs"): "admin",
     ("POST", "/api/v1/jobs/{job_id}/retry"): "admin",
