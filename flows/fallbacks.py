@@ -11,6 +11,7 @@ from dataclasses import replace
 from flows.guide import welcome_prompt
 from flows.intents import EXTERNAL_PHOTO, Intent, Tap, WithdrawAsked
 from flows.keys import Key
+from flows.notice_choice import open_button
 from flows.questions import button, camera_buttons, then_ask
 from flows.reprompt import unexpected
 from flows.sites import site_question
@@ -45,13 +46,14 @@ def cancel(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
 
 
 def show_help(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
-    """Explain how to send, then re-ask the open question; at IDLE, offer settings too."""
+    """Explain how to send, then re-ask the open question; at IDLE, offer more (settings...)."""
     if conversation.draft is not None or conversation.pending_text is not None:
         return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.HELP)))
     more = (
         *camera_buttons(),
         button(Key.BUTTON_MINE, Tap(Intent.MINE)),
         button(Key.BUTTON_SETTINGS, Tap(Intent.SETTINGS)),
+        open_button(),
     )
     return Outcome(conversation, (Reply(Key.HELP, choices=more),))
 

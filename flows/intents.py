@@ -61,6 +61,7 @@ class Intent(StrEnum):
     LANGUAGE = "language"  # arg: a language tag (empty: ask which)
     SITE = "site"  # arg: site id (empty: skip)
     SITES = "sites"  # arg: page number of the site question
+    NOTICES = "notices"  # arg: all | feedback | none (empty: ask which)
 
 
 # Taps that answer one particular question: their `ref` must name the question still open.

@@ -134,6 +134,14 @@ class Key(StrEnum):
     NOTICE_MEDIA_TOO_BIG = "notice.media_too_big"  # {code} {count} {minutes}
     NOTICE_MEDIA_UNREADABLE = "notice.media_unreadable"  # {code} {count}
     NOTICE_MEDIA_LOST = "notice.media_lost"  # {code} {count}
+    NOTICES_ASK = "notices.ask"
+    NOTICES_ALL = "notices.all"
+    NOTICES_FEEDBACK = "notices.feedback"
+    NOTICES_NONE = "notices.none"
+    BUTTON_NOTICES = "button.notices"
+    BUTTON_NOTICES_ALL = "button.notices_all"
+    BUTTON_NOTICES_FEEDBACK = "button.notices_feedback"
+    BUTTON_NOTICES_NONE = "button.notices_none"
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.

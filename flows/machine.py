@@ -21,7 +21,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows import fallbacks, guide, mine, photos, resume, settings, showcase, sites, submission
+from flows import (
+    fallbacks,
+    guide,
+    mine,
+    notice_choice,
+    photos,
+    resume,
+    settings,
+    showcase,
+    sites,
+    submission,
+)
 from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, WithdrawAsked, interpret
 from flows.keys import Key
 from flows.questions import current_ref
@@ -140,6 +151,7 @@ FALLBACKS: Mapping[Trigger, Transition] = {
     Intent.WITHDRAW: Transition(fallbacks.ask_withdraw),
     Intent.WITHDRAW_YES: Transition(fallbacks.withdraw),
     Intent.KEEP: Transition(fallbacks.keep_submission),
+    Intent.NOTICES: Transition(notice_choice.set_notices, label="notices setting"),
     WithdrawAsked: Transition(fallbacks.ask_withdraw_typed, label="typed withdraw or code"),
     Intent.GUIDELINE: Transition(guide.show),
     Intent.GUIDE_SEARCH: Transition(guide.ask_search, (Step.SEARCH_GUIDE,)),

@@ -523,6 +523,13 @@ class SetFollowing:
     following: bool
 
 
+@dataclass(frozen=True)
+class SetNotices:
+    """Record which pushes the worker wants: all (reminders too), feedback, none."""
+
+    choice: str
+
+
 Effect = (
     StartDraft
     | AttachPhoto
@@ -541,6 +548,7 @@ Effect = (
     | CheckBatchLater
     | AgreeGuideline
     | AskedGuideline
+    | SetNotices
 )
 
 

@@ -23,6 +23,7 @@ from flows.types import (
     SetFace,
     SetFollowing,
     SetLanguage,
+    SetNotices,
     SetSite,
     SetTheme,
     StartDraft,
@@ -30,7 +31,7 @@ from flows.types import (
     WithdrawPhoto,
     WithdrawSubmission,
 )
-from storage import contributors, drafts, guideline, jobs, sites
+from storage import contributors, drafts, guideline, jobs, pushes, sites
 from storage.jobs import JobSpec
 
 
@@ -120,6 +121,8 @@ def apply_effects(
                 )
             case SetFollowing(following=following):
                 contributors.set_following(session, contributor_id, following=following, now=now)
+            case SetNotices(choice=choice):
+                pushes.set_notices(session, contributor_id, choice, now=now)
             case CheckBatchLater():
                 # Scheduled by the conversation job (app/worker/conversation.py), which knows
                 # the event row the delayed check belongs to.

@@ -32,6 +32,7 @@ ROUTES = {
     ("GET", "/api/v1/submissions"): "viewer",
     ("GET", "/api/v1/submissions/{submission_id}"): "viewer",
     ("PATCH", "/api/v1/submissions/{submission_id}"): "reviewer",
+    ("PUT", "/api/v1/submissions/{submission_id}/reactions"): "reviewer",
     ("GET", "/api/v1/media/{media_id}/{variant}"): "viewer",
     ("POST", "/api/v1/media/{media_id}/check"): "reviewer",
     ("PUT", "/api/v1/media/{media_id}/blurred"): "reviewer",

@@ -245,3 +245,20 @@ class TestDigest:
 
 def _policy(p: Pushing) -> PushPolicy:
     return PushPolicy.from_settings(p.services.settings)
+
+
+def test_the_notice_choice_a_worker_taps_decides_the_audience(pushing: Pushing):
+    from app.worker.effects import apply_effects
+    from flows.types import SetNotices
+
+    who, _ = pushing.worker_friend(notices="feedback")
+    assert campaigns.preview(pushing.db, pushing.services.catalogue).count == 0
+    with pushing.db.write() as s:
+        apply_effects(
+            s, [SetNotices("all")], contributor_id=who, now=pushing.clock(), max_attempts=3
+        )
+    assert campaigns.preview(pushing.db, pushing.services.catalogue).count == 1
+    with pushing.db.write() as s, pytest.raises(ValueError):
+        apply_effects(
+            s, [SetNotices("loud")], contributor_id=who, now=pushing.clock(), max_attempts=3
+        )

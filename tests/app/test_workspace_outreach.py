@@ -61,6 +61,34 @@ class TestSecurity:
             assert answer.status_code == 303 and answer.headers["location"] == "/admin/sign-in"
 
 
+OUTREACH_ROUTES = {
+    ("GET", "/api/v1/pushes/budget"): "viewer",
+    ("GET", "/api/v1/reminders/preview"): "viewer",
+    ("POST", "/api/v1/reminders"): "admin",
+    ("POST", "/api/v1/digests"): "admin",
+    ("GET", "/api/v1/stats"): "viewer",
+    ("GET", "/api/v1/stats.csv"): "viewer",
+}
+
+
+def test_each_outreach_route_declares_its_role_and_lower_roles_get_403(pushing: Pushing):
+    doc = pushing.client.app.openapi()  # type: ignore[attr-defined]
+    found = {
+        (method.upper(), path): op.get("x-required-role")
+        for path, ops in doc["paths"].items()
+        for method, op in ops.items()
+        if (method.upper(), path) in OUTREACH_ROUTES
+    }
+    assert found == OUTREACH_ROUTES
+    for (method, path), role in OUTREACH_ROUTES.items():
+        for lower in {"admin": ("viewer", "reviewer"), "viewer": ()}[role]:
+            answer = pushing.client.request(
+                method, path, json={}, headers=bearer(pushing.seed.token(lower))
+            )
+            assert answer.status_code == 403, (method, path, lower)
+        assert pushing.client.request(method, path).status_code == 401
+
+
 class TestReminderPage:
     def test_a_viewer_sees_the_preview_but_no_send_button(self, pushing: Pushing):
         friends = [pushing.worker_friend(notices="all")[1] for _ in range(3)]

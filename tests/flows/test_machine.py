@@ -32,6 +32,7 @@ from flows.types import (
     PhotoReceived,
     PostbackReceived,
     SetFollowing,
+    SetNotices,
     Step,
     SubmissionRef,
     SubmissionStatus,
@@ -118,6 +119,28 @@ class TestHelp:
         out = Chat().send(postback(Intent.HELP))
         assert keys(out) == [Key.HELP]
         assert choice_names(out)[:2] == [Key.BUTTON_CAMERA, Key.BUTTON_ALBUM]
+        assert Key.BUTTON_NOTICES in choice_names(out)
+
+    def test_the_notice_setting_asks_then_records_the_choice_and_re_asks(self):
+        chat = Chat()
+        asked = chat.send(postback(Intent.HELP))
+        out = chat.tap(Key.BUTTON_NOTICES, asked)
+        assert keys(out) == [Key.NOTICES_ASK] and out.effects == ()
+        assert choice_names(out) == [
+            Key.BUTTON_NOTICES_ALL,
+            Key.BUTTON_NOTICES_FEEDBACK,
+            Key.BUTTON_NOTICES_NONE,
+        ]
+        out = chat.tap(Key.BUTTON_NOTICES_NONE, out)
+        assert keys(out) == [Key.NOTICES_NONE] and out.effects == (SetNotices("none"),)
+        during = at_face().send(postback(Intent.NOTICES, "all"))
+        assert keys(during) == [Key.NOTICES_ALL, Key.ASK_FACE]
+        assert during.effects == (SetNotices("all"),)
+
+    @pytest.mark.parametrize("arg", ["ALL", "some", "all|x", "none "])
+    def test_an_unknown_notice_choice_asks_again_and_records_nothing(self, arg):
+        out = Chat().send(postback(Intent.NOTICES, arg))
+        assert keys(out) == [Key.NOTICES_ASK] and out.effects == ()
 
     def test_help_does_not_count_as_a_strike(self):
         chat = at_face()

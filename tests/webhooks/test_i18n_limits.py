@@ -176,6 +176,16 @@ def conversations() -> Iterator[Outcome]:
     c.send(text("cancel"))
     yield from c.history
 
+    # The notice setting, from the help answer: each choice, and one during a question.
+    c = WorstChat()
+    for label in (Key.BUTTON_NOTICES_ALL, Key.BUTTON_NOTICES_FEEDBACK, Key.BUTTON_NOTICES_NONE):
+        c.send(text("help"))
+        c.tap(Key.BUTTON_NOTICES)
+        c.tap(label)
+    c.send(photo("q1"))
+    c.send(postback(Intent.NOTICES, "all"))
+    yield from c.history
+
     yield from guideline_and_themes()
     yield from mine_and_settings()
 
