@@ -232,7 +232,7 @@ def agreement_counts(session: Session) -> dict[int | None, int]:
         .where(W.c.following.is_(True))
         .group_by(W.c.guideline_version)
     )
-    return dict(rows.tuples())
+    return {row[0]: row[1] for row in rows}
 
 
 def agreements(session: Session, *, limit: int) -> list[Agreement]:

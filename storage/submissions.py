@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, Table, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, Table, func, select, tuple_, update
 from sqlmodel import Session
 
 from flows.types import SubmissionStatus
 from storage import audit
 from storage.media import variants
 from storage.models import Contributor, Media, Submission
+from storage.states import FaceCheck
 
 S: Table = Submission.__table__  # type: ignore[attr-defined]
 M: Table = Media.__table__  # type: ignore[attr-defined]
@@ -60,6 +61,7 @@ class SubmissionFilter:
     until: datetime | None = None
     q: str | None = None
     site: str | None = None  # site id
+    needs_check: bool = False  # only those with a photo whose face check a person must do
 
 
 def encode_cursor(created_at: datetime, submission_id: str) -> str:
@@ -102,6 +104,8 @@ def _filtered(query: Select[Row], f: SubmissionFilter) -> Select[Row]:
         query = query.where(S.c.face == f.face)
     if f.site is not None:
         query = query.where(S.c.site_id == f.site)
+    if f.needs_check:
+        query = query.where(_needs_check())
     if f.since is not None:
         query = query.where(S.c.created_at >= f.since)
     if f.until is not None:
@@ -111,6 +115,23 @@ def _filtered(query: Select[Row], f: SubmissionFilter) -> Select[Row]:
             S.c.comment.icontains(f.q, autoescape=True) | S.c.code.icontains(f.q, autoescape=True)
         )
     return query
+
+
+def _needs_check() -> ColumnElement[bool]:
+    # SQL for app/admin/release.py's rule: a ready photo that may leave only blurred (a `blur`
+    # choice, or `no_face` with faces found or not counted) and whose blur no reviewer confirmed
+    # or replaced. Kept beside that rule's tests (tests/app/test_gallery_needs_check.py).
+    blurred_only = (S.c.face == "blur") | (
+        (S.c.face == "no_face") & func.coalesce(M.c.faces, -1).__ne__(0)
+    )
+    unchecked = M.c.face_check.is_(None) | M.c.face_check.not_in(
+        [FaceCheck.CONFIRMED.value, FaceCheck.CORRECTED.value]
+    )
+    return (
+        select(M.c.id)
+        .where((M.c.submission_id == S.c.id) & (M.c.status == "ready") & blurred_only & unchecked)
+        .exists()
+    )
 
 
 def list_page(

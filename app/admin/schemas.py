@@ -282,8 +282,7 @@ def _web_url(value: str) -> str:
 WebUrl = Annotated[SafeText, AfterValidator(_web_url)]
 
 
-REVIEW_FIELDS = frozenset({"status", "note", "platform", "url", "example"})
-REVIEW_FIELDS = frozenset({"status", "note", "platform", "url", "thanks"})
+REVIEW_FIELDS = frozenset({"status", "note", "platform", "url", "example", "thanks"})
 
 
 class ReviewChange(BaseModel):
@@ -298,8 +297,7 @@ class ReviewChange(BaseModel):
         # Checked before pydantic's own extra="forbid", whose error would carry the unknown key
         # in `loc`: a hostile key (a lone surrogate) could not even be rendered as JSON.
         if isinstance(data, dict) and not REVIEW_FIELDS.issuperset(data):
-            raise ValueError("only status, note, platform, url and example may be sent")
-            raise ValueError("only status, note, platform, url and thanks may be sent")
+            raise ValueError("only status, note, platform, url, example and thanks may be sent")
         return data
 
     # Every status parses, so that `draft` and `withdrawn` can be refused with a 409.

@@ -92,6 +92,10 @@ def submission_routes(
         until: Annotated[Rfc3339 | None, Query(description="created_at < until")] = None,
         q: Annotated[SafeText | None, Query(max_length=MAX_Q_CHARS)] = None,
         site: Annotated[SafeText | None, Query(max_length=32, description="site id")] = None,
+        needs_check: Annotated[
+            bool,
+            Query(description="only those with a photo whose face check a person must do"),
+        ] = False,
         limit: Annotated[int, Query(ge=1, description=f"1…; over {MAX_LIMIT} is clamped")] = (
             DEFAULT_LIMIT
         ),
@@ -99,6 +103,7 @@ def submission_routes(
     ) -> SubmissionPage:
         """List submissions, newest first, with filters and cursor paging."""
         wanted = submissions.SubmissionFilter(
+            needs_check=needs_check,
             status=status,
             theme=theme,
             face=face,

@@ -409,6 +409,9 @@ def filters_of(
         site = None
     if site:
         chosen["site"] = site
+    needs_check = params.get("needs_check") == "1"
+    if needs_check:
+        chosen["needs_check"] = "1"
     q = "".join(c for c in (params.get("q") or "")[:200] if c.isprintable()).strip() or None
     if q:
         chosen["q"] = q
@@ -424,6 +427,7 @@ def filters_of(
         theme=theme,
         face=face,
         site=site,
+        needs_check=needs_check,
         since=since,
         until=until,
         q=q,

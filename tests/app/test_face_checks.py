@@ -324,3 +324,37 @@ def test_the_served_app_takes_an_image_larger_than_the_json_cap_only_there(serve
             "/api/v1/submissions/01JD0000000000000000000000", content=big, headers=headers
         )
         assert r.status_code == 413
+
+
+class TestNeedsCheckFilter:
+    def test_the_filter_finds_exactly_the_items_the_review_rules_block(
+        self, client, seed, as_role
+    ) -> None:
+        viewer = as_role("viewer")
+        blur = seed.submission(face="blur", variants=BLURRED, faces=2)
+        shown = seed.submission(face="show", variants=BLURRED, faces=3)
+        clear = seed.submission(face="no_face", variants=BLURRED, faces=0)
+        faces_found = seed.submission(face="no_face", variants=BLURRED, faces=2)
+        blur_none = seed.submission(face="blur", variants=("original", "thumbnail"), faces=0)
+
+        def listed(**params: str) -> set[str]:
+            r = client.get("/api/v1/submissions", params=params, headers=viewer)
+            assert r.status_code == 200
+            return {item["id"] for item in r.json()["items"]}
+
+        blocked = {
+            s.id
+            for s in (blur, shown, clear, faces_found, blur_none)
+            if submission(client, viewer, s.id)["approval_blockers"]
+        }
+        assert blocked == {blur.id, faces_found.id, blur_none.id}
+        assert listed(needs_check="true") == blocked
+        assert listed() == {blur.id, shown.id, clear.id, faces_found.id, blur_none.id}
+        assert check(client, as_role("reviewer"), blur.media[0].id).status_code == 200
+        assert listed(needs_check="true") == {faces_found.id, blur_none.id}
+        assert (
+            client.get(
+                "/api/v1/submissions", params={"needs_check": "perhaps"}, headers=viewer
+            ).status_code
+            == 422
+        )

@@ -249,3 +249,16 @@ def test_a_viewer_cannot_confirm_a_face_check(
         f"/admin/items/{item.id}/media/{item.media[0].id}/check", data={"csrf_token": token}
     )
     assert answer.status_code == 403
+
+
+def test_the_gallery_filters_items_that_need_a_face_check(
+    served: Served, web: TestClient, seed_served: Seeder
+) -> None:
+    blurred = ("original", "thumbnail", "blurred", "blurred_thumb")
+    waiting = seed_served.submission(face="blur", variants=blurred, faces=1)
+    fine = seed_served.submission(face="show", faces=0)
+    signed_in(web, person(served.db, served.clock, "viewer"))
+    page = web.get("/admin", params={"needs_check": "1"}).text
+    assert codes(page) == [waiting.code]
+    assert 'id="f-check" name="needs_check" type="checkbox" value="1" checked' in page
+    assert set(codes(web.get("/admin").text)) == {waiting.code, fine.code}
