@@ -111,26 +111,20 @@ def media_routes(
         blob = open_blob(blobs, found.variant.storage_key)
         if override:
             try:
-                with db.write() as session:
-                    audit.record(
-                        session,
-                        actor=caller.name,
-                        action="download_original",
-                        target_type="media",
-                        target_id=media_id,
-                        detail={
-                            "submission": found.submission_id,
-                            "variant": variant.value,
-                            "reason": reason,
-                            "token_id": caller.token_id,
-                        },
-                        now=clock(),
-                    )
+                record_override(
+                    db,
+                    found,
+                    variant,
+                    actor=caller.name,
+                    reason=reason or "",
+                    token_id=caller.token_id,
+                    now=clock(),
+                )
             except BaseException:
                 blob.close()
                 raise
         content_type = found.variant.content_type
-        filename = _filename(found, variant, content_type)
+        filename = download_name(found, variant)
         return StreamingResponse(
             blob.chunks(),
             media_type=content_type,
@@ -144,6 +138,34 @@ def media_routes(
         )
 
     return router
+
+
+def record_override(
+    db: Database,
+    found: Download,
+    variant: VariantName,
+    *,
+    actor: str,
+    reason: str,
+    token_id: str | None,
+    now: datetime,
+) -> None:
+    """Audit an admin's look at an unblurred image of a blurred-only photo (API and pages)."""
+    with db.write() as session:
+        audit.record(
+            session,
+            actor=actor,
+            action="download_original",
+            target_type="media",
+            target_id=found.variant.media_id,
+            detail={
+                "submission": found.submission_id,
+                "variant": variant.value,
+                "reason": reason,
+                "token_id": token_id,
+            },
+            now=now,
+        )
 
 
 def needs_override(found: Download, variant: VariantName) -> bool:
@@ -193,7 +215,9 @@ def open_blob(blobs: BlobStore, key: str) -> OpenBlob:
     return blob
 
 
-def _filename(found: Download, variant: VariantName, content_type: str) -> str:
+def download_name(found: Download, variant: VariantName) -> str:
+    """The file name a download is offered under: code, photo number, variant."""
+    content_type = found.variant.content_type
     code = re.sub(r"[^A-Za-z0-9-]", "", found.code) or "media"
     ext = EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "bin")
     return f"{code}-{found.number}-{variant.value}.{ext}"

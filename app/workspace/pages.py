@@ -29,7 +29,15 @@ from app.admin.fields import (
     not_found,
     plausible_id,
 )
-from app.admin.media import Download, downloadable, needs_override, open_blob
+from app.admin.media import (
+    MAX_REASON_CHARS,
+    Download,
+    download_name,
+    downloadable,
+    needs_override,
+    open_blob,
+    record_override,
+)
 from app.admin.release import Size
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
@@ -312,6 +320,51 @@ def workspace_router(
             },
         )
 
+    @router.post("/admin/media/{media_id}/{variant}/override")
+    async def image_override(request: Request, media_id: str, variant: str) -> Response:
+        # The one way the pages hand out an unblurred image of a blurred-only photo: an admin,
+        # a reason, an audit entry (the API's rule: app/admin/media.py), as a download.
+        visitor = await keeper.require(request, Role.ADMIN)
+        fields = await form_fields(request, visitor.csrf_token)
+        reason = " ".join(fields.get("reason", "").split())[:MAX_REASON_CHARS]
+        try:
+            name = VariantName(variant)
+        except ValueError:
+            raise not_found("media variant") from None
+        if not plausible_id(media_id):
+            raise not_found("media")
+        found = await run_in_threadpool(find_media, media_id, name)
+        if found is None:
+            raise not_found("media variant")
+        if not reason:
+            raise HTTPException(422, detail="say why you need the unblurred photo")
+        blob = await run_in_threadpool(open_blob, blobs, found.variant.storage_key)
+        if needs_override(found, name):
+            try:
+                await run_in_threadpool(
+                    record_override,
+                    db,
+                    found,
+                    name,
+                    actor=visitor.email,
+                    reason=reason,
+                    token_id=None,
+                    now=clock(),
+                )
+            except BaseException:
+                blob.close()
+                raise
+        return StreamingResponse(
+            blob.chunks(),
+            media_type=found.variant.content_type,
+            headers={
+                "Content-Length": str(blob.size),
+                "Content-Disposition": f'attachment; filename="{download_name(found, name)}"',
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            },
+        )
+
     # --- people (admins) ------------------------------------------------------------------
 
     def people_page(
@@ -515,6 +568,7 @@ def _photo(record: submissions.SubmissionRecord, m: submissions.MediaRecord) -> 
         "check": str(rule.check),
         "check_text": release.explain(face, m),
         "can_confirm": rule.can_confirm and rule.check is not release.CheckState.DONE,
+        "locked_original": rule.blurred_only and "original" in m.variants,
     }
 
 

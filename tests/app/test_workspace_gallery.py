@@ -99,7 +99,7 @@ def test_a_blur_item_never_shows_its_unblurred_thumbnail(
     shown = web.get(f"/admin/media/{blurred.media[0].id}/blurred")
     assert shown.status_code == 200 and shown.content == blurred.media[0].files["blurred"]
     detail = web.get(f"/admin/items/{pending.id}").text
-    assert "blur pending" in detail and "/original" not in detail
+    assert "blur pending" in detail and '/original"' not in detail  # no img, no link
 
 
 def test_the_item_page_shows_photos_consent_history_and_audit(
@@ -262,3 +262,31 @@ def test_the_gallery_filters_items_that_need_a_face_check(
     assert codes(page) == [waiting.code]
     assert 'id="f-check" name="needs_check" type="checkbox" value="1" checked' in page
     assert set(codes(web.get("/admin").text)) == {waiting.code, fine.code}
+
+
+def test_an_admin_gets_a_blur_original_only_with_a_reason_and_it_is_audited(
+    served: Served, web: TestClient, seed_served: Seeder
+) -> None:
+    blurred = ("original", "thumbnail", "blurred", "blurred_thumb")
+    item = seed_served.submission(face="blur", variants=blurred, faces=1)
+    media_id = item.media[0].id
+    url = f"/admin/media/{media_id}/original/override"
+    reviewer = signed_in(web, person(served.db, served.clock, "reviewer"))
+    assert "Unblurred original" not in web.get(f"/admin/items/{item.id}").text
+    assert web.post(url, data={"csrf_token": reviewer, "reason": "press"}).status_code == 403
+    web.post("/admin/sign-out", data={"csrf_token": reviewer})
+    admin = signed_in(web, person(served.db, served.clock, "admin"))
+    assert "Unblurred original" in web.get(f"/admin/items/{item.id}").text
+    assert web.post(url, data={"reason": "press"}).status_code == 403  # no CSRF token
+    assert web.post(url, data={"csrf_token": admin, "reason": "  \t "}).status_code == 422
+    got = web.post(url, data={"csrf_token": admin, "reason": "the worker asked for it back"})
+    assert got.status_code == 200 and got.content == item.media[0].files["original"]
+    assert "attachment" in got.headers["content-disposition"]
+    with served.db.read() as s:
+        entries = [
+            e for e in audit.for_target(s, "media", media_id) if e.action == "download_original"
+        ]
+    assert len(entries) == 1 and "the worker asked for it back" in entries[0].detail
+    assert entries[0].actor == "admin@example.com"
+    # The plain image route still never shows it, whatever the role.
+    assert web.get(f"/admin/media/{media_id}/original").status_code == 403
