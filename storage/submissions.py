@@ -8,17 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, Table, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, Table, func, select, tuple_, update
 from sqlmodel import Session
 
 from flows.types import SubmissionStatus
 from storage import audit
 from storage.media import variants
-from storage.models import Contributor, Media, Submission
+from storage.models import Contributor, Media, MediaVariant, Submission
+from storage.states import MediaStatus
 
 S: Table = Submission.__table__  # type: ignore[attr-defined]
 M: Table = Media.__table__  # type: ignore[attr-defined]
 C: Table = Contributor.__table__  # type: ignore[attr-defined]
+V: Table = MediaVariant.__table__  # type: ignore[attr-defined]
 
 
 # The face filter's word for submissions without photos (and so without a face choice).
@@ -57,6 +59,8 @@ class SubmissionFilter:
     since: datetime | None = None
     until: datetime | None = None
     q: str | None = None
+    needs_check: bool = False
+    """Only submissions with a photo whose face check is not done (app/admin/release.py)."""
 
 
 def encode_cursor(created_at: datetime, submission_id: str) -> str:
@@ -94,11 +98,36 @@ def _filtered(
         query = query.where(S.c.created_at >= f.since)
     if f.until is not None:
         query = query.where(S.c.created_at < f.until)
+    if f.needs_check:
+        query = query.where(_needs_face_check())
     if f.q:
         query = query.where(
             S.c.comment.icontains(f.q, autoescape=True) | S.c.code.icontains(f.q, autoescape=True)
         )
     return query
+
+
+def _needs_face_check() -> ColumnElement[bool]:
+    """A `blur` or flagged `no_face` submission with a photo not yet cleared for release.
+
+    The SQL form of app/admin/release.py's rule (tests/app/test_face_checks.py holds the two
+    together): such a photo is cleared only when a reviewer checked it and a `blurred` exists.
+    """
+    blurred = select(V.c.media_id).where((V.c.media_id == M.c.id) & (V.c.name == "blurred"))
+    uncleared = (M.c.status == MediaStatus.PENDING) | M.c.face_check.is_(None) | ~blurred.exists()
+    blurred_only = (S.c.face == "blur") | (
+        (S.c.face == "no_face") & (M.c.faces.is_(None) | (M.c.faces > 0))
+    )
+    return (
+        select(M.c.id)
+        .where(
+            (M.c.submission_id == S.c.id)
+            & M.c.status.in_([MediaStatus.PENDING, MediaStatus.READY])
+            & blurred_only
+            & uncleared
+        )
+        .exists()
+    )
 
 
 def list_page(
@@ -123,7 +152,14 @@ def list_page(
 
 def count_by_status(session: Session, f: SubmissionFilter) -> dict[str, int]:
     """How many listed submissions each status has under these filters (status ignored)."""
-    wanted = SubmissionFilter(theme=f.theme, face=f.face, since=f.since, until=f.until, q=f.q)
+    wanted = SubmissionFilter(
+        theme=f.theme,
+        face=f.face,
+        since=f.since,
+        until=f.until,
+        q=f.q,
+        needs_check=f.needs_check,
+    )
     query = _filtered(
         select(S.c.status, func.count()).select_from(S),
         wanted,

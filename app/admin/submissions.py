@@ -81,6 +81,10 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
         since: Annotated[Rfc3339 | None, Query(description="created_at ≥ since")] = None,
         until: Annotated[Rfc3339 | None, Query(description="created_at < until")] = None,
         q: Annotated[SafeText | None, Query(max_length=MAX_Q_CHARS)] = None,
+        needs_check: Annotated[
+            bool,
+            Query(description="Only submissions with a photo whose face check is not done"),
+        ] = False,
         limit: Annotated[int, Query(ge=1, description=f"1…; over {MAX_LIMIT} is clamped")] = (
             DEFAULT_LIMIT
         ),
@@ -94,6 +98,7 @@ def submission_routes(*, db: Database, guards: Guards, clock: Callable[[], datet
             since=since,
             until=until,
             q=q or None,
+            needs_check=needs_check,
         )
         records, next_cursor = review.list_page(db, wanted, limit=limit, cursor=cursor)
         items = [submission_read(r) for r in records]

@@ -393,6 +393,7 @@ def _filters(
         theme = None
     if theme:
         chosen["theme"] = theme
+    needs_check = pick("check", ["needed"]) == "needed"
     q = "".join(c for c in (params.get("q") or "")[:200] if c.isprintable()).strip() or None
     if q:
         chosen["q"] = q
@@ -410,6 +411,7 @@ def _filters(
         since=since,
         until=until,
         q=q,
+        needs_check=needs_check,
     )
     return wanted, chosen, problems
 
