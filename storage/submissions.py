@@ -14,12 +14,13 @@ from sqlmodel import Session
 from flows.types import SubmissionStatus
 from storage import audit
 from storage.media import variants
-from storage.models import Contributor, Media, Submission
-from storage.states import FaceCheck
+from storage.models import Contributor, Media, MediaVariant, Submission
+from storage.states import MediaStatus
 
 S: Table = Submission.__table__  # type: ignore[attr-defined]
 M: Table = Media.__table__  # type: ignore[attr-defined]
 C: Table = Contributor.__table__  # type: ignore[attr-defined]
+V: Table = MediaVariant.__table__  # type: ignore[attr-defined]
 
 
 # The face filter's word for submissions without photos (and so without a face choice).
@@ -61,7 +62,8 @@ class SubmissionFilter:
     until: datetime | None = None
     q: str | None = None
     site: str | None = None  # site id
-    needs_check: bool = False  # only those with a photo whose face check a person must do
+    needs_check: bool = False
+    """Only submissions with a photo whose face check is not done (app/admin/release.py)."""
 
 
 def encode_cursor(created_at: datetime, submission_id: str) -> str:
@@ -104,12 +106,12 @@ def _filtered(query: Select[Row], f: SubmissionFilter) -> Select[Row]:
         query = query.where(S.c.face == f.face)
     if f.site is not None:
         query = query.where(S.c.site_id == f.site)
-    if f.needs_check:
-        query = query.where(_needs_check())
     if f.since is not None:
         query = query.where(S.c.created_at >= f.since)
     if f.until is not None:
         query = query.where(S.c.created_at < f.until)
+    if f.needs_check:
+        query = query.where(_needs_face_check())
     if f.q:
         query = query.where(
             S.c.comment.icontains(f.q, autoescape=True) | S.c.code.icontains(f.q, autoescape=True)
@@ -117,19 +119,25 @@ def _filtered(query: Select[Row], f: SubmissionFilter) -> Select[Row]:
     return query
 
 
-def _needs_check() -> ColumnElement[bool]:
-    # SQL for app/admin/release.py's rule: a ready photo that may leave only blurred (a `blur`
-    # choice, or `no_face` with faces found or not counted) and whose blur no reviewer confirmed
-    # or replaced. Kept beside that rule's tests (tests/app/test_gallery_needs_check.py).
+def _needs_face_check() -> ColumnElement[bool]:
+    """A `blur` or flagged `no_face` submission with a photo not yet cleared for release.
+
+    The SQL form of app/admin/release.py's rule (tests/app/test_face_checks.py holds the two
+    together): such a photo is cleared only when a reviewer checked it and a `blurred` exists.
+    """
+    blurred = select(V.c.media_id).where((V.c.media_id == M.c.id) & (V.c.name == "blurred"))
+    uncleared = (M.c.status == MediaStatus.PENDING) | M.c.face_check.is_(None) | ~blurred.exists()
     blurred_only = (S.c.face == "blur") | (
-        (S.c.face == "no_face") & func.coalesce(M.c.faces, -1).__ne__(0)
-    )
-    unchecked = M.c.face_check.is_(None) | M.c.face_check.not_in(
-        [FaceCheck.CONFIRMED.value, FaceCheck.CORRECTED.value]
+        (S.c.face == "no_face") & (M.c.faces.is_(None) | (M.c.faces > 0))
     )
     return (
         select(M.c.id)
-        .where((M.c.submission_id == S.c.id) & (M.c.status == "ready") & blurred_only & unchecked)
+        .where(
+            (M.c.submission_id == S.c.id)
+            & M.c.status.in_([MediaStatus.PENDING, MediaStatus.READY])
+            & blurred_only
+            & uncleared
+        )
         .exists()
     )
 
@@ -156,7 +164,14 @@ def list_page(
 
 def count_by_status(session: Session, f: SubmissionFilter) -> dict[str, int]:
     """How many listed submissions each status has under these filters (status ignored)."""
-    wanted = SubmissionFilter(theme=f.theme, face=f.face, since=f.since, until=f.until, q=f.q)
+    wanted = SubmissionFilter(
+        theme=f.theme,
+        face=f.face,
+        since=f.since,
+        until=f.until,
+        q=f.q,
+        needs_check=f.needs_check,
+    )
     query = _filtered(
         select(S.c.status, func.count()).select_from(S),
         wanted,

@@ -94,7 +94,7 @@ def submission_routes(
         site: Annotated[SafeText | None, Query(max_length=32, description="site id")] = None,
         needs_check: Annotated[
             bool,
-            Query(description="only those with a photo whose face check a person must do"),
+            Query(description="Only submissions with a photo whose face check is not done"),
         ] = False,
         limit: Annotated[int, Query(ge=1, description=f"1…; over {MAX_LIMIT} is clamped")] = (
             DEFAULT_LIMIT

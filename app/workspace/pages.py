@@ -462,9 +462,7 @@ def filters_of(
         site = None
     if site:
         chosen["site"] = site
-    needs_check = params.get("needs_check") == "1"
-    if needs_check:
-        chosen["needs_check"] = "1"
+    needs_check = pick("check", ["needed"]) == "needed"
     q = "".join(c for c in (params.get("q") or "")[:200] if c.isprintable()).strip() or None
     if q:
         chosen["q"] = q

