@@ -19,7 +19,7 @@ from pathlib import Path
 
 from app.services import Services
 from app.worker.base import JobEnv, RetryLater
-from app.worker.media_notice import enqueue_notice
+from app.worker.media_notice import finish_media
 from media.errors import MediaRejected
 from media.images import sanitize_image
 from media.limits import ImageLimits
@@ -67,15 +67,13 @@ def handle_media(job: ClaimedJob, env: JobEnv) -> None:
         except ContentUnavailable as exc:
             if exc.retryable:
                 raise RetryLater(str(exc)) from None
-            finish_media(
-                env, media_id, FINAL_STATUS.get(exc.reason, MediaStatus.FAILED), exc.reason
-            )
+            _finish(env, media_id, FINAL_STATUS.get(exc.reason, MediaStatus.FAILED), exc.reason)
             return None
         try:
             original = sanitize_image(work / "download", work, limits=limits)
             thumb = make_thumbnail(original.path, work / "thumbnail.jpg", limits=limits)
         except MediaRejected as exc:
-            finish_media(env, media_id, MediaStatus.FAILED, exc.reason.value)
+            _finish(env, media_id, MediaStatus.FAILED, exc.reason.value)
             log.warning("media %s rejected: %s", media_id, exc.detail)
             return None
         stored = []
@@ -145,20 +143,13 @@ def sweep_scratch(services: Services, *, older_than: timedelta) -> int:
     return removed
 
 
-def finish_media(env: JobEnv, media_id: str, status: MediaStatus, reason: str) -> None:
-    """Give pending media its final status and reason; a failure queues the sender's notice."""
-    now = env.services.clock()
-    with env.services.db.write() as session:
-        changed = media_repo.mark_status(session, media_id, status, error=reason, now=now)
-        if changed and status in (MediaStatus.FAILED, MediaStatus.EXPIRED):
-            max_attempts = env.services.settings.job_max_attempts
-            enqueue_notice(session, media_id, now=now, max_attempts=max_attempts)
-    log.warning("media %s is %s (%s)", media_id, status, reason)
+def _finish(env: JobEnv, media_id: str, status: MediaStatus, reason: str) -> None:
+    finish_media(env, media_id, status, reason)  # a failure also queues the sender's notice
 
 
 def give_up_media(job: ClaimedJob, env: JobEnv, reason: str) -> None:
     """After the last attempt, show the PR team that this photo could not be fetched."""
-    finish_media(env, str(job.payload["media_id"]), MediaStatus.FAILED, f"gave up: {reason}"[:200])
+    _finish(env, str(job.payload["media_id"]), MediaStatus.FAILED, f"gave up: {reason}"[:200])
 
 
 def handle_purge(job: ClaimedJob, env: JobEnv) -> None:
