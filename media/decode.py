@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
+import pillow_heif
 from PIL import Image, ImageCms
 
 from media.errors import MediaRejected, Reason
@@ -36,6 +37,11 @@ CONTENT_ERRORS: tuple[type[BaseException], ...] = (
     zlib.error,
     ImageCms.PyCMSError,
 )
+
+# Adds Pillow's HEIF plugin (once, idempotent). Only a file sniffed as HEIF is ever opened with
+# it (`formats=[...]` below); libheif applies the file's rotation itself and resets the EXIF
+# orientation, so `apply_orientation` does not turn it twice. No thumbnails: only the primary.
+pillow_heif.register_heif_opener(thumbnails=False)
 
 # Pillow decoders that may produce each sniffed type. The JPEG factory returns an MpoImageFile
 # for phone "multi-picture" JPEGs; its first frame is an ordinary JPEG.

@@ -13,7 +13,7 @@ class Reason(StrEnum):
     TOO_LARGE = "too_large"
     """The file is bigger than `ImageLimits.max_bytes`."""
     UNSUPPORTED_TYPE = "unsupported_type"
-    """The bytes are not an accepted type (GIF, HEIC, SVG, an HTML error page, noise...)."""
+    """The bytes are not an accepted type (GIF, AVIF, SVG, an HTML error page, noise...)."""
     TOO_MANY_PIXELS = "too_many_pixels"
     """The image declares more pixels than allowed (a decompression bomb or simply too big)."""
     TOO_COMPLEX = "too_complex"

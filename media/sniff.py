@@ -37,12 +37,13 @@ class Sniffed:
 JPEG = Sniffed(MediaKind.IMAGE, "image/jpeg", "JPEG")
 PNG = Sniffed(MediaKind.IMAGE, "image/png", "PNG")
 WEBP = Sniffed(MediaKind.IMAGE, "image/webp", "WEBP")
+HEIF = Sniffed(MediaKind.IMAGE, "image/heic", "HEIF")
 MP4 = Sniffed(MediaKind.VIDEO, "video/mp4")
 QUICKTIME = Sniffed(MediaKind.VIDEO, "video/quicktime")
 THREE_GPP = Sniffed(MediaKind.VIDEO, "video/3gpp")
 
-ACCEPTED_IMAGE_TYPES = (JPEG, PNG, WEBP)
-_ACCEPTED_NAMES = "JPEG, PNG or WebP"
+ACCEPTED_IMAGE_TYPES = (JPEG, PNG, WEBP, HEIF)
+_ACCEPTED_NAMES = "JPEG, PNG, WebP or HEIC"
 
 # ISO base media file format (ftyp) brands. HEIF and AVIF share the container with MP4, so the
 # brand, not the box structure, tells them apart.
@@ -124,7 +125,7 @@ def _sniff_iso_media(head: bytes) -> Sniffed:
     if major in _AVIF_BRANDS or (major in _HEIF_BRANDS and brands & _AVIF_BRANDS):
         raise _refused("AVIF")
     if major in _HEIF_BRANDS:
-        raise _refused("HEIC/HEIF")
+        return HEIF
     if major == b"qt  ":
         return QUICKTIME
     if major.startswith((b"3gp", b"3g2")):

@@ -41,6 +41,46 @@ def make_video(
     return buf.getvalue()
 
 
+APPLE_LOCATION = "com.apple.quicktime.location.ISO6709"
+
+
+@cache
+def make_apple_tagged_mp4() -> bytes:
+    """An MP4 whose `meta` box holds Apple's `mdta` keys (location, make, model), like an iPhone."""
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4", options={"movflags": "use_metadata_tags"}) as out:
+        out.metadata.update(
+            {
+                APPLE_LOCATION: "+35.6895+139.6917+040.000/",
+                "com.apple.quicktime.make": "Apple",
+                "com.apple.quicktime.model": "iPhone 15 Pro",
+            }
+        )
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(10):
+            pixels = np.full((48, 64, 3), i * 20, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return buf.getvalue()
+
+
+def with_xyz_atom(data: bytes) -> bytes:
+    """The same MP4 with a `udta` box holding a QuickTime `©xyz` location atom added to `moov`."""
+    text = GPS.encode()
+    xyz = (12 + len(text)).to_bytes(4, "big") + b"\xa9xyz" + len(text).to_bytes(2, "big")
+    xyz += b"\x15\xc7" + text  # language code, then the ISO 6709 string
+    udta = (8 + len(xyz)).to_bytes(4, "big") + b"udta" + xyz
+    at = data.find(b"moov") - 4
+    size = int.from_bytes(data[at : at + 4], "big")
+    moov = (size + len(udta)).to_bytes(4, "big") + data[at + 4 : at + size] + udta
+    # moov comes after mdat in PyAV's default layout, so no chunk offset moves.
+    assert data.find(b"mdat") < at, "moov before mdat: the chunk offsets would need fixing"
+    return data[:at] + moov + data[at + size :]
+
+
 def patch_box(data: bytes, box: bytes, offset: int, value: int, *, width: int = 4) -> bytes:
     """Overwrite a field `offset` bytes after every `box` type tag (version-0 boxes only)."""
     out = bytearray(data)

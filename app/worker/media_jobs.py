@@ -20,7 +20,7 @@ from pathlib import Path
 
 from app.services import Services
 from app.worker.base import JobEnv, RetryLater
-from app.worker.media_notice import enqueue_notice
+from app.worker.media_notice import finish_media
 from app.worker.photo_variants import make_photo_files
 from media.errors import MediaRejected
 from media.limits import ImageLimits
@@ -148,17 +148,6 @@ def sweep_scratch(services: Services, *, older_than: timedelta) -> int:
                 entry.unlink()
             removed += 1
     return removed
-
-
-def finish_media(env: JobEnv, media_id: str, status: MediaStatus, reason: str) -> None:
-    """Give pending media its final status and reason; a failure queues the sender's notice."""
-    now = env.services.clock()
-    with env.services.db.write() as session:
-        changed = media_repo.mark_status(session, media_id, status, error=reason, now=now)
-        if changed and status in (MediaStatus.FAILED, MediaStatus.EXPIRED):
-            max_attempts = env.services.settings.job_max_attempts
-            enqueue_notice(session, media_id, now=now, max_attempts=max_attempts)
-    log.warning("media %s is %s (%s)", media_id, status, reason)
 
 
 def give_up_media(job: ClaimedJob, env: JobEnv, reason: str) -> None:

@@ -17,6 +17,7 @@ from app.worker.base import JobEnv
 from app.worker.push import retry_key, send_push
 from flows.notices import media_notices
 from storage import jobs
+from storage import media as media_repo
 from storage import media_outcomes as outcomes
 from storage.jobs import ClaimedJob, JobSpec
 from storage.states import MediaStatus
@@ -27,6 +28,17 @@ log = logging.getLogger("genba.media")
 TOLD_ABOUT = frozenset({MediaStatus.FAILED.value, MediaStatus.EXPIRED.value})
 # A submission the worker took back, or whose draft they dropped, needs no news about its files.
 _QUIET_SUBMISSIONS = frozenset({"withdrawn"})
+
+
+def finish_media(env: JobEnv, media_id: str, status: MediaStatus, reason: str) -> None:
+    """Give pending media its final status and reason; a failure queues the sender's notice."""
+    now = env.services.clock()
+    with env.services.db.write() as session:
+        changed = media_repo.mark_status(session, media_id, status, error=reason, now=now)
+        if changed and status.value in TOLD_ABOUT:
+            max_attempts = env.services.settings.job_max_attempts
+            enqueue_notice(session, media_id, now=now, max_attempts=max_attempts)
+    log.warning("media %s is %s (%s)", media_id, status, reason)
 
 
 def enqueue_notice(session: Session, media_id: str, *, now: datetime, max_attempts: int) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 
 from app.worker.base import JobEnv, RetryLater
-from app.worker.media_jobs import FINAL_STATUS, finish_media, handle_media, scratch_folder
+from app.worker.media_jobs import FINAL_STATUS, handle_media, scratch_folder
+from app.worker.media_notice import finish_media
 from media.errors import MediaRejected, Reason
 from media.limits import ImageLimits
 from media.thumbnails import make_thumbnail

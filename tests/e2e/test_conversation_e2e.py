@@ -67,12 +67,13 @@ def test_unexpected_input_re_asks_with_help_and_never_loops(sim: LineSim, bot) -
     assert "続ける" in labels(paused) and "消す" in labels(paused)
 
 
-def test_videos_and_stickers_get_a_kind_pointer(sim: LineSim, bot) -> None:
+def test_a_video_is_taken_like_a_photo_and_a_sticker_gets_a_kind_pointer(sim: LineSim, bot) -> None:
     worker = Worker(sim)
     worker.send(sim.events.video(worker.user_id, b"\x00\x00\x00\x18ftypmp42"))
-    assert "動画はまだ受け取れません" in worker.question().message["text"]
+    assert "毎日の仕事" in labels(worker.question())  # the theme question, as for a photo
     worker.send(sim.events.sticker(worker.user_id))
-    assert "写真と文字だけ" in worker.question().message["text"]
+    said = "".join(d.message["text"] for d in worker.reply())
+    assert "写真・動画と文字だけ" in said
 
 
 def test_withdrawing_removes_the_photos_and_marks_the_submission(

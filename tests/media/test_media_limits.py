@@ -238,7 +238,7 @@ def test_ordinary_progressive_jpeg_is_fine(write_input: Input, dest_dir: Path) -
         pytest.param(encode(marked_image(), "TIFF"), Reason.UNSUPPORTED_TYPE, id="tiff"),
         pytest.param(encode(marked_image(), "BMP"), Reason.UNSUPPORTED_TYPE, id="bmp"),
         pytest.param(encode(marked_image(), "AVIF"), Reason.UNSUPPORTED_TYPE, id="avif"),
-        pytest.param(iso_media(b"heic", b"mif1", b"heic"), Reason.UNSUPPORTED_TYPE, id="heic"),
+        pytest.param(iso_media(b"heic", b"mif1", b"heic"), Reason.CORRUPT, id="heic-box-only"),
         pytest.param(iso_media(b"isom", b"isom", b"avc1"), Reason.UNSUPPORTED_TYPE, id="mp4"),
         pytest.param(iso_media(b"qt  ", b"qt  "), Reason.UNSUPPORTED_TYPE, id="quicktime"),
         pytest.param(b"\xff\xd8\xff" + HTML_ERROR_PAGE, Reason.CORRUPT, id="jpeg-magic-then-html"),

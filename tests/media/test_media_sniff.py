@@ -18,7 +18,7 @@ from media_samples import (
 )
 
 from media import MediaKind, MediaRejected, Reason, sniff, sniff_file
-from media.sniff import JPEG, MP4, PNG, QUICKTIME, SNIFF_BYTES, THREE_GPP, WEBP
+from media.sniff import HEIF, JPEG, MP4, PNG, QUICKTIME, SNIFF_BYTES, THREE_GPP, WEBP
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,8 @@ from media.sniff import JPEG, MP4, PNG, QUICKTIME, SNIFF_BYTES, THREE_GPP, WEBP
         pytest.param(iso_media(b"isom", b"isom", b"iso2", b"avc1", b"mp41"), MP4, id="mp4"),
         pytest.param(iso_media(b"mp42", b"mp42", b"isom"), MP4, id="mp4-mp42"),
         pytest.param(iso_media(b"qt  ", b"qt  "), QUICKTIME, id="quicktime"),
+        pytest.param(iso_media(b"heic", b"mif1", b"heic"), HEIF, id="heic"),
+        pytest.param(iso_media(b"mif1", b"mif1", b"heic"), HEIF, id="heif-mif1"),
         pytest.param(b"\x00\x00\x00\x08wide\x00\x00\x00\x10mdat", QUICKTIME, id="quicktime-old"),
         pytest.param(iso_media(b"3gp4", b"3gp4", b"isom"), THREE_GPP, id="3gpp"),
     ],
@@ -41,6 +43,7 @@ def test_recognises_accepted_types(data: bytes, expected: object) -> None:
 
 def test_images_name_their_single_pillow_decoder() -> None:
     assert (JPEG.pillow_format, PNG.pillow_format, WEBP.pillow_format) == ("JPEG", "PNG", "WEBP")
+    assert (HEIF.pillow_format, HEIF.kind) == ("HEIF", MediaKind.IMAGE)
     assert {JPEG.kind, PNG.kind, WEBP.kind} == {MediaKind.IMAGE}
     assert {MP4.kind, QUICKTIME.kind} == {MediaKind.VIDEO}
     assert MP4.pillow_format is None
@@ -60,8 +63,6 @@ def test_empty_input_is_its_own_reason() -> None:
         pytest.param(b"MM\x00*\x00\x00\x00\x08" + b"\x00" * 40, "TIFF", id="tiff-big-endian"),
         pytest.param(encode(marked_image(), "BMP"), "BMP", id="bmp"),
         pytest.param(encode(marked_image(), "AVIF"), "AVIF", id="avif-pillow"),
-        pytest.param(iso_media(b"heic", b"mif1", b"heic"), "HEIC", id="heic"),
-        pytest.param(iso_media(b"mif1", b"mif1", b"heic"), "HEIC", id="heif-mif1"),
         pytest.param(iso_media(b"mif1", b"mif1", b"avif", b"miaf"), "AVIF", id="avif-mif1"),
         pytest.param(encode(marked_image(), "ICO"), "ICO", id="ico"),
         pytest.param(encode(marked_image(), "JPEG2000"), "JPEG 2000", id="jpeg2000"),

@@ -12,10 +12,13 @@ from media.errors import MediaRejected, Reason
 from media.thumbnails import make_thumbnail
 from media.video import VideoLimits, sanitize_video
 from tests.video_samples import (
+    APPLE_LOCATION,
     GPS,
     lying_about_duration,
     lying_about_frame_size,
+    make_apple_tagged_mp4,
     make_video,
+    with_xyz_atom,
 )
 
 Writer = Callable[[bytes], Path]
@@ -37,6 +40,20 @@ def test_a_phone_mov_with_a_gps_atom_comes_out_as_mp4_without_it(
     assert (video.width, video.height, video.content_type) == (64, 48, "video/mp4")
     assert video.source_type == "video/quicktime" and 900 <= video.duration_ms <= 1100
     assert video.byte_count == len(out)
+
+
+def test_an_mp4_with_apple_location_keys_and_a_xyz_atom_loses_both(
+    write_input: Writer, dest_dir: Path
+) -> None:
+    source = with_xyz_atom(make_apple_tagged_mp4())
+    assert b"\xa9xyz" in source and APPLE_LOCATION.encode() in source and b"+139.69" in source
+    with av.open(str(write_input(source))) as container:
+        assert APPLE_LOCATION in container.metadata and "location" in container.metadata
+    video = sanitize_video(write_input(source), dest_dir, limits=VideoLimits())
+    out = video.path.read_bytes()
+    for leak in (b"\xa9xyz", APPLE_LOCATION.encode(), b"+139.69", b"iPhone", b"mdta"):
+        assert leak not in out
+    assert video.source_type == "video/mp4"
 
 
 def test_the_poster_frame_makes_a_thumbnail(write_input: Writer, dest_dir: Path) -> None:
