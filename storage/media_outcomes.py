@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlmodel import Session
 
 from storage.models import Contributor, Media, Submission
@@ -26,7 +26,7 @@ class NoticeTarget:
     notice_sent: bool
     code: str
     submission_status: str
-    line_user_id: str
+    contributor_id: str
     language: str | None
     following: bool
 
@@ -46,8 +46,9 @@ def notice_target(session: Session, media_id: str) -> NoticeTarget | None:
             M.c.notice_sent_at,
             S.c.code,
             S.c.status.label("submission_status"),
-            C.c.line_user_id,
-            C.c.language,
+            C.c.id.label("contributor_id"),
+            # The language the worker chose in the settings comes before their LINE profile's.
+            func.coalesce(C.c.chosen_language, C.c.language).label("language"),
             C.c.following,
         )
         .join(S, S.c.id == M.c.submission_id)
@@ -64,7 +65,7 @@ def notice_target(session: Session, media_id: str) -> NoticeTarget | None:
         notice_sent=row.notice_sent_at is not None,
         code=row.code,
         submission_status=row.submission_status,
-        line_user_id=row.line_user_id,
+        contributor_id=row.contributor_id,
         language=row.language,
         following=bool(row.following),
     )

@@ -1,20 +1,23 @@
 """Telling a worker, once and kindly, that a photo or video of theirs could not be used.
 
 The media job records the failure and enqueues a notice job in the same transaction; the notice
-job pushes one message whose X-Line-Retry-Key is derived from the media id, so a retried job
-never makes the message arrive twice, and records on the media row that it was sent.
+job claims the submission's failed files under a key derived from the media id and queues one
+push in the push outbox (its retry key, quiet hours, budget and the worker's notice choice), so a
+retried job never makes the message arrive twice; the media rows record when it was queued.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import uuid
 from datetime import datetime
 
 from sqlmodel import Session
 
+from app.pushes.outbox import queue_push
+from app.pushes.policy import PushPolicy
 from app.worker.base import JobEnv
-from app.worker.push import retry_key, send_push
 from flows.notices import media_notices
 from storage import jobs
 from storage import media as media_repo
@@ -25,6 +28,8 @@ from webhooks.render import render, to_outbox
 
 log = logging.getLogger("genba.media")
 
+_NOTICE_KEYS = uuid.UUID("6a0f1c52-52f8-4c4e-9a8e-3f7e2b1d0c11")
+NOTICE_KIND = "media_notice"  # not feedback, reminder or digest: all but "none" get it
 TOLD_ABOUT = frozenset({MediaStatus.FAILED.value, MediaStatus.EXPIRED.value})
 # A submission the worker took back, or whose draft they dropped, needs no news about its files.
 _QUIET_SUBMISSIONS = frozenset({"withdrawn"})
@@ -80,17 +85,28 @@ def handle_notice(job: ClaimedJob, env: JobEnv) -> None:
         return None
     if target.submission_status in _QUIET_SUBMISSIONS or not target.following:
         return None  # a blocked account gets nothing (LINE would take the push and drop it)
-    key = retry_key("media-notice", media_id)
+    key = str(uuid.uuid5(_NOTICE_KEYS, media_id))  # the same for every try of this notice
+    minutes = max(1, services.settings.max_video_seconds // 60)
+    language = services.catalogue.negotiate(target.language)
+    policy = PushPolicy.from_settings(services.settings)
+    now = services.clock()
     with services.db.write() as session:
         items = outcomes.claim_notice(session, media_id, key)
-    if not items:
-        return None  # another notice job claimed this file: that push tells about it
-    minutes = max(1, services.settings.max_video_seconds // 60)
-    replies = media_notices([r for _, r in items], code=target.code, max_minutes=minutes)
-    language = services.catalogue.negotiate(target.language)
-    messages = to_outbox(render(replies, language=language, catalogue=services.catalogue))
-    if send_push(services, target.line_user_id, messages, key=key):
-        with services.db.write() as session:
-            told = outcomes.mark_notice_sent(session, key, now=services.clock())
-        log.info("media %s: told the sender about %d file(s)", media_id, told)
+        if not items:
+            return None  # another notice job claimed this file: that push tells about it
+        replies = media_notices([r for _, r in items], code=target.code, max_minutes=minutes)
+        messages = to_outbox(render(replies, language=language, catalogue=services.catalogue))
+        # Through the push outbox, like every push: its X-Line-Retry-Key, the quiet hours, the
+        # monthly budget and the worker's notice choice apply (app/pushes/outbox.py).
+        queue_push(
+            session,
+            kind=NOTICE_KIND,
+            recipients=[target.contributor_id],
+            messages=messages,
+            policy=policy,
+            now=now,
+            dedup_key=key,
+        )
+        told = outcomes.mark_notice_sent(session, key, now=now)
+    log.info("media %s: the sender is told about %d file(s)", media_id, told)
     return None

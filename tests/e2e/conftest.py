@@ -53,6 +53,8 @@ def bot_env(sim: LineSim, database_url: str, data_dir: Path) -> dict[str, str]:
         "GENBA_JOB_BACKOFF_MAX_SECONDS": "1",
         "GENBA_SHUTDOWN_GRACE_SECONDS": "0.5",  # a lease of 2 s outlasts it (app/settings.py)
         "GENBA_LINE_TIMEOUT_SECONDS": "3",
+        # Pushes go out at once whatever the hour the tests run (quiet hours: tests/app).
+        "GENBA_QUIET_HOURS": "none",
     }
 
 
