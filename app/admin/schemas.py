@@ -130,6 +130,20 @@ class MediaRead(BaseModel):
     leaves_as: str | None = Field(
         description="The variant that may leave the PR team (export, publication), or null"
     )
+    reason: str | None = Field(
+        None,
+        description="Why a failed or expired item could not be used, e.g. too_long, truncated, "
+        "unsupported_type, expired (see docs/video.md)",
+    )
+    duration_ms: int | None = Field(None, description="A video's running time")
+    needs_editing: bool = Field(
+        False,
+        description="A video in a `blur` submission: faces are not blurred in videos, so PR "
+        "must edit it before any use",
+    )
+    notice_sent_at: UtcTime | None = Field(
+        None, description="When the worker was told that this item could not be used"
+    )
 
 
 class GuidelineConsentRead(BaseModel):
@@ -145,20 +159,6 @@ class SubmissionSite(BaseModel):
 
     id: str
     name: str
-    reason: str | None = Field(
-        None,
-        description="Why a failed or expired item could not be used, e.g. too_long, truncated, "
-        "unsupported_type, expired (see docs/video.md)",
-    )
-    duration_ms: int | None = Field(None, description="A video's running time")
-    needs_editing: bool = Field(
-        False,
-        description="A video in a `blur` submission: faces are not blurred in videos, so PR "
-        "must edit it before any use",
-    )
-    notice_sent_at: UtcTime | None = Field(
-        None, description="When the worker was told that this item could not be used"
-    )
 
 
 class SubmissionRead(BaseModel):
