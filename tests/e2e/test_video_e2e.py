@@ -134,7 +134,8 @@ def test_a_refused_video_is_told_once_and_shown_to_pr(
     submit(worker)
     (media,) = wait_until(lambda: [m for m in peek.media() if m.notice_sent_at], timeout=40)
     assert media.status == "failed" and media.error == reason
-    (notice,) = pushes(sim, worker)
+    # Queued in the push outbox when notice_sent_at is set; the push job sends it next.
+    (notice,) = wait_until(lambda: pushes(sim, worker), timeout=40)
     assert "もう一度" in notice["text"] and "quickReply" not in notice
     item = only_submission(api(bot, peek))
     assert item["media_failed"] == 1
@@ -180,6 +181,11 @@ def test_the_notice_arrives_once_when_the_push_is_retried(
     worker.send(sim.events.video(worker.user_id, b"<html><body>404</body></html>"))
     submit(worker)
     (media,) = wait_until(lambda: [m for m in peek.media() if m.notice_sent_at], timeout=40)
+    # The outbox's push job retries until LINE answers 409 (the key it accepted before).
+    wait_until(
+        lambda: [c for c in sim.platform.calls("/v2/bot/message/push") if c.status == 409],
+        timeout=40,
+    )
     calls = sim.platform.calls("/v2/bot/message/push")
     assert len(calls) == 4 and [c.status for c in calls] == [500, 503, 500, 409]
     assert len(pushes(sim, worker)) == 1
