@@ -21,6 +21,7 @@ from app.health import health_router
 from app.metrics import Metrics, RequestCounter
 from app.pushes.feedback import Feedback
 from app.pushes.policy import PushPolicy
+from app.pushes.shared_media import MediaLinks, shared_media_routes
 from app.services import Services
 from app.worker.kinds import build_worker
 from app.workspace.mount import mount_workspace
@@ -87,7 +88,11 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     app.state.metrics = metrics
     app.include_router(health_router(services.db, metrics))
     install_docs(app)
-    feedback = Feedback(services.catalogue, PushPolicy.from_settings(services.settings))
+    links = MediaLinks.from_secret(secret, services.settings.public_base_url)
+    feedback = Feedback(services.catalogue, PushPolicy.from_settings(services.settings), links)
+    app.include_router(
+        shared_media_routes(db=services.db, blobs=services.blobs, links=links, clock=services.clock)
+    )
     # Middleware added later runs first: count, cap the body, then the admin token gate.
     mount_admin_api(
         app,

@@ -202,6 +202,8 @@ class Settings(BaseSettings):
         10, ge=1, le=10_000, validation_alias=_env("GENBA_AUTH_FAILURE_LIMIT")
     )
 
+    # The bot's public HTTPS address: digests link their pictures under it (LINE fetches them).
+    public_base_url: str | None = Field(None, validation_alias=_env("GENBA_PUBLIC_BASE_URL"))
     # Messages LINE lets the plan push per month (counted per recipient); 0: no limit here.
     push_monthly_budget: int = Field(
         200, ge=0, le=100_000_000, validation_alias=_env("GENBA_PUSH_MONTHLY_BUDGET")
@@ -212,6 +214,15 @@ class Settings(BaseSettings):
     push_budget_recheck_seconds: float = Field(
         600.0, gt=0, le=86_400, validation_alias=_env("GENBA_PUSH_BUDGET_RECHECK_SECONDS")
     )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith("https://") or any(c.isspace() for c in value):
+            raise ValueError("must be an https:// address (LINE fetches images only over HTTPS)")
+        return value.rstrip("/")
 
     @field_validator("quiet_hours")
     @classmethod

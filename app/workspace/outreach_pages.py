@@ -156,6 +156,7 @@ def outreach_router(
                     month=month,
                     actor=visitor.email,
                     now=clock(),
+                    links=feedback.links,
                 )
             )
         except campaigns.NothingToSend as exc:

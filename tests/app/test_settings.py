@@ -61,6 +61,7 @@ def test_one_missing_credential_is_named_alone(monkeypatch: pytest.MonkeyPatch) 
         ("GENBA_JOB_MAX_ATTEMPTS", "0", "GENBA_JOB_MAX_ATTEMPTS: Input should be greater than"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL: must be sqlite:///PATH"),
         ("GENBA_SQLITE_SYNCHRONOUS", "OFF", "GENBA_SQLITE_SYNCHRONOUS"),
+        ("GENBA_PUBLIC_BASE_URL", "http://bot.test", "GENBA_PUBLIC_BASE_URL: must be an https"),
         ("GENBA_QUIET_HOURS", "21-24", "GENBA_QUIET_HOURS: must be"),
         ("GENBA_QUIET_HOURS", "night", "GENBA_QUIET_HOURS: must be"),
         ("GENBA_QUIET_HOURS", "-1-8", "GENBA_QUIET_HOURS: must be"),
