@@ -23,6 +23,7 @@ from app.metrics import Metrics, RequestCounter
 from app.public_media import public_media_routes, signer_for
 from app.pushes.feedback import Feedback
 from app.pushes.policy import PushPolicy
+from app.pushes.shared_media import MediaLinks, shared_media_routes
 from app.services import Services
 from app.worker.kinds import build_worker
 from app.workspace.mount import mount_workspace
@@ -93,7 +94,11 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
     settings = services.settings
     limits = ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels)
     uploads = Uploads(limits=limits, scratch=settings.tmp_dir)
-    feedback = Feedback(services.catalogue, PushPolicy.from_settings(services.settings))
+    links = MediaLinks.from_secret(secret, services.settings.public_url)
+    feedback = Feedback(services.catalogue, PushPolicy.from_settings(services.settings), links)
+    app.include_router(
+        shared_media_routes(db=services.db, blobs=services.blobs, links=links, clock=services.clock)
+    )
     # Middleware added later runs first: count, cap the body, then the admin token gate.
     mount_admin_api(
         app,

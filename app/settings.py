@@ -239,7 +239,8 @@ class Settings(BaseSettings):
         if value in ("", "none"):
             return "none"
         start, sep, end = value.partition("-")
-        if not (sep and start.isdigit() and end.isdigit()) or max(int(start), int(end)) > 23:
+        digits = start.isascii() and end.isascii() and start.isdigit() and end.isdigit()
+        if not (sep and digits) or max(int(start), int(end)) > 23:
             raise ValueError('must be "START-END" in whole hours 0-23 (e.g. "21-8"), or "none"')
         return f"{int(start)}-{int(end)}"
 

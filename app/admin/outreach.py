@@ -84,6 +84,7 @@ def outreach_routes(
                 month=order.month,
                 actor=caller.name,
                 now=clock(),
+                links=feedback.links,
             )
         except campaigns.NothingToSend as exc:
             raise HTTPException(409, detail=str(exc)) from None

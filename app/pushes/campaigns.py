@@ -22,6 +22,7 @@ from sqlmodel import Session
 from app.admin.release import allowed_variant
 from app.pushes.outbox import queue_push
 from app.pushes.policy import PushPolicy
+from app.pushes.shared_media import MediaLinks
 from storage import audit, pushes, stats, submissions
 from storage.db import Database
 from storage.models import Theme
@@ -29,6 +30,7 @@ from webhooks import notices
 from webhooks.i18n import Catalogue
 
 SAMPLE = 20  # masked ids shown in a preview
+PICTURES = 4  # images after a digest's text: LINE takes five messages a push
 
 
 class NothingToSend(Exception):
@@ -170,18 +172,30 @@ def schedule_reminder(
 
 
 def schedule_digest(
-    db: Database, *, catalogue: Catalogue, policy: PushPolicy, month: str, actor: str, now: datetime
+    db: Database,
+    *,
+    catalogue: Catalogue,
+    policy: PushPolicy,
+    month: str,
+    actor: str,
+    now: datetime,
+    links: MediaLinks | None = None,
 ) -> Scheduled:
-    """Queue "what we posted in `month`" ('YYYY-MM'); once per month."""
+    """Queue "what we posted in `month`" ('YYYY-MM'); once per month.
+
+    With `links`, up to four pictures follow the text, each one the face choice allows.
+    """
     with db.write() as session:
         posts = posted(session, policy, month)
         if not posts:
             raise NothingToSend(f"nothing was published in {month}")
         titles = _theme_titles(session)
 
+        pictures = _picture_messages(posts, links, now)
+
         def compose(language: str) -> list[dict[str, Any]]:
             pairs = [(_title(titles, p.theme, language), p.url) for p in posts]
-            return notices.digest(catalogue, language, month=month, posts=pairs)
+            return [*notices.digest(catalogue, language, month=month, posts=pairs), *pictures]
 
         done = _schedule(
             session,
@@ -217,6 +231,24 @@ def posted(session: Session, policy: PushPolicy, month: str) -> list[Posted]:
         )
         for s in items
     ]
+
+
+def _picture_messages(
+    posts: Sequence[Posted], links: MediaLinks | None, now: datetime
+) -> list[dict[str, Any]]:
+    """LINE image messages of the allowed pictures: at most 4, after the text (5 per push)."""
+    if links is None:
+        return []
+    found = []
+    for post in posts:
+        if post.picture is None:
+            continue
+        url = links.url(*post.picture, now=now)
+        if url is not None:
+            found.append({"type": "image", "originalContentUrl": url, "previewImageUrl": url})
+        if len(found) == PICTURES:
+            break
+    return found
 
 
 def _pictures(

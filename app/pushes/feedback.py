@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.pushes.outbox import queue_push
 from app.pushes.policy import PushPolicy
+from app.pushes.shared_media import MediaLinks
 from storage.models import Contributor, Submission
 from webhooks import notices
 from webhooks.i18n import Catalogue
@@ -20,6 +21,7 @@ class Feedback:
 
     catalogue: Catalogue
     policy: PushPolicy
+    links: MediaLinks | None = None  # public picture links for digests (None: text only)
 
     def _language(self, session: Session, contributor_id: str) -> str:
         contributor = session.get(Contributor, contributor_id)

@@ -17,8 +17,6 @@ DEFAULT_WEEKS = 12
 MAX_WEEKS = 104
 FACES = ("show", "blur", "no_face", "idea")
 OUTCOMES = ("new", "in_review", "approved", "rejected", "published", "withdrawn")
-# Ways to group the weekly submissions. A site column (issue 8) adds "site" here.
-GROUPINGS = ("theme",)
 NOT_YET = {
     "site": "not yet: submissions have no site until workers can pick one",
     "recognition": "not yet: workers cannot opt in to being named yet",
@@ -31,6 +29,7 @@ class Stats:
 
     weeks: list[str]  # Mondays, ISO dates, oldest first
     by_theme: dict[str, list[int]]  # theme -> count per week
+    # None until submissions carry a site: then count it like `by_theme` in compute().
     by_site: dict[str, list[int]] | None
     faces: dict[str, int]
     outcomes: dict[str, int]

@@ -26,6 +26,7 @@ from app.pushes.status import budget
 from app.stats import charts, numbers
 from app.workspace.rendering import render_page
 from app.workspace.sessions import SessionKeeper, Visitor, form_fields
+from storage import themes
 from storage.db import Database
 
 
@@ -47,20 +48,30 @@ def outreach_router(
         raw = request.query_params.get("weeks", "")
         return int(raw) if raw.isdigit() and len(raw) < 4 else numbers.DEFAULT_WEEKS
 
+    def theme_titles() -> dict[str, str]:
+        with db.read() as session:
+            return {t.slug: t.title for t in themes.list_all(session)}
+
     @router.get("/admin/stats")
     async def stats_page(request: Request) -> Response:
         visitor = await keeper.require(request, Role.VIEWER)
         found = await run_in_threadpool(
             numbers.compute, db, zone=policy.zone, now=clock(), weeks=weeks_of(request)
         )
+        titles = await run_in_threadpool(theme_titles)
+        by_title: dict[str, list[int]] = {}
+        for slug, counts in found.by_theme.items():
+            title = titles.get(slug, slug)
+            by_title[slug if title in by_title else title] = counts  # two themes, one title
         return render_page(
             templates,
             request,
             "stats.html",
             visitor,
             stats=found,
+            titles=titles,
             theme_chart=charts.stacked_weeks(
-                "Submissions per week by theme", found.weeks, found.by_theme
+                "Submissions per week by theme", found.weeks, by_title
             ),
             active_chart=charts.stacked_weeks(
                 "Active contributors per week", found.weeks, {"people": found.active_contributors}
@@ -156,6 +167,7 @@ def outreach_router(
                     month=month,
                     actor=visitor.email,
                     now=clock(),
+                    links=feedback.links,
                 )
             )
         except campaigns.NothingToSend as exc:

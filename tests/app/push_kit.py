@@ -89,12 +89,11 @@ def make_pushing(
             GENBA_LINE_TIMEOUT_SECONDS="3",
             **env,
         )
-        services = build_services(settings, clock=clock)
+        blobs = LocalBlobStore(tmp_path / "blobs")
+        services = build_services(settings, clock=clock, blobs=blobs)
         scratch = tmp_path / "scratch"
         scratch.mkdir()
-        seed = Seeder(
-            db=services.db, blobs=LocalBlobStore(tmp_path / "blobs"), clock=clock, scratch=scratch
-        )
+        seed = Seeder(db=services.db, blobs=blobs, clock=clock, scratch=scratch)
         seed.theme("daily", "日々の仕事", translations=json.dumps({"en": "Daily work"}))
         app = create_app(services, run_worker=False)
         with TestClient(app) as client:

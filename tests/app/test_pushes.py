@@ -231,6 +231,25 @@ class TestBudget:
         assert len(tight.texts(friends[2][1])) == 1
         assert [r.state for r in rows(tight)] == ["sent", "sent", "sent"]
 
+    def test_a_raised_budget_lets_a_waiting_push_go_at_its_next_look(self, tight: Pushing):
+        friends = [tight.worker_friend() for _ in range(3)]
+        token = tight.seed.token("reviewer")
+        for who in friends:
+            publish(tight, tight.seed.submission(contributor=who).id, token)
+        tight.drain()
+        assert len(tight.texts(friends[2][1])) == 0
+        # The operator raises GENBA_PUSH_MONTHLY_BUDGET and restarts: the new settings.
+        tight.services.settings = tight.services.settings.model_copy(
+            update={"push_monthly_budget": 10}
+        )
+        tight.clock.advance(seconds=599)
+        tight.drain()
+        assert len(tight.texts(friends[2][1])) == 0  # not looked at again yet
+        tight.clock.advance(seconds=1)
+        tight.drain()
+        assert len(tight.texts(friends[2][1])) == 1
+        assert [r.state for r in rows(tight)] == ["sent", "sent", "sent"]
+
     def test_a_push_is_counted_per_recipient_not_per_message(self, tight: Pushing):
         who = tight.worker_friend()
         token = tight.seed.token("reviewer")

@@ -14,9 +14,11 @@ from sqlmodel import select
 
 from app.pushes import campaigns
 from app.pushes.policy import PushPolicy
-from storage import contributors, pushes
+from app.pushes.shared_media import MediaLinks
+from storage import contributors, drafts, media, pushes
 from storage.models import PushMessage, Submission
-from tests.app.conftest import FakeClock, bearer
+from storage.states import FaceCheck
+from tests.app.conftest import FakeClock, Seeded, bearer
 from tests.app.push_kit import Pushing, make_pushing
 
 MULTICAST = "/v2/bot/message/multicast"
@@ -195,9 +197,7 @@ class TestDigest:
         (friend,) = many_friends(pushing, 1, language="en")
         shown = pushing.seed.submission(face="show", status="published")
         blur_pending = pushing.seed.submission(face="blur", status="published")
-        blurred = pushing.seed.submission(
-            face="blur", status="published", variants=("original", "thumbnail", "blurred")
-        )
+        blurred = checked_blur(pushing)
         pushing.seed.submission(face="no_face", status="approved")  # not published: left out
         with pushing.db.write() as s:
             s.execute(update(Submission).values(published_at=pushing.clock()))
@@ -207,7 +207,7 @@ class TestDigest:
             }
         assert posts[shown.id] == (shown.media[0].id, "thumbnail")
         assert posts[blur_pending.id] is None  # never the original of a blur item
-        assert posts[blurred.id] == (blurred.media[0].id, "blurred")
+        assert posts[blurred.id] == (blurred.media[0].id, "blurred_thumb")
         answer = pushing.client.post(
             "/api/v1/digests",
             json={"month": "2026-11"},
@@ -262,3 +262,87 @@ def test_the_notice_choice_a_worker_taps_decides_the_audience(pushing: Pushing):
         apply_effects(
             s, [SetNotices("loud")], contributor_id=who, now=pushing.clock(), max_attempts=3
         )
+
+
+class TestDigestPictures:
+    @pytest.fixture
+    def public(self, database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Pushing]:
+        yield from make_pushing(database_url, tmp_path, clock, GENBA_PUBLIC_URL="https://bot.test")
+
+    def test_pictures_follow_the_text_only_where_the_face_choice_allows(self, public: Pushing):
+        (friend,) = many_friends(public, 1)
+        shown = public.seed.submission(face="show", status="published")
+        public.seed.submission(face="blur", status="published")  # no blurred variant yet
+        blurred = checked_blur(public)
+        with public.db.write() as s:
+            s.execute(update(Submission).values(published_at=public.clock()))
+        answer = public.client.post(
+            "/api/v1/digests", json={"month": "2026-11"}, headers=bearer(public.seed.token("admin"))
+        )
+        assert answer.status_code == 202
+        public.drain()
+        got = public.sim.platform.deliveries(friend)
+        assert [d.message["type"] for d in got] == ["text", "image", "image"]
+        urls = [d.message["originalContentUrl"] for d in got[1:]]
+        assert all(u.startswith("https://bot.test/shared/") for u in urls)
+        assert f"/{shown.media[0].id}/thumbnail/" in urls[0]
+        assert f"/{blurred.media[0].id}/blurred_thumb/" in urls[1]
+        paths = [u.removeprefix("https://bot.test") for u in urls]
+        picture = public.client.get(paths[0])
+        assert picture.status_code == 200 and picture.content == shown.media[0].files["thumbnail"]
+        assert public.client.get(paths[1]).content == blurred.media[0].files["blurred_thumb"]
+
+        # Tampered, for another variant, withdrawn, or too old: nothing.
+        assert public.client.get(paths[0][:-6] + "0.jpg").status_code == 404
+        original = paths[1].replace("/blurred_thumb/", "/original/")
+        assert public.client.get(original).status_code == 404
+        links = _links(public)
+        forged = links.url(blurred.media[0].id, "original", now=public.clock())
+        assert forged is not None
+        assert public.client.get(forged.removeprefix("https://bot.test")).status_code == 404
+        thumb_of_blur = links.url(blurred.media[0].id, "thumbnail", now=public.clock())
+        assert thumb_of_blur is not None
+        assert public.client.get(thumb_of_blur.removeprefix("https://bot.test")).status_code == 404
+        with public.db.write() as s:
+            assert drafts.withdraw(
+                s,
+                submission_id=blurred.id,
+                contributor_id=blurred.contributor_id,
+                now=public.clock(),
+            )
+        assert public.client.get(paths[1]).status_code == 404
+        public.clock.advance(days=31)
+        assert public.client.get(paths[0]).status_code == 404
+
+    def test_without_a_public_address_the_digest_is_text_only(self, pushing: Pushing):
+        (friend,) = many_friends(pushing, 1)
+        pushing.seed.submission(face="show", status="published")
+        with pushing.db.write() as s:
+            s.execute(update(Submission).values(published_at=pushing.clock()))
+        pushing.client.post(
+            "/api/v1/digests",
+            json={"month": "2026-11"},
+            headers=bearer(pushing.seed.token("admin")),
+        )
+        pushing.drain()
+        assert [d.message["type"] for d in pushing.sim.platform.deliveries(friend)] == ["text"]
+
+
+def _links(p: Pushing) -> MediaLinks:
+    secret, _ = p.services.settings.require_line_credentials()
+    return MediaLinks.from_secret(secret, p.services.settings.public_url)
+
+
+def checked_blur(p: Pushing) -> Seeded:
+    """A published `blur` item whose blur a reviewer confirmed (so its blurred files may leave)."""
+    item = p.seed.submission(
+        face="blur",
+        status="published",
+        variants=("original", "thumbnail", "blurred", "blurred_thumb"),
+        faces=1,
+    )
+    with p.db.write() as s:
+        assert media.record_face_check(
+            s, item.media[0].id, FaceCheck.CONFIRMED, actor="reviewer", now=p.clock()
+        )
+    return item

@@ -61,6 +61,12 @@ def test_one_missing_credential_is_named_alone(monkeypatch: pytest.MonkeyPatch) 
         ("GENBA_JOB_MAX_ATTEMPTS", "0", "GENBA_JOB_MAX_ATTEMPTS: Input should be greater than"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL: must be sqlite:///PATH"),
         ("GENBA_SQLITE_SYNCHRONOUS", "OFF", "GENBA_SQLITE_SYNCHRONOUS"),
+        ("GENBA_PUBLIC_URL", "http://bot.test", "GENBA_PUBLIC_URL must be an https"),
+        ("GENBA_QUIET_HOURS", "21-24", "GENBA_QUIET_HOURS: must be"),
+        ("GENBA_QUIET_HOURS", "night", "GENBA_QUIET_HOURS: must be"),
+        ("GENBA_QUIET_HOURS", "-1-8", "GENBA_QUIET_HOURS: must be"),
+        ("GENBA_QUIET_HOURS", "２１-8", "GENBA_QUIET_HOURS: must be"),
+        ("GENBA_PUSH_MONTHLY_BUDGET", "-5", "GENBA_PUSH_MONTHLY_BUDGET: Input should be"),
     ],
 )
 def test_a_wrong_value_is_named_with_what_is_wrong(
@@ -208,3 +214,13 @@ def test_aws_secrets_never_appear_in_a_repr(monkeypatch: pytest.MonkeyPatch) -> 
     text = repr(settings) + str(settings) + str(settings.model_dump())
     assert AWS_SECRET not in text
     assert settings.aws_region == "ap-northeast-1"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("21-8", (21, 8)), (" 0-6 ", (0, 6)), ("none", None), ("", (21, 8))]
+)
+def test_quiet_hours_are_read_as_two_hours_or_none(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: tuple[int, int] | None
+) -> None:
+    monkeypatch.setenv("GENBA_QUIET_HOURS", value)
+    assert load_settings().quiet == expected
