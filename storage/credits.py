@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, select, update
 from sqlmodel import Session
 
+from storage import audit
 from storage.models import Contributor
 
 C: Table = Contributor.__table__  # type: ignore[attr-defined]
@@ -24,11 +25,30 @@ NOT_CHOSEN_LINE = "anonymous (not chosen)"
 ANONYMOUS_LINE = "anonymous"
 
 
-def set_credit(session: Session, contributor_id: str, choice: str, *, now: datetime) -> None:
-    """Record how the worker may be credited: name, site or anonymous."""
+def set_credit(session: Session, contributor_id: str, choice: str, *, now: datetime) -> bool:
+    """Record how the worker may be credited (name, site, anonymous); audited; False if unchanged."""
     if choice not in CHOICES:
         raise ValueError(f"unknown credit choice {choice!r}")
-    session.execute(update(C).where(C.c.id == contributor_id).values(credit=choice, updated_at=now))
+    was = session.execute(select(C.c.credit).where(C.c.id == contributor_id)).scalar_one_or_none()
+    # Only a real change is written and audited: a double tap, even one raced past the flow's
+    # own check, leaves one entry.
+    result = session.execute(
+        update(C)
+        .where((C.c.id == contributor_id) & C.c.credit.is_distinct_from(choice))
+        .values(credit=choice, updated_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    audit.record(
+        session,
+        actor="worker",
+        action="credit_choice",
+        target_type="contributor",
+        target_id=contributor_id,
+        detail={"from": was, "to": choice},
+        now=now,
+    )
+    return True
 
 
 def credit_line(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.settings import Settings
 from linesim import LineSim
-from storage import sites, tokens
+from storage import audit, sites, tokens
 from storage.db import Database
 from storage.models import Contributor
 from tests.e2e.chat import Worker, labels
@@ -72,4 +72,7 @@ def test_the_credit_a_worker_taps_is_the_line_the_pr_team_reads(
     with db.read() as s:
         (who,) = list(s.execute(select(Contributor)).scalars())
         assert who.credit == "site"
+        # The double tap left one entry: name once, then site.
+        changes = [e.detail for e in audit.for_target(s, "contributor", who.id)]
+    assert changes == ['{"from": null, "to": "name"}', '{"from": "name", "to": "site"}']
     db.dispose()

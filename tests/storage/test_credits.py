@@ -8,7 +8,7 @@ import pytest
 
 from app.worker.effects import apply_effects
 from flows.types import SetCredit
-from storage import contributors, credits, drafts, sites, submissions
+from storage import audit, contributors, credits, drafts, sites, submissions
 from storage.db import Database
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -110,3 +110,18 @@ def test_the_line_never_invents_a_name_the_worker_did_not_allow() -> None:
     assert line("site", display_name="花子", site_name=" ", current_site="工場") == "工場"
     assert line("name", display_name=" ", site_name="本店") == "anonymous"
     assert line("hacked", display_name="花子", site_name="本店") == "anonymous (not chosen)"
+
+
+def test_a_change_is_audited_once_and_a_repeat_changes_nothing(db: Database) -> None:
+    owner = _worker(db, "U1")
+    with db.write() as s:
+        assert credits.set_credit(s, owner, "name", now=NOW)
+        assert not credits.set_credit(s, owner, "name", now=NOW)  # a double tap raced past
+        assert credits.set_credit(s, owner, "anonymous", now=NOW)
+    with db.read() as s:
+        entries = audit.for_target(s, "contributor", owner)
+    assert [(e.action, e.actor) for e in entries] == [("credit_choice", "worker")] * 2
+    details = sorted(e.detail for e in entries)
+    assert details == sorted(
+        ['{"from": null, "to": "name"}', '{"from": "name", "to": "anonymous"}']
+    )
