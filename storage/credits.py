@@ -26,7 +26,7 @@ ANONYMOUS_LINE = "anonymous"
 
 
 def set_credit(session: Session, contributor_id: str, choice: str, *, now: datetime) -> bool:
-    """Record how the worker may be credited (name, site, anonymous); audited; False if unchanged."""
+    """Record how the worker may be credited (name, site, anonymous); False if unchanged."""
     if choice not in CHOICES:
         raise ValueError(f"unknown credit choice {choice!r}")
     was = session.execute(select(C.c.credit).where(C.c.id == contributor_id)).scalar_one_or_none()
