@@ -8,8 +8,9 @@ import pytest
 
 from app.worker.effects import apply_effects
 from flows.types import SetCredit
-from storage import audit, contributors, credits, drafts, sites, submissions
+from storage import audit, contributors, credits, drafts, erasure, sites, submissions
 from storage.db import Database
+from storage.models import Contributor
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
@@ -125,3 +126,14 @@ def test_a_change_is_audited_once_and_a_repeat_changes_nothing(db: Database) -> 
     assert details == sorted(
         ['{"from": null, "to": "name"}', '{"from": "name", "to": "anonymous"}']
     )
+
+
+def test_erasing_the_worker_drops_the_choice_and_redacts_its_audit(db: Database) -> None:
+    owner = _worker(db, "U1")
+    _choose(db, owner, "name")
+    with db.write() as s:
+        erasure.erase_in(s, owner, actor="admin", now=NOW, dry_run=False)
+    with db.read() as s:
+        assert s.get(Contributor, owner) is None
+        entries = audit.for_target(s, "contributor", owner)
+    assert entries and all(e.detail == '{"redacted": true}' for e in entries)
