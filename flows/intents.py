@@ -62,6 +62,7 @@ class Intent(StrEnum):
     SITE = "site"  # arg: site id (empty: skip)
     SITES = "sites"  # arg: page number of the site question
     NOTICES = "notices"  # arg: all | feedback | none (empty: ask which)
+    CREDIT = "credit"  # arg: name | site | anonymous (empty: ask which)
 
 
 # Taps that answer one particular question: their `ref` must name the question still open.

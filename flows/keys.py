@@ -142,6 +142,14 @@ class Key(StrEnum):
     BUTTON_NOTICES_ALL = "button.notices_all"
     BUTTON_NOTICES_FEEDBACK = "button.notices_feedback"
     BUTTON_NOTICES_NONE = "button.notices_none"
+    CREDIT_ASK = "credit.ask"
+    CREDIT_NAME = "credit.name"
+    CREDIT_SITE = "credit.site"  # {site}
+    CREDIT_ANONYMOUS = "credit.anonymous"
+    BUTTON_CREDIT = "button.credit"
+    BUTTON_CREDIT_NAME = "button.credit_name"
+    BUTTON_CREDIT_SITE = "button.credit_site"
+    BUTTON_CREDIT_ANONYMOUS = "button.credit_anonymous"
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
@@ -178,6 +186,7 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.REFACE_CLOSED: frozenset({"code"}),
     Key.SETTINGS: frozenset({"contact"}),
     Key.SITE_SET: frozenset({"site"}),
+    Key.CREDIT_SITE: frozenset({"site"}),
     Key.NOTICE_MEDIA_TOO_BIG: frozenset({"code", "count", "minutes"}),
     Key.NOTICE_MEDIA_UNREADABLE: frozenset({"code", "count"}),
     Key.NOTICE_MEDIA_LOST: frozenset({"code", "count"}),

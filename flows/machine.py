@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows import (
+    credit_choice,
     fallbacks,
     guide,
     mine,
@@ -152,6 +153,7 @@ FALLBACKS: Mapping[Trigger, Transition] = {
     Intent.WITHDRAW_YES: Transition(fallbacks.withdraw),
     Intent.KEEP: Transition(fallbacks.keep_submission),
     Intent.NOTICES: Transition(notice_choice.set_notices, label="notices setting"),
+    Intent.CREDIT: Transition(credit_choice.set_credit, label="credit setting"),
     WithdrawAsked: Transition(fallbacks.ask_withdraw_typed, label="typed withdraw or code"),
     Intent.GUIDELINE: Transition(guide.show),
     Intent.GUIDE_SEARCH: Transition(guide.ask_search, (Step.SEARCH_GUIDE,)),

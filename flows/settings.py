@@ -27,7 +27,7 @@ _TAGS = frozenset(tag for tag, _ in LANGUAGES)
 
 
 def show_settings(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
-    """Say how to reach the PR team and offer the language, the site and my submissions."""
+    """Say how to reach the PR team; offer the language, the site, the credit and my submissions."""
     contact = ctx.contact.strip()
     info = Reply(Key.SETTINGS, {"contact": contact}) if contact else Reply(Key.SETTINGS_NO_CONTACT)
     if conversation.draft is not None or conversation.pending_text is not None:
@@ -36,6 +36,7 @@ def show_settings(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcom
     choices = (
         button(Key.BUTTON_LANGUAGE, Tap(Intent.LANGUAGE)),
         *site,
+        button(Key.BUTTON_CREDIT, Tap(Intent.CREDIT)),
         button(Key.BUTTON_MINE, Tap(Intent.MINE)),
     )
     return Outcome(conversation, (Reply(info.key, info.params, choices),))

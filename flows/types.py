@@ -226,7 +226,7 @@ class Context:
     submissions, newest first (filled only for the "my submissions" tap); `contact` how to reach
     the PR team (a configured text). `sites` are the active sites, `site` the worker's (None:
     none or retired), `site_gone` whether the worker's site was retired since they picked it
-    (they are asked again).
+    (they are asked again). `credit` is how the worker lets the PR team credit them.
     """
 
     now: datetime
@@ -251,6 +251,7 @@ class Context:
     sites: tuple[Site, ...] = ()
     site: Site | None = None
     site_gone: bool = False
+    credit: str | None = None  # how the worker lets the PR team credit them (None: not chosen)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,6 +531,13 @@ class SetNotices:
     choice: str
 
 
+@dataclass(frozen=True)
+class SetCredit:
+    """Record how the PR team may credit the worker: name, site or anonymous."""
+
+    choice: str
+
+
 Effect = (
     StartDraft
     | AttachPhoto
@@ -549,6 +557,7 @@ Effect = (
     | AgreeGuideline
     | AskedGuideline
     | SetNotices
+    | SetCredit
 )
 
 

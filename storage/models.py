@@ -119,6 +119,9 @@ class Contributor(SQLModel, table=True):
     notices: str = Field(
         default="feedback", sa_column=Column(String(8), nullable=False, server_default="feedback")
     )
+    # How the PR team may credit the worker when a photo is used (storage/credits.py): name,
+    # site or anonymous; None until they choose.
+    credit: str | None = Field(default=None, sa_column=Column(String(12), nullable=True))
     profile_checked_at: datetime | None = _ts(nullable=True)
     # The guideline version the worker agreed to, and when; the version last asked about.
     guideline_version: int | None = None

@@ -8,12 +8,14 @@ from datetime import datetime
 from sqlalchemy import Table, func, select
 from sqlmodel import Session
 
-from storage.models import AuditEntry, Media, MediaVariant, Submission
+from storage.models import AuditEntry, Contributor, Media, MediaVariant, Site, Submission
 
 S: Table = Submission.__table__  # type: ignore[attr-defined]
 A: Table = AuditEntry.__table__  # type: ignore[attr-defined]
 M: Table = Media.__table__  # type: ignore[attr-defined]
 V: Table = MediaVariant.__table__  # type: ignore[attr-defined]
+C: Table = Contributor.__table__  # type: ignore[attr-defined]
+SITE: Table = Site.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,31 @@ def published_between(session: Session, start: datetime, end: datetime) -> list[
         .order_by(S.c.published_at, S.c.id)
     ).scalars()
     return list(rows)
+
+
+@dataclass(frozen=True)
+class Credited:
+    """One handed-in submission with what its contributor allows the PR team to say of them."""
+
+    contributor_id: str
+    credit: str | None
+    display_name: str | None
+    site_name: str | None  # stamped on the submission
+    current_site: str | None  # the contributor's active site now
+
+
+def credited_since(session: Session, since: datetime) -> list[Credited]:
+    """Submissions handed in at or after `since` and not withdrawn, oldest first, with credits."""
+    current = SITE.alias("current_site")
+    rows = session.execute(
+        select(S.c.contributor_id, C.c.credit, C.c.display_name, S.c.site_name, current.c.name)
+        .join(C, C.c.id == S.c.contributor_id)
+        .outerjoin(current, (current.c.id == C.c.site_id) & current.c.retired_at.is_(None))
+        .where(
+            S.c.submitted_at.is_not(None)
+            & (S.c.submitted_at >= since)
+            & (S.c.status != "withdrawn")
+        )
+        .order_by(S.c.submitted_at, S.c.id)
+    ).all()
+    return [Credited(*row) for row in rows]

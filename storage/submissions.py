@@ -12,15 +12,16 @@ from sqlalchemy import ColumnElement, Select, Table, func, select, tuple_, updat
 from sqlmodel import Session
 
 from flows.types import SubmissionStatus
-from storage import audit
+from storage import audit, credits
 from storage.media import variants
-from storage.models import Contributor, Media, MediaVariant, Submission
+from storage.models import Contributor, Media, MediaVariant, Site, Submission
 from storage.states import MediaStatus
 
 S: Table = Submission.__table__  # type: ignore[attr-defined]
 M: Table = Media.__table__  # type: ignore[attr-defined]
 C: Table = Contributor.__table__  # type: ignore[attr-defined]
 V: Table = MediaVariant.__table__  # type: ignore[attr-defined]
+SITE: Table = Site.__table__  # type: ignore[attr-defined]
 
 
 # The face filter's word for submissions without photos (and so without a face choice).
@@ -49,6 +50,8 @@ class SubmissionRecord:
     media: tuple[MediaRecord, ...] = ()
     guideline_version: int | None = None  # the version the worker agreed to, if any
     guideline_agreed_at: datetime | None = None
+    credit: str | None = None  # how the worker lets the PR team credit them (None: not chosen)
+    credit_line: str = credits.NOT_CHOSEN_LINE  # the line to print beside a used photo
 
 
 @dataclass(frozen=True)
@@ -85,13 +88,25 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     return moment, ident
 
 
-Row = tuple[Submission, str | None, int | None, datetime | None]
+Row = tuple[Submission, str | None, int | None, datetime | None, str | None, str | None]
 
 
 def _selected() -> Select[Row]:
-    return select(
-        Submission, C.c.display_name, C.c.guideline_version, C.c.guideline_agreed_at
-    ).join(C, C.c.id == S.c.contributor_id)
+    # The worker's current site (an active one) is the credit line's fallback for a submission
+    # sent before they picked a site.
+    current = SITE.alias("current_site")
+    return (
+        select(
+            Submission,
+            C.c.display_name,
+            C.c.guideline_version,
+            C.c.guideline_agreed_at,
+            C.c.credit,
+            current.c.name,
+        )
+        .join(C, C.c.id == S.c.contributor_id)
+        .outerjoin(current, (current.c.id == C.c.site_id) & current.c.retired_at.is_(None))
+    )
 
 
 def _filtered(query: Select[Row], f: SubmissionFilter) -> Select[Row]:
@@ -154,7 +169,7 @@ def list_page(
     rows = list(session.execute(query).all())
     more = len(rows) > limit
     rows = rows[:limit]
-    records = _with_media(session, [(r[0], r[1], r[2], r[3]) for r in rows])
+    records = _with_media(session, [tuple(r) for r in rows])
     next_cursor = None
     if more and records:
         last = records[-1].submission
@@ -186,7 +201,7 @@ def get(session: Session, submission_id: str) -> SubmissionRecord | None:
     ).first()
     if row is None:
         return None
-    return _with_media(session, [(row[0], row[1], row[2], row[3])])[0]
+    return _with_media(session, [tuple(row)])[0]
 
 
 def _with_media(session: Session, rows: Sequence[Row]) -> list[SubmissionRecord]:
@@ -211,8 +226,12 @@ def _with_media(session: Session, rows: Sequence[Row]) -> list[SubmissionRecord]
             ),
             guideline_version=agreed,
             guideline_agreed_at=agreed_at,
+            credit=credit,
+            credit_line=credits.credit_line(
+                credit, display_name=name, site_name=s.site_name, current_site=current_site
+            ),
         )
-        for s, name, agreed, agreed_at in rows
+        for s, name, agreed, agreed_at, credit, current_site in rows
     ]
 
 

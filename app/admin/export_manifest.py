@@ -1,7 +1,8 @@
 """The manifest of an export: one row per item, as CSV (for a spreadsheet) and as JSON.
 
 Each row carries the item's consent record, so whoever uses a photo later can see what its
-contributor agreed to. Fields the data has no column for yet say "not yet".
+contributor agreed to, and the credit line they chose (storage/credits.py: "anonymous (not
+chosen)" until they choose). Fields the data has no column for yet say "not yet".
 """
 
 from __future__ import annotations
@@ -53,10 +54,8 @@ class ManifestRow:
 def row_for(record: SubmissionRecord) -> ManifestRow:
     """The manifest row of a submission, before its files are added."""
     submission = record.submission
-    # The guideline version the contributor agreed to ("not yet" when they have not); the
-    # credit line until the contributor can choose one is "not yet" too, never invented.
+    # The guideline version the contributor agreed to ("not yet" when they have not).
     guideline = record.guideline_version
-    credit = getattr(submission, "credit_line", None)
     return ManifestRow(
         code=submission.code,
         status=submission.status,
@@ -64,7 +63,7 @@ def row_for(record: SubmissionRecord) -> ManifestRow:
         face=submission.face,
         consent_time=rfc3339_utc(submission.face_chosen_at) if submission.face_chosen_at else None,
         guideline_version=NOT_YET if guideline is None else str(guideline),
-        credit_line=NOT_YET if credit is None else str(credit),
+        credit_line=record.credit_line,
         comment=submission.comment,
     )
 

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, m
 from app.admin.fields import ListedStatus, SafeText, UtcTime
 from app.admin.release import CheckState, allowed_variant, approval_blockers, explain, rule_of
 from flows.types import Face, SubmissionStatus
+from storage import credits
 from storage.media import face_boxes
 from storage.models import Job, Theme
 from storage.states import JobState, MediaStatus
@@ -161,6 +162,10 @@ class SubmissionSite(BaseModel):
     name: str
 
 
+# How a contributor lets PR credit them (storage/credits.py).
+CreditChoice = Literal["name", "site", "anonymous"]
+
+
 class SubmissionRead(BaseModel):
     """A submission as the PR team sees it."""
 
@@ -195,6 +200,15 @@ class SubmissionRead(BaseModel):
     published_at: UtcTime | None = None
     thanks_note: str | None = Field(default=None, description="PR's thank-you to the contributor")
     reactions: int | None = Field(default=None, description="Reactions PR counted on the post")
+    credit: CreditChoice | None = Field(
+        default=None,
+        description="How the contributor lets PR credit them (name, site, anonymous); "
+        "null: not chosen",
+    )
+    credit_line: str = Field(
+        description="The credit to print beside the photo, as the contributor chose it "
+        "('anonymous (not chosen)' until they choose)"
+    )
 
 
 class SubmissionPage(BaseModel):
@@ -266,6 +280,9 @@ def submission_read(record: SubmissionRecord) -> SubmissionRead:
             "published_at": s.published_at,
             "thanks_note": s.thanks_note,
             "reactions": s.reactions,
+            # A value an older or newer bot stored that this API does not know reads as unchosen.
+            "credit": record.credit if record.credit in credits.CHOICES else None,
+            "credit_line": record.credit_line,
         }
     )
 

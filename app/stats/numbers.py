@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.stats.recognition import Recognition, recognise
 from storage import stats
 from storage.db import Database
 
@@ -19,7 +20,6 @@ FACES = ("show", "blur", "no_face", "idea")
 OUTCOMES = ("new", "in_review", "approved", "rejected", "published", "withdrawn")
 NOT_YET = {
     "site": "not yet: submissions have no site until workers can pick one",
-    "recognition": "not yet: workers cannot opt in to being named yet",
 }
 
 
@@ -38,6 +38,7 @@ class Stats:
     review_hours_p90: float | None
     active_contributors: list[int]
     total: int
+    recognition: Recognition = field(default_factory=Recognition)
     not_yet: dict[str, str] = field(default_factory=lambda: dict(NOT_YET))
 
     def as_json(self) -> dict[str, object]:
@@ -57,6 +58,7 @@ def compute(db: Database, *, zone: ZoneInfo, now: datetime, weeks: int = DEFAULT
     since = datetime.combine(mondays[0], time(), tzinfo=zone).astimezone(UTC)
     with db.read() as session:
         rows = stats.handed_in_since(session, since)
+        credited = stats.credited_since(session, since)
     index = {monday: i for i, monday in enumerate(mondays)}
     by_theme: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     people: list[set[str]] = [set() for _ in mondays]
@@ -84,6 +86,7 @@ def compute(db: Database, *, zone: ZoneInfo, now: datetime, weeks: int = DEFAULT
         review_hours_p90=round(_p90(hours), 1) if hours else None,
         active_contributors=[len(p) for p in people],
         total=len(rows),
+        recognition=recognise(credited),
     )
 
 
@@ -109,6 +112,16 @@ def as_csv(numbers: Stats) -> str:
     writer.writerow(["review_hours", "median", "", _blank(numbers.review_hours_median)])
     writer.writerow(["review_hours", "p90", "", _blank(numbers.review_hours_p90)])
     writer.writerow(["review_hours", "reviewed", "", numbers.reviewed])
+    # Recognition, only as openly as each contributor allowed (app/stats/recognition.py).
+    seen = numbers.recognition
+    for person in seen.named:
+        writer.writerow(["recognition_name", _cell(str(person["name"])), "", person["submissions"]])
+    for site in seen.sites:
+        name = _cell(str(site["site"]))
+        writer.writerow(["recognition_site", name, "", site["submissions"]])
+        writer.writerow(["recognition_site_contributors", name, "", site["contributors"]])
+    writer.writerow(["recognition_anonymous", "contributors", "", seen.anonymous])
+    writer.writerow(["recognition_not_chosen", "contributors", "", seen.not_chosen])
     return out.getvalue()
 
 

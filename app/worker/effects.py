@@ -20,6 +20,7 @@ from flows.types import (
     Effect,
     MovePhotos,
     SetComment,
+    SetCredit,
     SetFace,
     SetFollowing,
     SetLanguage,
@@ -31,7 +32,7 @@ from flows.types import (
     WithdrawPhoto,
     WithdrawSubmission,
 )
-from storage import contributors, drafts, guideline, jobs, pushes, sites
+from storage import contributors, credits, drafts, guideline, jobs, pushes, sites
 from storage.jobs import JobSpec
 
 
@@ -123,6 +124,8 @@ def apply_effects(
                 contributors.set_following(session, contributor_id, following=following, now=now)
             case SetNotices(choice=choice):
                 pushes.set_notices(session, contributor_id, choice, now=now)
+            case SetCredit(choice=choice):
+                credits.set_credit(session, owner, choice, now=now)
             case CheckBatchLater():
                 # Scheduled by the conversation job (app/worker/conversation.py), which knows
                 # the event row the delayed check belongs to.

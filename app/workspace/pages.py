@@ -541,6 +541,8 @@ def card_of(record: submissions.SubmissionRecord) -> dict[str, Any]:
         "site": s.site_name,
         "example": bool(s.example),
         "guideline_version": record.guideline_version,
+        "credit": record.credit,
+        "credit_line": record.credit_line,
         "guideline_agreed_at": record.guideline_agreed_at,
         "photos": len(record.media),
         "thumb": f"/admin/media/{first.media.id}/{thumb}" if first and thumb else None,

@@ -52,7 +52,7 @@ class TestArchive:
         assert first["face"] == "show"
         assert first["consent_time"] == "2026-11-27T09:00:00Z"
         assert first["guideline_version"] == "not yet"
-        assert first["credit_line"] == "not yet"
+        assert first["credit_line"] == "anonymous (not chosen)"
         assert first["comment"] == "朝礼の様子です"
         assert first["files"].split() == [
             f"{a.code}/{a.code}-1-original.jpg",

@@ -20,6 +20,7 @@ from app.settings import load_settings
 from app.workspace import accounts
 from linesim import LineSim, start_server
 from linesim.server import RunningServer
+from storage import credits, sites
 from storage.blobs import LocalBlobStore
 from storage.db import sqlite_url
 from tests.app.conftest import FakeClock, Seeder
@@ -59,6 +60,13 @@ def _seed(db, tmp_path: Path) -> None:
         db=db, blobs=LocalBlobStore(tmp_path / "blobs"), clock=FakeClock(now), scratch=scratch
     )
     people = [seed.contributor(f"worker {i}") for i in range(6)]
+    # How each lets the PR team credit them: named, two at one site, anonymous, two not chosen.
+    with db.write() as s:
+        site = sites.create(s, name="Osaka plant", actor="test", now=now)
+        for who in people[1:3]:
+            assert sites.set_worker_site(s, who[0], site_id=site.id, now=now)
+        for who, choice in zip(people, ("name", "site", "site", "anonymous"), strict=False):
+            credits.set_credit(s, who[0], choice, now=now)
     faces = ("show", "no_face", "blur", "show", "no_face")
     statuses = ("new", "approved", "published", "rejected", "approved", "in_review")
     n = 0
@@ -101,6 +109,13 @@ def test_the_stats_page_shows_its_charts_without_any_other_host(
         assert charts.nth(i).bounding_box()["height"] > 50  # type: ignore[index]
     assert page.locator("svg.chart rect").count() > 20
     expect(page.locator("#by-site")).to_contain_text("not yet")
+    expect(page.locator("#recognition-named")).to_contain_text("worker 0")
+    expect(page.locator("#recognition-sites")).to_contain_text("Osaka plant")
+    expect(page.locator("#recognition-sites")).to_contain_text("by 2 people")
+    expect(page.locator("#recognition-anonymous")).to_contain_text("Anonymous: 1 person")
+    expect(page.locator("#recognition-anonymous")).to_contain_text("not chosen yet: 2")
+    for hidden in ("worker 1", "worker 3", "worker 4"):
+        expect(page.get_by_text(hidden)).to_have_count(0)
     assert page.evaluate(UNLABELLED) == []
     page.get_by_label("Weeks").select_option("4")
     page.get_by_role("button", name="Show").click()

@@ -25,6 +25,7 @@ from flows.types import (
     Outcome,
     PhotoReceived,
     PostbackReceived,
+    SetCredit,
     SetFace,
     SetLanguage,
     SetSite,
@@ -110,6 +111,7 @@ class Chat:
     real_codes: bool = False  # codes shaped like the receipt's (`K01-QXZ`), to be typed
     guideline: Guideline = field(default_factory=Guideline)
     examples: tuple[Example, ...] = ()
+    credit: str | None = None  # how the worker lets the PR team credit them (SetCredit)
 
     def lookup(self, received: Input) -> SubmissionRef | None:
         """Find what the input asks about among this worker's submissions, as the caller does."""
@@ -144,6 +146,7 @@ class Chat:
             sites=self.sites,
             site=next((s for s in self.sites if s.id == self.site_id), None),
             site_gone=self.site_id is not None and all(s.id != self.site_id for s in self.sites),
+            credit=self.credit,
         )
 
     @property
@@ -181,6 +184,8 @@ class Chat:
                 self.language = language
             case SetSite(site_id=site_id):
                 self.site_id = site_id
+            case SetCredit(choice=choice):
+                self.credit = choice
             case WithdrawSubmission(submission_id=sid):
                 old = self.submissions[sid]
                 self.submissions[sid] = replace(old, status=SubmissionStatus.WITHDRAWN)

@@ -143,6 +143,7 @@ class TestAgreement:
             Key.BUTTON_ALBUM,
             Key.BUTTON_MINE,
             Key.BUTTON_SETTINGS,
+            Key.BUTTON_NOTICES,
         ]
         second = c.send(PostbackReceived(menu_data(MenuButton.HELP)))
         assert keys(second) == [Key.HELP]

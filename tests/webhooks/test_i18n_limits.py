@@ -285,6 +285,13 @@ def mine_and_settings() -> Iterator[Outcome]:
     c.tap(many[12].name)
     c.send(postback(Intent.SITE))
     c.send(postback(Intent.SETTINGS))
+    # How we credit you, from the settings: each choice, the site one with the longest name.
+    c.tap(many[12].name, c.send(postback(Intent.SITES, "1")))
+    for label in (Key.BUTTON_CREDIT_NAME, Key.BUTTON_CREDIT_SITE, Key.BUTTON_CREDIT_ANONYMOUS):
+        c.tap(Key.BUTTON_CREDIT, c.send(postback(Intent.SETTINGS)))
+        c.tap(label)
+    c.send(photo("q2"))
+    c.send(postback(Intent.CREDIT, "name"))
     yield from c.history
     c = WorstChat(sites=many, site_id="retired")
     c.send(postback(Intent.SEND))
