@@ -11,7 +11,8 @@ import pytest
 
 from app.admin import exports
 from app.admin.export_api import zip_response
-from storage import audit, drafts
+from storage import audit, drafts, media
+from storage.states import FaceCheck
 
 
 def archive(response) -> zipfile.ZipFile:
@@ -74,8 +75,18 @@ class TestArchive:
 
     def test_a_blur_item_leaves_only_blurred(self, client, seed, as_role) -> None:
         s = seed.submission(
-            status="approved", face="blur", variants=("original", "thumbnail", "blurred")
+            status="approved",
+            face="blur",
+            variants=("original", "thumbnail", "blurred", "blurred_thumb"),
+            faces=1,
         )
+        # Until a reviewer confirms the blur, not even the blurred file leaves.
+        unchecked = archive(export(client, as_role, ids=[s.id]))
+        assert [n for n in unchecked.namelist() if not n.startswith("manifest")] == []
+        with seed.db.write() as session:
+            assert media.record_face_check(
+                session, s.media[0].id, FaceCheck.CONFIRMED, actor="r", now=seed.clock()
+            )
         z = archive(export(client, as_role, ids=[s.id]))
         names = [n for n in z.namelist() if not n.startswith("manifest")]
         assert names == [f"{s.code}/{s.code}-1-blurred.jpg"]

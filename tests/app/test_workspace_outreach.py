@@ -10,7 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from storage.models import Submission
 from tests.app.conftest import FakeClock, bearer
 from tests.app.push_kit import Pushing, make_pushing
 from tests.app.workspace_kit import csrf_of, person, signed_in
@@ -122,14 +124,22 @@ class TestReminderPage:
     ):
         token = pushing.seed.token("reviewer")
         made = {}
-        for face in ("show", "blur"):
-            item = pushing.seed.submission(face=face, status="approved")
-            pushing.client.patch(
-                f"/api/v1/submissions/{item.id}",
-                json={"status": "published", "platform": "x", "url": f"https://x.test/{face}"},
-                headers=bearer(token),
+        item = pushing.seed.submission(face="show", status="approved")
+        pushing.client.patch(
+            f"/api/v1/submissions/{item.id}",
+            json={"status": "published", "platform": "x", "url": "https://x.test/show"},
+            headers=bearer(token),
+        )
+        made["show"] = item
+        # A blur item published with no checked blurred file (as before face checks existed;
+        # the review rules refuse that now): the digest shows it as text only.
+        made["blur"] = pushing.seed.submission(face="blur", status="published")
+        with pushing.db.write() as s:
+            s.execute(
+                update(Submission)
+                .where(Submission.id == made["blur"].id)  # type: ignore[arg-type]
+                .values(published_at=pushing.clock())
             )
-            made[face] = item
         as_role(pushing, "admin")
         page = pushing.client.get("/admin/reminders?month=2026-11")
         assert f"/admin/media/{made['show'].media[0].id}/thumbnail" in page.text
