@@ -30,6 +30,7 @@ class Handed:
     face: str | None
     submitted_at: datetime
     first_review_at: datetime | None
+    site: str | None  # the site's name when it was sent (None: no site picked)
 
 
 def handed_in_since(session: Session, since: datetime) -> list[Handed]:
@@ -50,6 +51,7 @@ def handed_in_since(session: Session, since: datetime) -> list[Handed]:
             S.c.face,
             S.c.submitted_at,
             first_review.c.at,
+            S.c.site_name,
         )
         .outerjoin(first_review, first_review.c.target_id == S.c.id)
         .where(S.c.submitted_at.is_not(None) & (S.c.submitted_at >= since))

@@ -18,9 +18,7 @@ DEFAULT_WEEKS = 12
 MAX_WEEKS = 104
 FACES = ("show", "blur", "no_face", "idea")
 OUTCOMES = ("new", "in_review", "approved", "rejected", "published", "withdrawn")
-NOT_YET = {
-    "site": "not yet: submissions have no site until workers can pick one",
-}
+NO_SITE = "(no site picked)"
 
 
 @dataclass(frozen=True)
@@ -29,8 +27,7 @@ class Stats:
 
     weeks: list[str]  # Mondays, ISO dates, oldest first
     by_theme: dict[str, list[int]]  # theme -> count per week
-    # None until submissions carry a site: then count it like `by_theme` in compute().
-    by_site: dict[str, list[int]] | None
+    by_site: dict[str, list[int]]  # site name when sent -> count per week
     faces: dict[str, int]
     outcomes: dict[str, int]
     reviewed: int
@@ -39,7 +36,6 @@ class Stats:
     active_contributors: list[int]
     total: int
     recognition: Recognition = field(default_factory=Recognition)
-    not_yet: dict[str, str] = field(default_factory=lambda: dict(NOT_YET))
 
     def as_json(self) -> dict[str, object]:
         """A plain dict for the API."""
@@ -61,6 +57,7 @@ def compute(db: Database, *, zone: ZoneInfo, now: datetime, weeks: int = DEFAULT
         credited = stats.credited_since(session, since)
     index = {monday: i for i, monday in enumerate(mondays)}
     by_theme: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
+    by_site: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     people: list[set[str]] = [set() for _ in mondays]
     faces: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
@@ -70,6 +67,7 @@ def compute(db: Database, *, zone: ZoneInfo, now: datetime, weeks: int = DEFAULT
         if i is None:  # a clock moved back: not in any of these weeks
             continue
         by_theme[row.theme or "—"][i] += 1
+        by_site[row.site or NO_SITE][i] += 1
         people[i].add(row.contributor_id)
         faces[row.face or "idea"] += 1
         outcomes[row.status] += 1
@@ -78,7 +76,7 @@ def compute(db: Database, *, zone: ZoneInfo, now: datetime, weeks: int = DEFAULT
     return Stats(
         weeks=[m.isoformat() for m in mondays],
         by_theme=dict(sorted(by_theme.items(), key=lambda kv: (-sum(kv[1]), kv[0]))),
-        by_site=None,
+        by_site=dict(sorted(by_site.items(), key=lambda kv: (-sum(kv[1]), kv[0]))),
         faces={face: faces[face] for face in FACES},
         outcomes={status: outcomes[status] for status in OUTCOMES},
         reviewed=len(hours),
@@ -103,6 +101,9 @@ def as_csv(numbers: Stats) -> str:
     for theme, counts in numbers.by_theme.items():
         for week, count in zip(numbers.weeks, counts, strict=True):
             writer.writerow(["submissions_by_theme", _cell(theme), week, count])
+    for place, counts in numbers.by_site.items():
+        for week, count in zip(numbers.weeks, counts, strict=True):
+            writer.writerow(["submissions_by_site", _cell(place), week, count])
     for week, count in zip(numbers.weeks, numbers.active_contributors, strict=True):
         writer.writerow(["active_contributors", "", week, count])
     for face, count in numbers.faces.items():

@@ -73,6 +73,9 @@ def outreach_router(
             theme_chart=charts.stacked_weeks(
                 "Submissions per week by theme", found.weeks, by_title
             ),
+            site_chart=charts.stacked_weeks(
+                "Submissions per week by site", found.weeks, found.by_site
+            ),
             active_chart=charts.stacked_weeks(
                 "Active contributors per week", found.weeks, {"people": found.active_contributors}
             ),

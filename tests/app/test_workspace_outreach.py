@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
+from storage import sites
 from storage.models import Submission
 from tests.app.conftest import FakeClock, bearer
 from tests.app.push_kit import Pushing, make_pushing
@@ -188,7 +189,14 @@ class TestPublishAndReactionsPage:
 class TestStats:
     def seed_week(self, p: Pushing) -> None:
         start = p.clock()
-        p.seed.submission(face="show", status="approved", at=start - timedelta(days=8))
+        with p.db.write() as s:
+            plant = sites.create(s, name="Kawasaki plant", actor="t", now=start)
+        worker = p.seed.contributor()
+        with p.db.write() as s:
+            sites.set_worker_site(s, worker[0], site_id=plant.id, now=start)
+        p.seed.submission(
+            face="show", status="approved", at=start - timedelta(days=8), contributor=worker
+        )
         p.seed.submission(face="blur", status="rejected", at=start)
         p.seed.submission(face="no_face", status="new", theme=None, at=start)
         p.seed.submission(face=None, photos=0, at=start)
@@ -204,11 +212,17 @@ class TestStats:
         # The seeded moves were reviewed at the moment they were sent.
         assert body["reviewed"] == 2 and body["review_hours_median"] == 0.0
         assert body["active_contributors"] == [0, 0, 1, 3]
-        assert body["by_site"] is None and body["not_yet"]["site"].startswith("not yet")
+        assert body["by_site"] == {"(no site picked)": [0, 0, 0, 3], "Kawasaki plant": [0, 0, 1, 0]}
         text = pushing.client.get("/api/v1/stats.csv?weeks=4", headers=bearer(token)).text
         rows = list(csv.DictReader(io.StringIO(text)))
         assert {"section": "face", "key": "blur", "week": "", "value": "1"} in rows
         assert sum(int(r["value"]) for r in rows if r["section"] == "submissions_by_theme") == 4
+        assert {
+            "section": "submissions_by_site",
+            "key": "Kawasaki plant",
+            "week": body["weeks"][2],
+            "value": "1",
+        } in rows
 
     @pytest.mark.parametrize("weeks", ["0", "105", "x", "-1"])
     def test_the_api_caps_the_weeks(self, pushing: Pushing, weeks):
