@@ -293,9 +293,8 @@ def workspace_router(
 
     # --- images -----------------------------------------------------------------------------
 
-    @router.get("/admin/media/{media_id}/{variant}")
-    async def image(request: Request, media_id: str, variant: str) -> Response:
-        await keeper.require(request, Role.VIEWER)
+    async def shown_media(media_id: str, variant: str) -> tuple[Download, VariantName]:
+        """The stored variant a path names (404 for anything that is not one)."""
         try:
             name = VariantName(variant)
         except ValueError:
@@ -305,9 +304,15 @@ def workspace_router(
         found = await run_in_threadpool(find_media, media_id, name)
         if found is None:
             raise not_found("media variant")
+        return found, name
+
+    @router.get("/admin/media/{media_id}/{variant}")
+    async def image(request: Request, media_id: str, variant: str) -> Response:
+        await keeper.require(request, Role.VIEWER)
+        found, name = await shown_media(media_id, variant)
         if needs_override(found, name):
-            # The pages never show an unblurred image of a blur submission; an admin who must
-            # see one uses the API's audited override.
+            # The pages never show an unblurred image of a blur submission inline; an admin who
+            # must see one gives a reason (image_override below, audited).
             raise HTTPException(403, detail="this photo is shown only blurred")
         blob = await run_in_threadpool(open_blob, blobs, found.variant.storage_key)
         return StreamingResponse(
@@ -327,15 +332,7 @@ def workspace_router(
         visitor = await keeper.require(request, Role.ADMIN)
         fields = await form_fields(request, visitor.csrf_token)
         reason = " ".join(fields.get("reason", "").split())[:MAX_REASON_CHARS]
-        try:
-            name = VariantName(variant)
-        except ValueError:
-            raise not_found("media variant") from None
-        if not plausible_id(media_id):
-            raise not_found("media")
-        found = await run_in_threadpool(find_media, media_id, name)
-        if found is None:
-            raise not_found("media variant")
+        found, name = await shown_media(media_id, variant)
         if not reason:
             raise HTTPException(422, detail="say why you need the unblurred photo")
         blob = await run_in_threadpool(open_blob, blobs, found.variant.storage_key)
