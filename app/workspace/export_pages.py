@@ -21,9 +21,9 @@ from app.admin import exports
 from app.admin.auth import Role
 from app.admin.export_api import zip_response
 from app.admin.fields import FACE_FILTERS
-from app.workspace.pages import card_of, filters_of, query_of
 from app.workspace.rendering import render_page
 from app.workspace.sessions import SessionKeeper, Visitor
+from app.workspace.views import card_of, filters_of, query_of
 from storage import submissions, themes
 from storage.blobs import BlobStore
 from storage.db import Database

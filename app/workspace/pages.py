@@ -6,12 +6,10 @@ app/workspace/accounts.py); these functions only read forms and render templates
 
 # No `from __future__ import annotations`: FastAPI resolves the route signatures.
 
-import json
-from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from app.admin import face_checks, release, review
+from app.admin import face_checks, review
 from app.admin.auth import Role
 from app.admin.fields import (
     FACE_FILTERS,
@@ -38,7 +36,6 @@ from app.admin.media import (
     open_blob,
     record_override,
 )
-from app.admin.release import Size
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
 from app.pushes.feedback import Feedback
@@ -57,13 +54,12 @@ from app.workspace.sessions import (
     new_sign_in_token,
     set_cookie,
 )
-from flows.types import SubmissionStatus
+from app.workspace.views import card_of, entry_of, filters_of, page_limit, photo_of, query_of
 from storage import audit, people, sites, submissions, themes
 from storage.blobs import BlobStore
 from storage.db import Database
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-PAGE_SIZE = 24
 ACTIONS = {"approve": "approved", "reject": "rejected", "publish": "published"}
 EXAMPLE_ACTIONS = {"example": True, "not-example": False}
 
@@ -159,7 +155,7 @@ def workspace_router(
     async def gallery(request: Request) -> Response:
         visitor = await keeper.require(request, Role.VIEWER)
         wanted, chosen, problems = filters_of(request)
-        limit = _limit(request.query_params.get("limit"))
+        limit = page_limit(request.query_params.get("limit"))
         cursor = request.query_params.get("cursor") or None
         if cursor is not None and len(cursor) > 200:
             cursor, problems = None, [*problems, "the page link was damaged: back to page one"]
@@ -210,7 +206,7 @@ def workspace_router(
             for m in record.media:
                 trail += audit.for_target(session, "media", m.media.id)
         trail.sort(key=lambda e: (e.at, e.id or 0))
-        entries = [_entry(e) for e in trail]
+        entries = [entry_of(e) for e in trail]
         history = [
             e for e in entries if e["action"] in ("review", "withdraw") and e["detail"].get("from")
         ]
@@ -220,7 +216,7 @@ def workspace_router(
             visitor,
             status,
             item=card_of(record),
-            photos=[_photo(record, m) for m in record.media],
+            photos=[photo_of(record, m) for m in record.media],
             history=history,
             trail=entries,
             can_review=visitor.reaches(Role.REVIEWER),
@@ -418,162 +414,3 @@ def workspace_router(
         return RedirectResponse("/admin/people", status_code=303)
 
     return router
-
-
-def _limit(raw: str | None) -> int:
-    try:
-        wanted = int(raw or PAGE_SIZE)
-    except ValueError:
-        return PAGE_SIZE
-    return max(1, min(wanted, review.MAX_LIMIT))
-
-
-def filters_of(
-    request: Request,
-) -> tuple[submissions.SubmissionFilter, dict[str, str], list[str]]:
-    """The gallery filters from the query; a bad value is dropped with a note, never a crash."""
-    params = request.query_params
-    problems: list[str] = []
-    chosen: dict[str, str] = {}
-
-    def pick(name: str, allowed: list[str]) -> str | None:
-        value = params.get(name) or None
-        if value is not None and value not in allowed:
-            problems.append(f"unknown {name}: ignored")
-            return None
-        if value is not None:
-            chosen[name] = value
-        return value
-
-    status = pick("status", list(LISTED_STATUSES))
-    face = pick("face", list(FACE_FILTERS))
-    theme = params.get("theme") or None
-    if theme is not None and (len(theme) > 40 or not theme.isprintable()):
-        problems.append("unknown theme: ignored")
-        theme = None
-    if theme:
-        chosen["theme"] = theme
-    site = params.get("site") or None
-    if site is not None and not plausible_id(site):
-        problems.append("unknown site: ignored")
-        site = None
-    if site:
-        chosen["site"] = site
-    needs_check = pick("check", ["needed"]) == "needed"
-    q = "".join(c for c in (params.get("q") or "")[:200] if c.isprintable()).strip() or None
-    if q:
-        chosen["q"] = q
-    since = _day(params.get("since"), problems, "from")
-    until = _day(params.get("until"), problems, "to")
-    if since:
-        chosen["since"] = since.date().isoformat()
-    if until:
-        chosen["until"] = until.date().isoformat()
-        until += timedelta(days=1)  # "to" includes that whole day
-    wanted = submissions.SubmissionFilter(
-        status=None if status is None else SubmissionStatus(status),
-        theme=theme,
-        face=face,
-        site=site,
-        needs_check=needs_check,
-        since=since,
-        until=until,
-        q=q,
-    )
-    return wanted, chosen, problems
-
-
-def _day(raw: str | None, problems: list[str], label: str) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        return datetime.combine(date.fromisoformat(raw[:10]), time(), tzinfo=UTC)
-    except ValueError:
-        problems.append(f"the {label} date is not a date: ignored")
-        return None
-
-
-def query_of(values: Mapping[str, str | None]) -> str:
-    """A query string of the values that are set."""
-    return urlencode({k: v for k, v in values.items() if v})
-
-
-def _shown_image(face: str | None, m: submissions.MediaRecord, size: Size) -> str | None:
-    """The variant the pages show: a blurred-only photo only blurred (None: "blur pending")."""
-    if m.media.status != "ready":
-        return None
-    shown = release.shown_variants(face, m)
-    order = SMALL_FIRST if size == "thumbnail" else LARGE_FIRST
-    return next((v for v in order if v in shown), None)
-
-
-SMALL_FIRST = ("thumbnail", "blurred_thumb", "original", "blurred")
-LARGE_FIRST = ("original", "blurred", "thumbnail", "blurred_thumb")
-
-
-def card_of(record: submissions.SubmissionRecord) -> dict[str, Any]:
-    """What a template shows of a submission (a blur item only ever blurred)."""
-    s = record.submission
-    ready = [m for m in record.media if m.media.status == "ready"]
-    first = ready[0] if ready else None
-    thumb = _shown_image(s.face, first, "thumbnail") if first else None
-    blockers = release.approval_blockers(record)
-    return {
-        "id": s.id,
-        "code": s.code,
-        "status": s.status,
-        "kind": s.kind,
-        "theme": s.theme,
-        "face": s.face,
-        "face_chosen_at": s.face_chosen_at,
-        "comment": s.comment or "",
-        "review_note": s.review_note,
-        "platform": s.published_platform,
-        "url": s.published_url,
-        "thanks_note": s.thanks_note,
-        "reactions": s.reactions,
-        "created_at": s.created_at,
-        "submitted_at": s.submitted_at,
-        "contributor": record.display_name,
-        "site": s.site_name,
-        "example": bool(s.example),
-        "guideline_version": record.guideline_version,
-        "credit": record.credit,
-        "credit_line": record.credit_line,
-        "guideline_agreed_at": record.guideline_agreed_at,
-        "photos": len(record.media),
-        "thumb": f"/admin/media/{first.media.id}/{thumb}" if first and thumb else None,
-        "blur_pending": bool(
-            first and thumb is None and release.rule_of(s.face, first).blurred_only
-        ),
-        "faces_found": sum(m.media.faces or 0 for m in record.media),
-        "needs_check": bool(blockers),
-        "blockers": blockers,
-    }
-
-
-def _photo(record: submissions.SubmissionRecord, m: submissions.MediaRecord) -> dict[str, Any]:
-    face = record.submission.face
-    shown = _shown_image(face, m, "full")
-    rule = release.rule_of(face, m)
-    return {
-        "id": m.media.id,
-        "status": m.media.status,
-        "src": f"/admin/media/{m.media.id}/{shown}" if shown else None,
-        "blur_pending": rule.blurred_only and shown is None and m.media.status == "ready",
-        "faces": m.media.faces,
-        "check": str(rule.check),
-        "check_text": release.explain(face, m),
-        "can_confirm": rule.can_confirm and rule.check is not release.CheckState.DONE,
-        "locked_original": rule.blurred_only and "original" in m.variants,
-    }
-
-
-def _entry(e: Any) -> dict[str, Any]:
-    try:
-        detail = json.loads(e.detail)
-    except ValueError:
-        detail = {}
-    if not isinstance(detail, dict):
-        detail = {}
-    return {"at": e.at, "actor": e.actor, "action": e.action, "detail": detail}
