@@ -2,9 +2,10 @@
 
 LINE fetches a card's image itself, without our admin token, so the address carries its own
 proof: an HMAC of the media id and an expiry, keyed by a secret derived from the channel secret
-(never stored, never sent). The route serves only the thumbnail of a ready photo whose submission
-is an example, not withdrawn, and whose face choice is `no_face` or `show`; anything else (a
-`blur` submission, a withdrawn one, a changed mind) is a 404, even with a valid signature.
+(never stored, never sent). The route serves a ready photo of an example that is not withdrawn,
+at thumbnail size, in the one variant app/admin/release.py lets leave (`thumbnail`, or a checked
+`blurred_thumb`); anything else (an unchecked blur, a withdrawn item, a changed mind) is a 404,
+even with a valid signature.
 """
 
 from __future__ import annotations
@@ -16,16 +17,19 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
+from sqlmodel import Session
 
+from app.admin.release import allowed_variant
 from app.settings import Settings
-from storage import examples
+from storage import examples, submissions
+from storage import media as media_store
 from storage.blobs import BlobStore, BlobStoreError
 from storage.db import Database
+from storage.models import MediaVariant
 
 PATH = "/public/examples/{media_id}.jpg"
 LIFETIME = timedelta(days=30)
 STEP = 86_400  # expiries fall on whole days, so a card keeps one address for a day
-SHOWN_FACES = frozenset({"no_face", "show"})
 
 
 class Signer:
@@ -75,7 +79,7 @@ def public_media_routes(
         if len(media_id) > 40 or len(s) > 64 or not signer.valid(media_id, e, s, clock()):
             raise HTTPException(404, detail="not found")
         with db.read() as session:
-            found = examples.thumbnail(session, media_id, faces=SHOWN_FACES)
+            found = _shown_thumbnail(session, media_id)
         if found is None:
             raise HTTPException(404, detail="not found")
         try:
@@ -95,3 +99,17 @@ def public_media_routes(
         )
 
     return router
+
+
+def _shown_thumbnail(session: Session, media_id: str) -> MediaVariant | None:
+    # An example's picture at thumbnail size, as the one rule of what may leave picks it
+    # (app/admin/release.py): `thumbnail`, or a checked `blurred_thumb`; else nothing.
+    media = media_store.get(session, media_id)
+    record = submissions.get(session, media.submission_id) if media is not None else None
+    if record is None or not record.submission.example:
+        return None
+    if record.submission.status in examples.HIDDEN:
+        return None
+    m = next((x for x in record.media if x.media.id == media_id), None)
+    name = allowed_variant(record.submission.face, m, size="thumbnail") if m else None
+    return media_store.variant(session, media_id, name) if name else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Table, select
@@ -48,20 +47,3 @@ def recent(session: Session, *, limit: int) -> list[ExampleItem]:
         for submission_id, media_id in photos:
             first.setdefault(submission_id, media_id)
     return [ExampleItem(r.id, r.theme, r.comment, r.face, first.get(r.id)) for r in rows]
-
-
-def thumbnail(session: Session, media_id: str, *, faces: Iterable[str]) -> MediaVariant | None:
-    """The thumbnail of an example photo whose face choice is one of `faces`, else None."""
-    return session.execute(
-        select(MediaVariant)
-        .join(M, M.c.id == V.c.media_id)
-        .join(S, S.c.id == M.c.submission_id)
-        .where(
-            (V.c.media_id == media_id)
-            & (V.c.name == "thumbnail")
-            & (M.c.status == "ready")
-            & S.c.example.is_(True)
-            & S.c.status.not_in(HIDDEN)
-            & S.c.face.in_(tuple(faces))
-        )
-    ).scalar_one_or_none()

@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from app.public_media import SHOWN_FACES, Signer
+from app.admin.release import allowed_variant
+from app.public_media import Signer
 from flows.intents import normalise
 from flows.types import Example, GuideCategory, GuideEntry, Guideline, Theme
-from storage import examples, guideline, themes
+from storage import examples, guideline, submissions, themes
 from storage.models import Contributor
 from storage.models import Theme as ThemeRow
 
@@ -103,10 +104,22 @@ def example_cards(
     titles = {t.slug: theme_view(t, language, "").title for t in themes.list_all(session)}
     cards = []
     for item in examples.recent(session, limit=MAX_EXAMPLES):
-        url = None
-        # Never a `blur` original: only photos with no face, or faces shown by choice.
-        if item.media_id is not None and item.face in SHOWN_FACES:
-            url = signer.url(item.media_id, now)
+        # A picture only through the one rule of what may leave (app/admin/release.py): never
+        # a blur original, never a no_face photo in which faces were found, unless checked.
+        shown = example_picture(session, item.submission_id)
+        url = signer.url(shown, now) if shown is not None else None
         theme = titles.get(item.theme or "", "")
         cards.append(Example(theme=theme, comment=item.comment or "", image_url=url))
     return tuple(cards)
+
+
+def example_picture(session: Session, submission_id: str) -> str | None:
+    """The first photo of an example whose thumbnail-size variant may leave, or None."""
+    record = submissions.get(session, submission_id)
+    if record is None:
+        return None
+    face = record.submission.face
+    for m in record.media:
+        if allowed_variant(face, m, size="thumbnail") is not None:
+            return m.media.id
+    return None

@@ -13,9 +13,11 @@ from app.factory import create_app
 from app.public_media import Signer, signer_for
 from app.services import build_services
 from app.settings import load_settings
-from storage import migrate, submissions
+from app.worker.views import example_picture
+from storage import media, migrate, submissions
 from storage.blobs import LocalBlobStore
 from storage.db import Database
+from storage.states import FaceCheck
 from tests.app.conftest import WEBHOOK_SECRET, FakeClock, Seeder
 
 
@@ -113,3 +115,31 @@ def test_a_not_example_photo_is_404(public: Public) -> None:
     made = public.seed.submission(face="show", theme=None)
     url = path_of(public.signer.url(made.media[0].id, public.clock()))
     assert public.client.get(url).status_code == 404
+
+
+def test_a_no_face_photo_with_faces_found_is_served_only_blurred_after_its_check(
+    public: Public,
+) -> None:
+    made = public.seed.submission(
+        face="no_face",
+        theme=None,
+        status="approved",
+        variants=("original", "thumbnail", "blurred", "blurred_thumb"),
+        faces=2,
+    )
+    media_id = made.media[0].id
+    with public.seed.db.write() as s:
+        submissions.set_example(s, made.id, example=True, actor="t", now=public.clock())
+    address = path_of(public.signer.url(media_id, public.clock()))
+    # "No face", yet the detector found two: nothing leaves until a person checked the blur.
+    assert public.client.get(address).status_code == 404
+    with public.seed.db.read() as s:
+        assert example_picture(s, made.id) is None  # the card is text only
+    with public.seed.db.write() as s:
+        assert media.record_face_check(
+            s, media_id, FaceCheck.CONFIRMED, actor="reviewer", now=public.clock()
+        )
+    r = public.client.get(address)
+    assert r.status_code == 200 and r.content == made.media[0].files["blurred_thumb"]
+    with public.seed.db.read() as s:
+        assert example_picture(s, made.id) == media_id
