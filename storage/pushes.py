@@ -26,7 +26,13 @@ C: Table = Contributor.__table__  # type: ignore[attr-defined]
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
 MAX_RECIPIENTS = 500  # LINE's multicast limit per request
 # What each kind of push needs the worker to have agreed to (Contributor.notices).
-NOTICES_FOR = {"feedback": ("all", "feedback"), "reminder": ("all",), "digest": ("all",)}
+NOTICES_FOR = {
+    "feedback": ("all", "feedback"),
+    "reminder": ("all",),
+    "digest": ("all",),
+    # About their own file that could not be used: a service message, not a notice one opts into.
+    "media_notice": ("all", "feedback", "none"),
+}
 NOTICE_CHOICES = ("all", "feedback", "none")
 
 
@@ -79,12 +85,16 @@ def get(session: Session, push_id: int) -> PushMessage | None:
     return session.get(PushMessage, push_id)
 
 
+# The language the worker chose in the settings comes before their LINE profile's.
+SPOKEN = func.coalesce(C.c.chosen_language, C.c.language)
+
+
 def recipients_of(session: Session, row: PushMessage) -> list[Recipient]:
     """Who of the row's recipients still follows and still wants this kind of push."""
     wanted = NOTICES_FOR.get(row.kind, ("all", "feedback"))
     ids = json.loads(row.recipients)
     found = session.execute(
-        select(C.c.id, C.c.line_user_id, C.c.language)
+        select(C.c.id, C.c.line_user_id, SPOKEN)
         .where(C.c.id.in_(ids) & C.c.following.is_(True) & C.c.notices.in_(wanted))
         .order_by(C.c.id)
     ).all()
@@ -95,7 +105,7 @@ def audience(session: Session, kind: str) -> list[Recipient]:
     """Every following contributor who wants this kind of push, in id order."""
     wanted = NOTICES_FOR.get(kind, ("all",))
     found = session.execute(
-        select(C.c.id, C.c.line_user_id, C.c.language)
+        select(C.c.id, C.c.line_user_id, SPOKEN)
         .where(C.c.following.is_(True) & C.c.notices.in_(wanted))
         .order_by(C.c.id)
     ).all()

@@ -25,7 +25,8 @@ class Feedback:
 
     def _language(self, session: Session, contributor_id: str) -> str:
         contributor = session.get(Contributor, contributor_id)
-        return self.catalogue.negotiate(contributor.language if contributor else None)
+        spoken = (contributor.chosen_language or contributor.language) if contributor else None
+        return self.catalogue.negotiate(spoken)
 
     def published(self, session: Session, submission_id: str, *, now: datetime) -> int | None:
         """'Your photo was used' with the link and PR's thanks; once per item."""

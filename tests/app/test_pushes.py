@@ -59,7 +59,7 @@ class TestFeedback:
         pushing.drain()
         texts = pushing.texts(who[1])
         assert len(texts) == 2
-        assert texts[0].startswith("🎉 Ảnh của bạn") and texts[0].endswith(PUBLISH["url"])
+        assert texts[0].startswith("🎉 Nội dung bạn gửi") and texts[0].endswith(PUBLISH["url"])
         assert "Cảm ơn bạn rất nhiều!" in texts[1]
         (row,) = rows(pushing)
         assert (row.state, row.cost, row.kind) == ("sent", 1, "feedback")
