@@ -14,12 +14,13 @@ finish (it holds a lease); if it was a new message, running the deletion again r
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, select, update
 from sqlmodel import Session
 
 from storage import audit, removal
@@ -30,6 +31,7 @@ from storage.models import (
     Contributor,
     Conversation,
     Job,
+    PushMessage,
     ReplyOutbox,
     Submission,
     WebhookEvent,
@@ -43,6 +45,7 @@ W: Table = WebhookEvent.__table__  # type: ignore[attr-defined]
 R: Table = ReplyOutbox.__table__  # type: ignore[attr-defined]
 J: Table = Job.__table__  # type: ignore[attr-defined]
 A: Table = AuditEntry.__table__  # type: ignore[attr-defined]
+P: Table = PushMessage.__table__  # type: ignore[attr-defined]
 
 ACTION = "erase_worker"
 CODE = re.compile(r"^[A-Z0-9]{3}-[A-Z0-9]{3}$")
@@ -105,6 +108,22 @@ def _user_keys(line_user_id: str) -> list[str]:
     return [f"user:{line_user_id[:75]}", f"batch:{line_user_id}", f"reply:{line_user_id}"]
 
 
+def _leave_pushes(session: Session, cid: str) -> None:
+    # A push to them alone (feedback, a media notice) names their item: it goes. A multicast
+    # (reminder, digest) says nothing of them: only their id leaves its recipients.
+    rows = session.execute(
+        select(P.c.id, P.c.recipients).where(P.c.recipients.contains(cid, autoescape=True))
+    ).all()
+    for push_id, raw in rows:
+        others = [r for r in json.loads(raw) if r != cid]
+        if others:
+            session.execute(
+                update(P).where(P.c.id == push_id).values(recipients=json.dumps(others))
+            )
+        else:
+            session.execute(delete(P).where(P.c.id == push_id))
+
+
 def erase_in(
     session: Session, who: str, *, actor: str, now: datetime, dry_run: bool
 ) -> tuple[Erasure, list[str]]:
@@ -149,6 +168,7 @@ def erase_in(
         session.execute(delete(W).where(W.c.id.in_(part)))
     for job_part in removal.chunks(job_ids):
         session.execute(delete(J).where(J.c.id.in_(job_part)))
+    _leave_pushes(session, cid)
     removal.redact_audit(session, "contributor", [cid])
     for column in removal.referring_columns(C.c.id, skip=(S, CV)):
         session.execute(delete(column.table).where(column == cid))

@@ -16,9 +16,9 @@ from sqlalchemy import select, text
 from sqlmodel import SQLModel
 
 from flows.types import Conversation, Draft, DraftKind, Step
-from storage import audit, conversations, erasure, inbox, jobs, retention
+from storage import audit, conversations, erasure, inbox, jobs, pushes, retention
 from storage.blobs import LocalBlobStore
-from storage.models import AuditEntry, ReplyOutbox
+from storage.models import AuditEntry, PushMessage, ReplyOutbox
 from tests.app.conftest import Seeded, Seeder
 from webhooks.ingest import classify
 
@@ -131,6 +131,31 @@ def secrets_of(person: dict) -> list[str]:
 
 
 class TestErasure:
+    def test_their_pushes_go_and_they_leave_the_multicasts_others_still_get(
+        self, db, blobs, clock, person, bystander
+    ) -> None:
+        cid, other = person["contributor"][0], bystander["contributor"][0]
+        code = person["made"][0].code
+        note = [{"type": "text", "text": f"{NAME}さん、{code} が使われました"}]
+        with db.write() as s:
+            pushes.add(
+                s, kind="feedback", recipients=[cid], messages=note, not_before=clock(), now=clock()
+            )
+            shared = pushes.add(
+                s,
+                kind="reminder",
+                recipients=[cid, other],
+                messages=[{"type": "text", "text": "今月のテーマ"}],
+                not_before=clock(),
+                now=clock(),
+            )
+        erasure.erase_worker(db, blobs, cid, actor="admin", now=clock())
+        after = everything(db)
+        assert cid not in after and code not in after and NAME not in after
+        with db.read() as s:
+            rows = list(s.execute(select(PushMessage)).scalars())
+        assert [(r.id, json.loads(r.recipients)) for r in rows] == [(shared, [other])]
+
     def test_nothing_of_the_person_remains_and_the_bystander_is_untouched(
         self, db, blobs, clock, person, bystander
     ) -> None:
