@@ -129,6 +129,10 @@ def upload_target(
     """The photo a blurred image may be uploaded for, or 404/409 (checked before the body, too)."""
     with db.read() as session:
         record, photo = _photo(session, media_id)
+    if photo.media.kind == "video":
+        # genba does not blur videos: a still image must never stand in for one. A `blur` video
+        # is edited outside genba and never leaves it from here (docs/video.md).
+        raise HTTPException(409, detail="a video cannot be replaced by an image: edit it elsewhere")
     rule = rule_of(record.submission.face, photo)
     if rule.check in (CheckState.PENDING, CheckState.GONE):
         raise HTTPException(409, detail="the photo has no stored file to replace")

@@ -13,12 +13,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import update
 
 from app.admin.face_checks import Uploads
 from app.admin.router import mount_admin_api
 from app.errors import install_error_handlers
 from media import ImageLimits
 from storage import audit, tokens
+from storage.models import Media
 from tests.e2e.photos import has_location_or_exif, phone_jpeg
 
 PUBLICATION = {"platform": "instagram", "url": "https://www.instagram.com/p/abc123/"}
@@ -355,3 +357,15 @@ def test_the_served_app_takes_an_image_larger_than_the_json_cap_only_there(serve
             "/api/v1/submissions/01JD0000000000000000000000", content=big, headers=headers
         )
         assert r.status_code == 413
+
+
+def test_a_blur_video_cannot_be_replaced_by_an_image_nor_leave(client, seed, as_role) -> None:
+    s = seed.submission(face="blur", variants=("original", "thumbnail"), faces=None)
+    with seed.db.write() as session:
+        session.execute(update(Media).where(Media.id == s.media[0].id).values(kind="video"))  # type: ignore[arg-type]
+    reviewer = as_role("reviewer")
+    r = upload(client, reviewer, s.media[0].id, jpeg())
+    assert r.status_code == 409 and "video" in r.json()["detail"]
+    m = submission(client, reviewer, s.id)["media"][0]
+    assert m["needs_editing"] is True and m["leaves_as"] is None
+    assert move(client, reviewer, s.id, "approved").status_code == 409
