@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import AliasChoices
 
-from app.settings import MediaBucket, MediaFolder, SettingsError, load_settings
+from app.settings import MediaBucket, MediaFolder, Settings, SettingsError, load_settings
 
 CREDS = {
     "LINE_CHANNEL_SECRET": "0123456789abcdef0123456789abcdef",
@@ -224,3 +225,23 @@ def test_quiet_hours_are_read_as_two_hours_or_none(
 ) -> None:
     monkeypatch.setenv("GENBA_QUIET_HOURS", value)
     assert load_settings().quiet == expected
+
+
+def test_the_env_example_names_every_setting_and_loads_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = (Path(__file__).parents[2] / ".env.example").read_text()
+    named = {line.split("=", 1)[0].lstrip("# ") for line in example.splitlines() if "=" in line}
+    choices = [
+        {str(choice) for choice in field.validation_alias.choices}
+        for field in Settings.model_fields.values()
+        if isinstance(field.validation_alias, AliasChoices)
+    ]
+    unnamed = [sorted(names) for names in choices if not names & named]
+    assert unnamed == [], "add these to .env.example"
+    aliases = set().union(*choices)
+    (tmp_path / ".env").write_text(example)
+    monkeypatch.chdir(tmp_path)
+    for name in aliases:
+        monkeypatch.delenv(name, raising=False)
+    assert load_settings().sqlite_synchronous == "FULL"
