@@ -37,6 +37,7 @@ def set_credit(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
     if saved is None:
         offered = [arg for arg in LABELS if arg != SITE or ctx.site is not None]
         choices = tuple(button(LABELS[arg], Tap(Intent.CREDIT, arg)) for arg in offered)
-        return Outcome(conversation, (Reply(Key.CREDIT_ASK, choices=choices),))
+        ask = Key.CREDIT_ASK if ctx.site is not None else Key.CREDIT_ASK_NO_SITE
+        return Outcome(conversation, (Reply(ask, choices=choices),))
     effects = () if ctx.credit == tap.arg else (SetCredit(tap.arg),)
     return Outcome(conversation, then_ask(conversation, ctx, saved), effects)

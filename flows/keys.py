@@ -143,6 +143,7 @@ class Key(StrEnum):
     BUTTON_NOTICES_FEEDBACK = "button.notices_feedback"
     BUTTON_NOTICES_NONE = "button.notices_none"
     CREDIT_ASK = "credit.ask"
+    CREDIT_ASK_NO_SITE = "credit.ask_no_site"  # the same, for a worker with no site
     CREDIT_NAME = "credit.name"
     CREDIT_SITE = "credit.site"  # {site}
     CREDIT_ANONYMOUS = "credit.anonymous"

@@ -95,6 +95,7 @@ def test_a_worker_without_a_site_chooses_name_or_anonymous(
 ) -> None:
     chat = Chat()
     asked = chat.tap(Key.BUTTON_CREDIT, chat.send(postback(Intent.SETTINGS)))
+    assert keys(asked) == [Key.CREDIT_ASK_NO_SITE]  # the question names no site choice either
     assert choice_names(asked) == [Key.BUTTON_CREDIT_NAME, Key.BUTTON_CREDIT_ANONYMOUS]
     done = chat.tap(label, asked)
     assert keys(done) == [key] and done.effects == (SetCredit(choice),)
@@ -104,14 +105,14 @@ def test_a_worker_without_a_site_chooses_name_or_anonymous(
 def test_the_site_choice_without_a_site_asks_again_and_records_nothing() -> None:
     # A stale button: the worker's site was retired (or skipped) since it was shown.
     out = Chat(sites=(SITE,), site_id="gone").send(postback(Intent.CREDIT, "site"))
-    assert keys(out) == [Key.CREDIT_ASK] and out.effects == ()
+    assert keys(out) == [Key.CREDIT_ASK_NO_SITE] and out.effects == ()
     assert Key.BUTTON_CREDIT_SITE not in choice_names(out)
 
 
 @pytest.mark.parametrize("arg", ["NAME", "everyone", "name|x", "anonymous ", "名前", "x" * 250])
 def test_an_unknown_credit_choice_asks_again_and_records_nothing(arg: str) -> None:
     out = Chat().send(postback(Intent.CREDIT, arg))
-    assert keys(out) == [Key.CREDIT_ASK] and out.effects == ()
+    assert keys(out) == [Key.CREDIT_ASK_NO_SITE] and out.effects == ()
 
 
 @pytest.mark.parametrize(
@@ -119,7 +120,8 @@ def test_an_unknown_credit_choice_asks_again_and_records_nothing(arg: str) -> No
 )
 def test_a_malformed_credit_postback_is_unexpected_input_not_a_choice(data: str) -> None:
     out = Chat().send(PostbackReceived(data))
-    assert out.effects == () and Key.CREDIT_ASK not in keys(out)
+    assert out.effects == ()
+    assert not {Key.CREDIT_ASK, Key.CREDIT_ASK_NO_SITE} & set(keys(out))
 
 
 def test_a_double_tap_records_the_credit_once() -> None:
@@ -140,7 +142,7 @@ def test_the_credit_choice_during_a_question_keeps_the_question_open() -> None:
     assert out.effects == (SetCredit("anonymous"),)
     assert chat.conversation.step is Step.ASK_FACE
     asked = chat.send(postback(Intent.CREDIT))
-    assert keys(asked) == [Key.CREDIT_ASK] and chat.conversation.step is Step.ASK_FACE
+    assert keys(asked) == [Key.CREDIT_ASK_NO_SITE] and chat.conversation.step is Step.ASK_FACE
     after = chat.send(photo("m2"))
     assert chat.conversation.draft is not None and chat.conversation.draft.media == 2
     assert after.effects and after.effects[0].__class__.__name__ == "AttachPhoto"

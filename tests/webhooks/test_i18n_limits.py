@@ -293,6 +293,9 @@ def mine_and_settings() -> Iterator[Outcome]:
     c.send(photo("q2"))
     c.send(postback(Intent.CREDIT, "name"))
     yield from c.history
+    c = WorstChat()  # no site: the question offers no site choice
+    c.send(postback(Intent.CREDIT))
+    yield from c.history
     c = WorstChat(sites=many, site_id="retired")
     c.send(postback(Intent.SEND))
     yield from c.history
