@@ -306,8 +306,15 @@ class TestOverRealHttp:
                     n = sock.send(pending)
                     pending, sent = pending[n:], sent + n
             sock.setblocking(True)
-            assert self._status(sock) == 413
-            assert sent < 64 * MiB
+            status: int | None
+            try:
+                status = self._status(sock)
+            except ConnectionResetError:
+                # The server answered 413 and closed with our last bytes unread: the kernel then
+                # resets the connection, and the reset may discard the answer before we read it.
+                status = None
+            assert status in (413, None)
+            assert sent < 64 * MiB  # it stopped reading near the cap, not after 64 MiB
         finally:
             sock.close()
             server.stop()

@@ -259,7 +259,7 @@ class TestStats:
         as_role(pushing, "viewer")
         page = pushing.client.get("/admin/stats")
         assert page.status_code == 200
-        assert page.text.count("<svg ") == 4
+        assert page.text.count("<svg ") == 5  # theme, site, faces, outcomes, contributors
         assert "<i>hostile</i>" not in page.text and "&lt;i&gt;hostile&lt;/i&gt;" in page.text
         assert "<b>x</b>" not in page.text
         assert "<script" not in page.text
