@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM = os.environ.get("GENBA_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -38,9 +39,22 @@ def browser_page(viewport: dict[str, int] | None = None) -> Iterator[Page]:
             browser.close()
 
 
+def _capture(page: Page, tries: int = 3) -> bytes:
+    # Chromium on a loaded machine now and then answers "Unable to capture screenshot" (its
+    # compositor missed a frame); the page is fine, so take the picture again.
+    for attempt in range(tries):
+        try:
+            return page.screenshot(type="png")
+        except PlaywrightError as exc:
+            if "Unable to capture screenshot" not in str(exc) or attempt == tries - 1:
+                raise
+            page.wait_for_timeout(500)
+    raise AssertionError("unreachable")
+
+
 def save_screenshot(page: Page, path: Path) -> int:
     """Save the page as an optimised palette PNG (small enough for the README); return bytes."""
-    raw = page.screenshot(type="png")
+    raw = _capture(page)
     with Image.open(io.BytesIO(raw)) as shot:
         small = shot.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
     path.parent.mkdir(parents=True, exist_ok=True)

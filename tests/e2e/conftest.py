@@ -169,7 +169,9 @@ def running_demo(tmp_path: Path) -> Iterator[RunningDemo]:
             text = log.read_text()
             return text if re.search(r"^gba_\S+$", text, re.M) else None
 
-        text = wait_until(banner, what="the demo's banner")
+        # A give-up time, not a speed requirement: the demo migrates, loads the face model and
+        # draws and deploys its rich menu first, which takes long on a loaded CI machine.
+        text = wait_until(banner, timeout=120, what="the demo's banner")
         chat = re.search(r"chat page.*?(http://\S+)", text)
         token = re.search(r"^(gba_\S+)$", text, re.M)
         assert chat and token, text

@@ -15,7 +15,7 @@ from storage.models import Media, MediaVariant, ReplyOutbox, Submission, Webhook
 T = TypeVar("T")
 
 
-def wait_until(predicate: Callable[[], T], timeout: float = 30.0, what: str = "condition") -> T:
+def wait_until(predicate: Callable[[], T], timeout: float = 60.0, what: str = "condition") -> T:
     """Poll until `predicate()` is truthy and return its value."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
