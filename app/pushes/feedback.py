@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -37,15 +38,7 @@ class Feedback:
         messages = notices.published(
             self.catalogue, language, url=item.published_url, thanks=item.thanks_note
         )
-        return queue_push(
-            session,
-            kind="feedback",
-            recipients=[item.contributor_id],
-            messages=messages,
-            policy=self.policy,
-            now=now,
-            dedup_key=f"published:{submission_id}",
-        )
+        return self._tell(session, item, messages, f"published:{submission_id}", now)
 
     def reacted(self, session: Session, submission_id: str, *, now: datetime) -> int | None:
         """The reaction count PR entered; once per item and count."""
@@ -56,6 +49,19 @@ class Feedback:
         messages = notices.reactions(
             self.catalogue, language, count=item.reactions, url=item.published_url
         )
+        return self._tell(
+            session, item, messages, f"reactions:{submission_id}:{item.reactions}", now
+        )
+
+    def _tell(
+        self,
+        session: Session,
+        item: Submission,
+        messages: list[dict[str, Any]],
+        dedup_key: str,
+        now: datetime,
+    ) -> int | None:
+        # Feedback goes to the contributor alone, once per dedup key.
         return queue_push(
             session,
             kind="feedback",
@@ -63,5 +69,5 @@ class Feedback:
             messages=messages,
             policy=self.policy,
             now=now,
-            dedup_key=f"reactions:{submission_id}:{item.reactions}",
+            dedup_key=dedup_key,
         )

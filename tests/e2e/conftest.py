@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from app.factory import create_app
 from app.services import build_services
@@ -27,6 +27,7 @@ from linesim import LineSim, start_server
 from linesim.server import RunningServer
 from storage import migrate
 from storage.db import Database
+from tests.e2e.browser import browser_page
 from tests.e2e.waiting import free_port, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -134,9 +135,6 @@ class BotProcess:
             self.proc.wait(timeout=10)
 
 
-CHROMIUM = os.environ.get("GENBA_TEST_CHROMIUM", "/usr/bin/chromium")
-
-
 @dataclass(frozen=True)
 class RunningDemo:
     """A `genba demo` child process: its URLs, its printed token, banner and environment."""
@@ -199,21 +197,5 @@ def _ready(url: str) -> bool:
 @pytest.fixture
 def page() -> Iterator[Page]:
     """A page of Debian's headless chromium."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+    with browser_page() as opened:
+        yield opened
