@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -29,6 +29,7 @@ from webhooks.render import render, to_outbox
 log = logging.getLogger("genba.media")
 
 _NOTICE_KEYS = uuid.UUID("6a0f1c52-52f8-4c4e-9a8e-3f7e2b1d0c11")
+NOTICE_SETTLE = timedelta(seconds=5)
 NOTICE_KIND = "media_notice"  # not feedback, reminder or digest: all but "none" get it
 TOLD_ABOUT = frozenset({MediaStatus.FAILED.value, MediaStatus.EXPIRED.value})
 # A submission the worker took back, or whose draft they dropped, needs no news about its files.
@@ -61,6 +62,9 @@ def enqueue_notice(session: Session, media_id: str, *, now: datetime, max_attemp
             kind=jobs.NOTICE,
             payload=json.dumps({"media_id": media_id}),
             dedup_key=f"notice:{media_id}",
+            # The other files of an album usually finish within seconds: waiting a little lets
+            # one push tell about all that failed, instead of one push per file.
+            run_at=now + NOTICE_SETTLE,
         ),
         now=now,
         max_attempts=max_attempts,
