@@ -148,11 +148,11 @@ def demo(
     host: Host = "127.0.0.1",
 ) -> None:
     """Run genba against a local LINE platform, with a chat page to try it in a browser."""
-    from app.demo import run_demo
+    from app.demo import PortBusy, run_demo
 
     try:
         run_demo(settings_or_fail(), host=host, port=port)
-    except SettingsError as exc:
+    except (SettingsError, PortBusy) as exc:
         raise _fail(str(exc)) from None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import shlex
 import shutil
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -120,12 +121,47 @@ def demo_token(db: Database) -> str:
         return tokens.create(session, name=DEMO_TOKEN_LABEL, role="admin", now=now)
 
 
+class PortBusy(Exception):
+    """The bot's port is taken; the message says which and what to do."""
+
+
+def bot_socket(host: str, port: int) -> socket.socket:
+    """The bot's listening socket, bound before anything is printed, or PortBusy."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise PortBusy(
+            f"port {port} on {host} is in use ({exc.strerror}); "
+            f"another program (an earlier genba demo?) listens there: "
+            f"stop it, or choose another port with --port"
+        ) from None
+    return sock
+
+
+def start_linesim(platform: LinePlatform, host: str, port: int) -> LineSim:
+    """linesim on the port after the bot's, or on any free port when that one is taken."""
+    if port < 65535:
+        try:
+            return LineSim(platform, host=host, port=port + 1)
+        except OSError:
+            pass  # taken by another program or an outgoing connection: the banner shows the URL
+    return LineSim(platform, host=host, port=0)
+
+
 def run_demo(base: Settings, *, host: str, port: int) -> None:
     """Start linesim and the bot, print where to go, and serve until Ctrl-C."""
     secret, token = secrets.token_hex(16), secrets.token_urlsafe(48)
     bot_url = f"http://{host}:{port}"
+    listening = bot_socket(host, port)
     platform = LinePlatform(secret, token, webhook_url=f"{bot_url}/callback")
-    sim = LineSim(platform, host=host, port=port + 1 if port < 65535 else 0)
+    try:
+        sim = start_linesim(platform, host, port)
+    except BaseException:
+        listening.close()
+        raise
     try:
         settings = demo_settings(base, sim.base_url, secret, token, public_url=bot_url)
         configure_logging(settings.log_level, secrets=[secret, token])
@@ -158,6 +194,8 @@ def run_demo(base: Settings, *, host: str, port: int) -> None:
                 ]
             )
         )
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False))
+        server.run(sockets=[listening])
     finally:
         sim.close()
+        listening.close()

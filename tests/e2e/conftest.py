@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,10 +147,9 @@ class RunningDemo:
     env: dict[str, str]
 
 
-@pytest.fixture
-def running_demo(tmp_path: Path) -> Iterator[RunningDemo]:
-    """A running `genba demo` (data under tmp_path/var), started as a person would."""
-    port = free_port()
+@contextmanager
+def started_demo(tmp_path: Path, port: int) -> Iterator[RunningDemo]:
+    """`genba demo --port PORT` started as a person would (data under tmp_path/var)."""
     log = tmp_path / "demo.log"
     env = {**os.environ, "GENBA_DATA_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)
@@ -165,6 +165,8 @@ def running_demo(tmp_path: Path) -> Iterator[RunningDemo]:
 
         def banner() -> str | None:
             text = log.read_text()
+            if proc.poll() is not None:  # a demo that stopped never prints it: say why at once
+                raise AssertionError(f"genba demo exited with {proc.returncode}:\n{text}")
             return text if re.search(r"^gba_\S+$", text, re.M) else None
 
         # A give-up time, not a speed requirement: the demo migrates, loads the face model and
@@ -179,6 +181,13 @@ def running_demo(tmp_path: Path) -> Iterator[RunningDemo]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture
+def running_demo(tmp_path: Path) -> Iterator[RunningDemo]:
+    """A running `genba demo` on a free port."""
+    with started_demo(tmp_path, free_port()) as running:
+        yield running
 
 
 @pytest.fixture
