@@ -137,6 +137,9 @@ class TestCountedMedia:
             assert all(placeholders(form) == {"n"} for form in forms[key]), f"{language}:{key}"
         joiner = catalogue.texts[language][MEDIA_BOTH]
         assert placeholders(joiner) == {"photos", "videos"}, language
+        # Said in the file, not guessed by Babel from the language (pt_BR would get 3 forms).
+        po = (LOCALES_DIR / language / "LC_MESSAGES" / "genba.po").read_text(encoding="utf-8")
+        assert '"Plural-Forms: nplurals=' in po, f"{language} names no Plural-Forms"
 
     @pytest.mark.parametrize(
         ("count", "japanese", "english"),
