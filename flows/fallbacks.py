@@ -158,7 +158,9 @@ def unfollow(conversation: Conversation, _event: Unfollowed, _ctx: Context) -> O
 def unsend(conversation: Conversation, unsent: Unsent, _ctx: Context) -> Outcome:
     """Withdraw the stored copy of an unsent message, silently (there is no reply token)."""
     arrived = tuple(m for m in conversation.arrived if m != unsent.message_id)
-    return Outcome(replace(conversation, arrived=arrived), (), (WithdrawPhoto(unsent.message_id),))
+    videos = tuple(m for m in conversation.arrived_videos if m != unsent.message_id)
+    kept = replace(conversation, arrived=arrived, arrived_videos=videos)
+    return Outcome(kept, (), (WithdrawPhoto(unsent.message_id),))
 
 
 def point_to_camera(conversation: Conversation, other: OtherReceived, ctx: Context) -> Outcome:

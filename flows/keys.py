@@ -1,7 +1,9 @@
 """Every catalogue key the flows can emit, in one place, so each language can be checked against it.
 
 The words themselves live in `webhooks/locales/<lang>/LC_MESSAGES/genba.po`; this module only names
-them. A key's placeholders (`{count}`, `{code}`...) are listed in the Japanese catalogue.
+them. A key's placeholders (`{count}`, `{code}`...) are listed in the Japanese catalogue. The
+`{count}` of photos and videos (`photo.*`, `resume.*`, `receipt.summary.*`) is a
+`flows.types.MediaCount`, which the catalogue says in words ("写真2枚・動画1本").
 """
 
 from __future__ import annotations

@@ -251,7 +251,7 @@ def problems(conversation: Conversation, *, max_media: int | None = None) -> lis
         found.append(f"{c.step}: pending text belongs to CONFIRM_IDEA only")
     if (c.step is Step.RESUME) != (c.paused_from is not None):
         found.append(f"{c.step}: paused_from belongs to RESUME only")
-    if c.arrived and c.step is not Step.RESUME:
+    if (c.arrived or c.arrived_videos) and c.step is not Step.RESUME:
         found.append(f"{c.step}: arrived photos belong to RESUME only")
     if not 0 <= c.strikes < (2 if c.step is Step.RESUME else MAX_STRIKES):
         found.append(f"{c.step}: strikes out of range ({c.strikes})")
@@ -281,6 +281,15 @@ def problems(conversation: Conversation, *, max_media: int | None = None) -> lis
         found.append(f"{d.media} photos is over the limit of {max_media}")
     if len(c.arrived) > d.media or len(set(c.arrived)) != len(c.arrived):
         found.append("arrived photos must be distinct photos of the draft")
+    if not 0 <= d.videos <= d.media:
+        found.append(f"{d.videos} videos among {d.media} photos and videos")
+    videos = c.arrived_videos
+    if (
+        len(set(videos)) != len(videos)
+        or len(videos) > d.videos
+        or not set(videos) <= set(c.arrived)
+    ):
+        found.append("arrived videos must be distinct videos of the draft among the arrived")
     if Step.ASK_COMMENT in (c.step, c.paused_from) and d.face is None:
         found.append("ASK_COMMENT comes after the face choice")
     return found

@@ -56,7 +56,8 @@ def _take(draft: Draft, photo: PhotoReceived, ctx: Context) -> tuple[Draft, tupl
     """Attach a photo to a draft if it may take one (an idea takes none: consent is per photo)."""
     if draft.kind is DraftKind.IDEA or draft.media >= ctx.max_media:
         return draft, ()
-    return replace(draft, media=draft.media + 1), (_attach(draft, photo),)
+    taken = replace(draft, media=draft.media + 1, videos=draft.videos + int(photo.video))
+    return taken, (_attach(draft, photo),)
 
 
 def _arrive(batch: Batch | None, photo: PhotoReceived, answered: frozenset[str]) -> Batch:
@@ -91,12 +92,12 @@ def _after_arrival(
 def _notes(batch: Batch, draft: Draft, ctx: Context) -> tuple[Reply, ...]:
     """What to say about the photos of a batch before the question."""
     notes: list[Reply] = []
-    if batch.opened and draft.media > 1:
-        notes.append(Reply(Key.PHOTO_THANKS_MANY, {"count": draft.media}))
+    if batch.opened and (draft.media > 1 or draft.videos):
+        notes.append(Reply(Key.PHOTO_THANKS_MANY, {"count": draft.counted}))
     elif batch.opened:
         notes.append(Reply(Key.PHOTO_THANKS))
     elif batch.photos > batch.refused:
-        notes.append(Reply(Key.PHOTO_ADDED, {"count": draft.media}))
+        notes.append(Reply(Key.PHOTO_ADDED, {"count": draft.counted}))
     if batch.refused and draft.kind is DraftKind.IDEA:
         notes.append(Reply(Key.PHOTO_NOT_FOR_IDEA))
     elif batch.refused:
@@ -124,7 +125,14 @@ def start_photo_draft(conversation: Conversation, photo: PhotoReceived, ctx: Con
     After "send for this theme" the theme is already chosen, so the first question is the face.
     """
     preset = next((t.slug for t in ctx.themes if t.slug == conversation.theme_next), None)
-    draft = Draft(ctx.new_draft_id, ctx.new_code, DraftKind.PHOTO, media=1, theme=preset)
+    draft = Draft(
+        ctx.new_draft_id,
+        ctx.new_code,
+        DraftKind.PHOTO,
+        media=1,
+        theme=preset,
+        videos=int(photo.video),
+    )
     effects: tuple[Effect, ...] = (
         StartDraft(draft.id, draft.code, DraftKind.PHOTO),
         _attach(draft, photo),
@@ -146,9 +154,15 @@ def _join(conversation: Conversation, photo: PhotoReceived, ctx: Context) -> Out
     batch = _arrive(conversation.batch, photo, draft.answered_sets)
     if not effects:
         batch = replace(batch, refused=batch.refused + 1)
-    held = conversation.step is Step.RESUME and bool(effects)
-    arrived = conversation.arrived + ((photo.message_id,) if held else ())
-    moved = replace(conversation, draft=taken, batch=batch, arrived=arrived, updated_at=ctx.now)
+    held = (photo.message_id,) if conversation.step is Step.RESUME and effects else ()
+    moved = replace(
+        conversation,
+        draft=taken,
+        batch=batch,
+        arrived=conversation.arrived + held,
+        arrived_videos=conversation.arrived_videos + (held if photo.video else ()),
+        updated_at=ctx.now,
+    )
     if conversation.step is not Step.RESUME:
         moved = replace(moved, strikes=0)
     return _after_arrival(moved, effects, ctx)

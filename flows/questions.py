@@ -18,6 +18,7 @@ from flows.types import (
     Draft,
     DraftKind,
     Face,
+    MediaCount,
     Reply,
     Step,
 )
@@ -127,15 +128,23 @@ def resume_buttons(draft: Draft) -> tuple[Choice, ...]:
 def ask_resume(conversation: Conversation, draft: Draft, ctx: Context) -> Reply:
     """Ask whether to continue a paused draft, saying what it holds."""
     choices = resume_buttons(draft)
-    arrived = len(conversation.arrived)
-    if arrived:
-        return Reply(Key.RESUME_ARRIVED, {"count": draft.media - arrived, "new": arrived}, choices)
+    if conversation.arrived:
+        new = arrived_count(conversation)
+        before = draft.counted
+        old = MediaCount(before.photos - new.photos, before.videos - new.videos)
+        return Reply(Key.RESUME_ARRIVED, {"count": old, "new": new}, choices)
     if draft.kind is DraftKind.IDEA:
         return Reply(Key.RESUME_IDEA, {"preview": preview(draft.comment or "")}, choices)
     if draft.theme is not None:
         title = theme_title(draft.theme, ctx)
-        return Reply(Key.RESUME_PHOTOS_THEME, {"count": draft.media, "theme": title}, choices)
-    return Reply(Key.RESUME_PHOTOS, {"count": draft.media}, choices)
+        return Reply(Key.RESUME_PHOTOS_THEME, {"count": draft.counted, "theme": title}, choices)
+    return Reply(Key.RESUME_PHOTOS, {"count": draft.counted}, choices)
+
+
+def arrived_count(conversation: Conversation) -> MediaCount:
+    """Return how many photos and videos arrived since the draft was paused."""
+    videos = len(conversation.arrived_videos)
+    return MediaCount(len(conversation.arrived) - videos, videos)
 
 
 _SUMMARIES = {
@@ -147,11 +156,11 @@ NO_THEME = "—"  # the theme line when no theme was active to choose
 
 
 def summary(draft: Draft, ctx: Context) -> Reply:
-    """Say what the PR team received: the photo count, the theme and the face choice."""
+    """Say what the PR team received: the photos and videos, the theme and the face choice."""
     theme = theme_title(draft.theme, ctx) or NO_THEME
     if draft.kind is DraftKind.IDEA or draft.face is None:
         return Reply(Key.RECEIPT_SUMMARY_IDEA, {"theme": theme})
-    return Reply(_SUMMARIES[draft.face], {"count": draft.media, "theme": theme})
+    return Reply(_SUMMARIES[draft.face], {"count": draft.counted, "theme": theme})
 
 
 def receipt(draft: Draft, ctx: Context) -> tuple[Reply, ...]:

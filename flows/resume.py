@@ -44,6 +44,7 @@ def pause(conversation: Conversation) -> Conversation:
         paused_from=conversation.step,
         strikes=0,
         arrived=(),
+        arrived_videos=(),
     )
 
 
@@ -55,6 +56,7 @@ def continue_draft(conversation: Conversation, _tap: Tap, ctx: Context) -> Outco
         step=back if back in RESUMABLE else Step.ASK_THEME,
         paused_from=None,
         arrived=(),
+        arrived_videos=(),
         strikes=0,
         updated_at=ctx.now,
     )
@@ -76,6 +78,7 @@ def discard_draft(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcom
         ctx.new_code,
         DraftKind.PHOTO,
         media=len(conversation.arrived),
+        videos=len(conversation.arrived_videos),
         # Later photos of the sets that already arrived still join silently.
         answered_sets=old.answered_sets,
     )
@@ -85,5 +88,5 @@ def discard_draft(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcom
         DiscardDraft(old.id),
     )
     fresh = Conversation(step=opening_step(ctx), draft=new, updated_at=ctx.now)
-    note = Reply(Key.RESUME_DISCARDED_NEW, {"count": new.media})
+    note = Reply(Key.RESUME_DISCARDED_NEW, {"count": new.counted})
     return Outcome(fresh, then_ask(fresh, ctx, note), effects)

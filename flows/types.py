@@ -278,11 +278,17 @@ class Draft:
     id: str
     code: str
     kind: DraftKind
-    media: int = 0
+    media: int = 0  # photos and videos attached
     answered_sets: frozenset[str] = frozenset()  # imageSet ids the bot already replied to
     theme: str | None = None
     face: Face | None = None
     comment: str | None = None
+    videos: int = 0  # how many of `media` are videos (the bot's words count them apart)
+
+    @property
+    def counted(self) -> MediaCount:
+        """Return how many photos and videos the draft holds."""
+        return MediaCount(self.media - self.videos, self.videos)
 
 
 @dataclass(frozen=True)
@@ -316,7 +322,8 @@ class Conversation:
     `updated_at` is the last time the draft moved (for the idle timeout). `strikes` counts
     unexpected inputs in a row at the current question. In `RESUME`, `paused_from` is the step
     to go back to and `arrived` the photos that came in since the pause (they start a new draft
-    if the worker discards the old one). In `CONFIRM_IDEA`, `pending_text` is the idea.
+    if the worker discards the old one), `arrived_videos` the videos among them. In
+    `CONFIRM_IDEA`, `pending_text` is the idea.
     `batch` holds the photos of an album still arriving, not answered yet.
     """
 
@@ -329,6 +336,7 @@ class Conversation:
     pending_text: str | None = None
     batch: Batch | None = None
     theme_next: str | None = None  # "send for this theme": the next photo draft's theme
+    arrived_videos: tuple[str, ...] = ()  # the videos among `arrived` (message ids)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,6 +379,17 @@ class Card:
 
 
 @dataclass(frozen=True)
+class MediaCount:
+    """A number of photos and videos, said in words by the catalogue ("写真2枚・動画1本")."""
+
+    photos: int = 0
+    videos: int = 0
+
+
+Param = str | int | MediaCount
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to the worker: a catalogue key, its parameters, and buttons (last one only).
 
@@ -378,7 +397,7 @@ class Reply:
     """
 
     key: str
-    params: Mapping[str, str | int] = field(default_factory=dict)
+    params: Mapping[str, Param] = field(default_factory=dict)
     choices: tuple[Choice, ...] = ()
     cards: tuple[Card, ...] = ()
 

@@ -24,6 +24,7 @@ def encode(conversation: Conversation) -> str:
     if conversation.draft is not None:
         data["draft"]["answered_sets"] = sorted(conversation.draft.answered_sets)
     data["arrived"] = list(conversation.arrived)
+    data["arrived_videos"] = list(conversation.arrived_videos)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -45,6 +46,8 @@ def decode(text: str) -> Conversation:
                 theme=draft.get("theme"),
                 face=Face(draft["face"]) if draft.get("face") else None,
                 comment=draft.get("comment"),
+                # States saved before videos were counted apart hold no `videos`: all photos.
+                videos=int(draft.get("videos", 0)),
             ),
             updated_at=_time(data.get("updated_at")),
             strikes=int(data.get("strikes", 0)),
@@ -53,6 +56,7 @@ def decode(text: str) -> Conversation:
             pending_text=data.get("pending_text"),
             batch=_batch(data.get("batch")),
             theme_next=data.get("theme_next"),
+            arrived_videos=tuple(data.get("arrived_videos", ())),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"malformed conversation state: {exc}") from exc

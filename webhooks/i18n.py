@@ -5,6 +5,10 @@ step) by `load_catalogue()`, which the app calls once at startup; nothing is rea
 msgid of each entry is a key from `flows.keys.Key`; `{name}` placeholders are filled per reply.
 `<lang>` is a BCP 47 tag, as LINE spells languages: `ja`, `en`, `pt-BR`, `zh-Hans`...
 
+Counts of photos and videos (`flows.types.MediaCount` in a reply's parameters) are said in words
+("写真2枚・動画1本", "2 photos and 1 video"): each noun is a gettext plural entry (`msgid_plural`,
+`msgstr[n]`) whose form the file's `Plural-Forms` header picks, and `media.both` joins two.
+
 A LINE profile's language picks the catalogue (`Catalogue.negotiate`); anything unknown gets
 Japanese. Two choices are deliberate:
 - `ja-x-easy` (やさしい日本語, a private-use tag: BCP 47 has none for easy Japanese) is never
@@ -17,15 +21,18 @@ Japanese. Two choices are deliberate:
 
 from __future__ import annotations
 
+import gettext
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 from babel.core import Locale, UnknownLocaleError, get_global, parse_locale
 from babel.messages.pofile import read_po
+
+from flows.types import MediaCount, Param
 
 DOMAIN = "genba"
 DEFAULT_LANGUAGE = "ja"
@@ -37,6 +44,13 @@ MAX_TAG = 35  # as long as LINE's profile languages are stored (storage.models)
 PRIVATE_USE = re.compile(r"-x-", re.IGNORECASE)
 # Where a script has no catalogue of its own, the script its readers read next best.
 SCRIPT_FALLBACK = {("zh", "Hant"): "Hans"}
+# Counted nouns (plural entries, `{n}` the number) and how two counts are joined (`{photos}`,
+# `{videos}`): the renderer's own keys, beside the flows' (`flows.keys.Key`).
+MEDIA_PHOTOS = "media.photos"
+MEDIA_VIDEOS = "media.videos"
+MEDIA_BOTH = "media.both"
+PLURAL_KEYS = (MEDIA_PHOTOS, MEDIA_VIDEOS)
+ENGLISH_RULE = "(n != 1)"  # gettext's rule when a file's header names none
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -54,12 +68,35 @@ def fill(template: str, params: Mapping[str, str | int]) -> str:
     return PLACEHOLDER.sub(value, template)
 
 
+@lru_cache(maxsize=64)
+def _plural_rule(expression: str) -> Callable[[int], int]:
+    """Compile a `Plural-Forms` expression (C syntax, checked by gettext) to a function."""
+    return gettext.c2py(expression)
+
+
+@dataclass(frozen=True)
+class Plurals:
+    """One language's plural entries (key → forms) and its rule picking a form for a number."""
+
+    forms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rule: str = ENGLISH_RULE
+
+    def form(self, key: str, n: int) -> str | None:
+        """Return the form of a key for the number `n` (not filled), or None when there is none."""
+        found = self.forms.get(key)
+        if not found:
+            return None
+        index = _plural_rule(self.rule)(n)
+        return found[index] if 0 <= index < len(found) else found[-1]
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """The texts of every language, by key; build it with `load_catalogue()`."""
 
     texts: Mapping[str, Mapping[str, str]]
     default: str = DEFAULT_LANGUAGE
+    plurals: Mapping[str, Plurals] = field(default_factory=dict)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -109,16 +146,41 @@ class Catalogue:
         own = self.texts.get(language, {}).get(key)
         return own or self.texts.get(self.default, {}).get(key) or key
 
-    def text(
-        self, key: str, *, language: str, params: Mapping[str, str | int] | None = None
-    ) -> str:
+    def text(self, key: str, *, language: str, params: Mapping[str, Param] | None = None) -> str:
         """Return a key's text in a language with its placeholders filled."""
-        return fill(self.template(key, language=language), params or {})
+        said = {
+            name: self.media(value, language=language) if isinstance(value, MediaCount) else value
+            for name, value in (params or {}).items()
+        }
+        return fill(self.template(key, language=language), said)
+
+    def counted(self, key: str, n: int, *, language: str) -> str:
+        """Return a plural entry filled for `n` ("1 video"), else the default language's."""
+        for lang in (language, self.default):
+            form = self.plurals.get(lang, Plurals()).form(key, n)
+            if form:
+                return fill(form, {"n": n})
+        return str(n)
+
+    def media(self, count: MediaCount, *, language: str) -> str:
+        """Say a number of photos and videos, naming only the kinds present ("2 photos")."""
+        parts = [
+            self.counted(key, n, language=language)
+            for key, n in ((MEDIA_PHOTOS, count.photos), (MEDIA_VIDEOS, count.videos))
+            if n
+        ]
+        if len(parts) == 2:
+            joined = {"photos": parts[0], "videos": parts[1]}
+            return self.text(MEDIA_BOTH, language=language, params=joined)
+        return parts[0] if parts else self.counted(MEDIA_PHOTOS, 0, language=language)
 
     def missing(self, keys: Iterable[str]) -> dict[str, list[str]]:
         """Return, per language, the keys it has no text for (fuzzy and empty ones count too)."""
         wanted = {str(key) for key in keys}
-        gaps = {lang: sorted(wanted - set(texts)) for lang, texts in self.texts.items()}
+        gaps = {
+            lang: sorted(wanted - set(texts) - set(self.plurals.get(lang, Plurals()).forms))
+            for lang, texts in self.texts.items()
+        }
         return {lang: gap for lang, gap in gaps.items() if gap}
 
 
@@ -149,6 +211,10 @@ def _identity(tag: str) -> _Identity | None:
 
 def read_catalogue_file(path: Path) -> dict[str, str]:
     """Read one `.po` file into key → text, leaving out the header and fuzzy or empty entries."""
+    return _read(path)[0]
+
+
+def _read(path: Path) -> tuple[dict[str, str], Plurals]:
     with path.open("rb") as f:
         try:
             # No locale given: our directory names are BCP 47 tags, which Babel's parser refuses.
@@ -156,22 +222,35 @@ def read_catalogue_file(path: Path) -> dict[str, str]:
         except ValueError as exc:  # e.g. a `Language:` header Babel cannot parse
             raise ValueError(f"{path}: {exc}") from exc
     texts: dict[str, str] = {}
+    forms: dict[str, tuple[str, ...]] = {}
     for message in catalog:
         key, text = message.id, message.string
-        # Plural entries (tuples) are not used by genba; a fuzzy entry is not a translation yet.
-        if isinstance(key, str) and key and isinstance(text, str) and text and not message.fuzzy:
+        if not key or message.fuzzy:  # the header, or not a translation yet
+            continue
+        if isinstance(key, str) and isinstance(text, str) and text:
             texts[key] = text
-    return texts
+        elif isinstance(key, tuple) and isinstance(text, tuple):
+            # A plural entry counts only with every form the header's `nplurals` asks for.
+            written = tuple(str(t) for t in text[: catalog.num_plurals])
+            if len(written) == catalog.num_plurals and all(written):
+                forms[str(key[0])] = written
+    try:
+        _plural_rule(catalog.plural_expr)
+    except ValueError as exc:
+        raise ValueError(f"{path}: Plural-Forms: {exc}") from exc
+    return texts, Plurals(forms, catalog.plural_expr)
 
 
 def load_catalogue(directory: Path = LOCALES_DIR, *, default: str = DEFAULT_LANGUAGE) -> Catalogue:
     """Read every language's catalogue under `directory` (call once at startup)."""
-    texts = {
-        po.parent.parent.name: read_catalogue_file(po)
+    read = {
+        po.parent.parent.name: _read(po)
         for po in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     }
-    if default not in texts:
+    if default not in read:
         raise FileNotFoundError(
             f"no {DOMAIN}.po for the default language {default!r} in {directory}"
         )
-    return Catalogue(texts, default)
+    texts = {lang: pair[0] for lang, pair in read.items()}
+    plurals = {lang: pair[1] for lang, pair in read.items()}
+    return Catalogue(texts, default, plurals)

@@ -89,8 +89,8 @@ def test_receipt_says_what_was_received(sim: LineSim, bot) -> None:
     worker.tap(worker.question(), "コメントなし")
     # Before the receipt (last): the guideline, never agreed to (never a gate), and what arrived.
     *before, receipt = worker.reply()
-    (summary,) = [m for m in before if "写真：" in m.message["text"]]
-    assert "写真：2枚" in summary.message["text"]
+    (summary,) = [m for m in before if "送ったもの：" in m.message["text"]]
+    assert "送ったもの：写真2枚\n" in summary.message["text"]
     assert "毎日の仕事" in summary.message["text"]
     assert "ぼかして" in summary.message["text"]
     assert "取り下げる" in labels(receipt)

@@ -167,7 +167,7 @@ def test_the_worker_journey_in_the_demo_chat(
     expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"), timeout=20_000)
     code = re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", receipt.inner_text())
     assert code is not None
-    expect(page.locator(".row.bot .bubble", has_text="写真：3枚")).to_be_visible()
+    expect(page.locator(".row.bot .bubble", has_text="送ったもの：写真3枚")).to_be_visible()
     last_row_is_the_bot_with_buttons(page)
     shots.take("3-receipt")
 

@@ -82,6 +82,10 @@ def test_a_phone_video_waits_for_transcoding_and_is_stored_without_its_location(
     message_id = event["message"]["id"]
     worker.send(event)
     submit(worker, face="顔をぼかして")
+    # The receipt says what the worker sent: one video, not "写真：1枚".
+    said = [d.message.get("text", "") for d in worker.reply()]
+    (summary,) = [t for t in said if t.startswith("受け付けた内容")]
+    assert "・送ったもの：動画1本\n" in summary and "写真" not in summary
     transcoding = f"/v2/bot/message/{message_id}/content/transcoding"
     content = f"/v2/bot/message/{message_id}/content"
     wait_until(lambda: sim.platform.calls(transcoding), what="the transcoding status asked")

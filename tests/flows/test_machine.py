@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -28,6 +29,7 @@ from flows.types import (
     Draft,
     DraftKind,
     Followed,
+    MediaCount,
     OtherReceived,
     PhotoReceived,
     PostbackReceived,
@@ -243,11 +245,16 @@ class TestOtherInputs:
         assert keys(out) == keys(as_photo)
         attached = [e for e in out.effects if isinstance(e, AttachPhoto)]
         assert [(e.message_id, e.video) for e in attached] == [("v1", True)]
-        assert out.conversation == as_photo.conversation
+        draft = as_photo.conversation.draft
+        assert draft is not None  # the same draft, which counts the video as one
+        assert out.conversation == replace(as_photo.conversation, draft=replace(draft, videos=1))
+        assert out.replies[0].params == {"count": MediaCount(photos=1, videos=1)}
 
     def test_a_video_at_idle_opens_a_draft_like_a_photo(self):
         out = Chat().send(VideoReceived("v1"))
-        assert keys(out) == keys(Chat().send(PhotoReceived("v1")))
+        # The thanks names the video ("動画1本、ありがとう"), not a photo.
+        assert keys(out) == [Key.PHOTO_THANKS_MANY, Key.ASK_THEME]
+        assert out.replies[0].params == {"count": MediaCount(videos=1)}
         attached = [e for e in out.effects if isinstance(e, AttachPhoto)]
         assert [(e.message_id, e.video) for e in attached] == [("v1", True)]
 

@@ -11,6 +11,7 @@ from flows.types import (
     DiscardDraft,
     DraftKind,
     Face,
+    MediaCount,
     MovePhotos,
     OtherReceived,
     PostbackReceived,
@@ -67,7 +68,7 @@ class TestIdleTimeout:
         chat.wait(31)
         out = chat.send(text("こんにちは"))
         assert keys(out) == [Key.RESUME_PHOTOS_THEME]
-        assert out.replies[0].params == {"count": 1, "theme": THEMES[0].title}
+        assert out.replies[0].params == {"count": MediaCount(1), "theme": THEMES[0].title}
         assert out.conversation.step is Step.RESUME
         assert out.conversation.paused_from is Step.ASK_FACE
         assert out.effects == ()
@@ -103,7 +104,7 @@ class TestIdleTimeout:
         later = chat.send(photo("n1", "S", 1, 2))
         assert first.replies == () and first.effects[0] == AttachPhoto("d1", "n2", "S", 2)
         assert keys(later) == [Key.RESUME_ARRIVED]  # once the album is whole
-        assert later.replies[0].params == {"count": 1, "new": 2}
+        assert later.replies[0].params == {"count": MediaCount(1), "new": MediaCount(2)}
         assert later.effects == (AttachPhoto("d1", "n1", "S", 1),)
         assert chat.conversation.arrived == ("n2", "n1")
         out = chat.tap(Key.BUTTON_DISCARD)

@@ -89,6 +89,7 @@ class Ledger:
     started: set[str] = field(default_factory=set)
     closed: set[str] = field(default_factory=set)  # submitted or discarded
     photos: dict[str, set[str]] = field(default_factory=dict)  # draft id -> message ids
+    videos: set[str] = field(default_factory=set)  # the message ids attached as videos
     codes: dict[str, str] = field(default_factory=dict)
     submissions: dict[str, SubmissionRef] = field(default_factory=dict)
 
@@ -199,11 +200,13 @@ class Conversations(RuleBasedStateMachine):
                     ledger.codes[draft_id] = code
                     ledger.photos[draft_id] = set()
                     new_here.add(draft_id)
-                case AttachPhoto(draft_id=draft_id, message_id=message_id):
+                case AttachPhoto(draft_id=draft_id, message_id=message_id, video=video):
                     assert out.conversation.draft is not None
                     assert draft_id == out.conversation.draft.id
                     assert draft_id in ledger.started and draft_id not in ledger.closed
                     ledger.photos[draft_id].add(message_id)
+                    if video:
+                        ledger.videos.add(message_id)
                 case MovePhotos(message_ids=ids, to_draft_id=target):
                     assert target in new_here and state.draft is not None
                     assert set(ids) <= ledger.photos[state.draft.id]
@@ -231,6 +234,8 @@ class Conversations(RuleBasedStateMachine):
         if draft is not None:
             assert draft.id in ledger.started and draft.id not in ledger.closed
             assert len(ledger.photos[draft.id]) == draft.media
+            # The bot's words count videos apart: the draft knows how many it holds.
+            assert len(ledger.photos[draft.id] & ledger.videos) == draft.videos
         if state.draft is not None and (draft is None or draft.id != state.draft.id):
             assert state.draft.id in ledger.closed  # a draft is never just forgotten
 

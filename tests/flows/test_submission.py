@@ -26,6 +26,7 @@ from flows.types import (
     Context,
     DraftKind,
     Face,
+    MediaCount,
     SetComment,
     SetFace,
     SetTheme,
@@ -117,7 +118,7 @@ class TestAlbums:
         third = chat.send(photo("m2", "S", 2))
         assert first.replies == () and second.replies == ()
         assert keys(third) == [Key.PHOTO_THANKS_MANY, Key.ASK_THEME]
-        assert third.replies[0].params == {"count": 3}
+        assert third.replies[0].params == {"count": MediaCount(3)}
         assert choice_names(third)[0] == THEMES[0].title
         attached = [
             e for o in (first, second, third) for e in o.effects if isinstance(e, AttachPhoto)
@@ -144,7 +145,7 @@ class TestAlbums:
         assert chat.send(BatchDue("m1")).replies == ()  # a newer photo's check will answer
         out = chat.send(BatchDue("m3"))
         assert keys(out) == [Key.PHOTO_THANKS_MANY, Key.ASK_THEME]
-        assert out.replies[0].params == {"count": 2}
+        assert out.replies[0].params == {"count": MediaCount(2)}
         assert out.effects == () and chat.conversation.batch is None
         assert chat.send(BatchDue("m3")).replies == ()  # a repeated check says nothing
 
@@ -171,7 +172,7 @@ class TestAlbums:
         outs = [chat.send(p) for p in album("m2", "m3", "m4")]
         assert [o.replies for o in outs[:2]] == [(), ()]
         assert keys(outs[2]) == [Key.PHOTO_ADDED, Key.ASK_FACE]
-        assert outs[2].replies[0].params == {"count": 4}
+        assert outs[2].replies[0].params == {"count": MediaCount(4)}
         assert outs[2].conversation.step is Step.ASK_FACE
 
     def test_single_photo_while_open_is_added_and_the_question_re_asked(self):
@@ -179,7 +180,7 @@ class TestAlbums:
         chat.send(photo("m1"))
         out = chat.send(photo("m2"))
         assert keys(out) == [Key.PHOTO_ADDED, Key.ASK_THEME]
-        assert out.replies[0].params == {"count": 2}
+        assert out.replies[0].params == {"count": MediaCount(2)}
         assert out.effects == (AttachPhoto("d1", "m2", None, None),)
 
     def test_two_albums_at_once_are_answered_when_both_are_whole(self):
@@ -189,7 +190,7 @@ class TestAlbums:
         assert chat.send(photo("a2", "A", 2, 2)).replies == ()
         out = chat.send(photo("b2", "B", 2, 2))
         assert keys(out) == [Key.PHOTO_THANKS_MANY, Key.ASK_THEME]
-        assert out.replies[0].params == {"count": 4}
+        assert out.replies[0].params == {"count": MediaCount(4)}
 
     def test_a_single_photo_is_answered_at_once(self):
         out = Chat().send(photo("m1"))
@@ -203,7 +204,7 @@ class TestLimit:
         outs = [chat.send(p) for p in album("m1", "m2", "m3", "m4")]
         assert [o.replies for o in outs[:3]] == [(), (), ()]
         assert keys(outs[3]) == [Key.PHOTO_THANKS_MANY, Key.PHOTO_LIMIT, Key.ASK_THEME]
-        assert outs[3].replies[0].params == {"count": 2}
+        assert outs[3].replies[0].params == {"count": MediaCount(2)}
         assert outs[3].replies[1].params == {"max": 2}
         attached = [e for o in outs for e in o.effects if isinstance(e, AttachPhoto)]
         assert [a.message_id for a in attached] == ["m1", "m2"]
@@ -324,7 +325,7 @@ class TestAskComment:
         chat.tap(Key.BUTTON_FACE_BLUR)
         out = chat.tap(Key.BUTTON_SKIP)
         assert keys(out) == [Key.RECEIPT_SUMMARY_BLUR, Key.RECEIPT]
-        assert out.replies[0].params == {"count": 3, "theme": THEMES[1].title}
+        assert out.replies[0].params == {"count": MediaCount(3), "theme": THEMES[1].title}
         assert out.replies[0].choices == ()  # the buttons stay under the receipt
 
     def test_receipt_without_a_theme_to_choose_says_so(self):
@@ -333,7 +334,7 @@ class TestAskComment:
         chat.tap(Key.BUTTON_FACE_NONE)
         out = chat.tap(Key.BUTTON_SKIP)
         assert keys(out)[0] == Key.RECEIPT_SUMMARY_NO_FACE
-        assert out.replies[0].params == {"count": 1, "theme": "—"}
+        assert out.replies[0].params == {"count": MediaCount(1), "theme": "—"}
 
     def test_receipt_offers_withdraw_and_sending_another(self):
         out = self._at_comment().tap(Key.BUTTON_SKIP)

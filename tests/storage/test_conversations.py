@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flows.types import Batch, Conversation, Draft, DraftKind, Step
+from flows.machine import is_valid
+from flows.types import Batch, Conversation, Draft, DraftKind, MediaCount, Step
 from storage import contributors, conversations
 from storage.conversations import StaleConversation
 from storage.db import Database
@@ -98,3 +99,39 @@ def test_a_state_saved_before_albums_were_batched_still_loads() -> None:
     loaded = conversations.decode(old)
     assert loaded.batch is None and loaded.draft is not None
     assert loaded.draft.answered_sets == frozenset({"S"})
+
+
+def test_a_paused_draft_keeps_its_videos_across_steps(db: Database, cid: str) -> None:
+    paused = Conversation(
+        step=Step.RESUME,
+        draft=Draft("d1", "K7F-3QX", DraftKind.PHOTO, media=4, videos=2),
+        updated_at=T0,
+        paused_from=Step.ASK_FACE,
+        arrived=("m3", "v2"),
+        arrived_videos=("v2",),
+    )
+    save(db, cid, paused, 0)
+    assert stored(db, cid).conversation == paused
+
+
+def test_a_state_saved_before_videos_were_counted_apart_still_loads(db: Database, cid: str) -> None:
+    """A draft saved by the code before `videos` (every medium counted as a photo) loads with
+    no videos: its thanks and receipt say photos, as they did when it was saved."""
+    old = (
+        '{"step":"resume","draft":{"id":"d1","code":"K7F-3QX","kind":"photo","media":3,'
+        '"answered_sets":[],"theme":"monthly","face":null,"comment":null},'
+        '"updated_at":"2026-11-27T09:00:00+00:00","strikes":1,"paused_from":"ask_face",'
+        '"arrived":["m3"],"pending_text":null,"batch":null,"theme_next":null}'
+    )
+    with db.write() as s:  # stored as that code stored it
+        s.execute(
+            conversations.T.insert().values(
+                contributor_id=cid, version=1, step="resume", state=old, updated_at=T0
+            )
+        )
+    loaded = stored(db, cid).conversation
+    assert loaded.draft is not None
+    assert (loaded.draft.media, loaded.draft.videos) == (3, 0)
+    assert loaded.draft.counted == MediaCount(photos=3, videos=0)
+    assert loaded.arrived == ("m3",) and loaded.arrived_videos == ()
+    assert is_valid(loaded)

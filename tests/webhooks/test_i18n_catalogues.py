@@ -12,14 +12,23 @@ from pathlib import Path
 import pytest
 
 from flows.keys import PARAMS, Key
-from webhooks.i18n import LOCALES_DIR, Catalogue, fill, load_catalogue, placeholders
+from flows.types import MediaCount
+from webhooks.i18n import (
+    LOCALES_DIR,
+    MEDIA_BOTH,
+    PLURAL_KEYS,
+    Catalogue,
+    fill,
+    load_catalogue,
+    placeholders,
+)
 from webhooks.notices import NoticeKey
 from webhooks.render import MAX_LABEL, utf16_len
 
 # The languages most foreign workers in Japanese factories and stores read (issue 8).
 LANGUAGES = ("ja", "ja-x-easy", "en", "vi", "pt-BR", "id", "tl", "zh-Hans")
-# The conversation's keys and the pushes' keys (webhooks/notices.py).
-KEYS = tuple(str(key) for key in (*Key, *NoticeKey))
+# The conversation's keys, the pushes' keys (webhooks/notices.py) and the renderer's own.
+KEYS = tuple(str(key) for key in (*Key, *NoticeKey, MEDIA_BOTH))
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +125,70 @@ EASY_SAME_AS_JAPANESE = frozenset(
 )
 
 
+class TestCountedMedia:
+    """Photos and videos are counted apart, each kind named only when present, in the plural
+    form the language's `Plural-Forms` picks."""
+
+    @pytest.mark.parametrize("language", LANGUAGES)
+    def test_every_language_has_both_nouns_with_the_number(self, catalogue, language):
+        forms = catalogue.plurals[language].forms
+        for key in PLURAL_KEYS:
+            assert forms.get(key), f"{language} has no plural entry {key}"
+            assert all(placeholders(form) == {"n"} for form in forms[key]), f"{language}:{key}"
+        joiner = catalogue.texts[language][MEDIA_BOTH]
+        assert placeholders(joiner) == {"photos", "videos"}, language
+        # Said in the file, not guessed by Babel from the language (pt_BR would get 3 forms).
+        po = (LOCALES_DIR / language / "LC_MESSAGES" / "genba.po").read_text(encoding="utf-8")
+        assert '"Plural-Forms: nplurals=' in po, f"{language} names no Plural-Forms"
+
+    @pytest.mark.parametrize(
+        ("count", "japanese", "english"),
+        [
+            (MediaCount(1, 0), "写真1枚", "1 photo"),
+            (MediaCount(3, 0), "写真3枚", "3 photos"),
+            (MediaCount(0, 1), "動画1本", "1 video"),
+            (MediaCount(0, 2), "動画2本", "2 videos"),
+            (MediaCount(2, 1), "写真2枚・動画1本", "2 photos and 1 video"),
+            (MediaCount(1, 3), "写真1枚・動画3本", "1 photo and 3 videos"),
+        ],
+    )
+    def test_only_the_kinds_present_with_singular_and_plural(
+        self, catalogue, count, japanese, english
+    ):
+        assert catalogue.media(count, language="ja") == japanese
+        assert catalogue.media(count, language="en") == english
+
+    @pytest.mark.parametrize(
+        ("language", "one", "two"),
+        [
+            ("pt-BR", "1 foto e 1 vídeo", "2 fotos e 2 vídeos"),
+            ("vi", "1 ảnh và 1 video", "2 ảnh và 2 video"),
+            ("zh-Hans", "1张照片和1个视频", "2张照片和2个视频"),
+            ("ja-x-easy", "写真（しゃしん）1枚（まい）と動画（どうが）1本（ほん）", None),
+        ],
+    )
+    def test_other_languages_say_both(self, catalogue, language, one, two):
+        assert catalogue.media(MediaCount(1, 1), language=language) == one
+        if two is not None:
+            assert catalogue.media(MediaCount(2, 2), language=language) == two
+
+    def test_a_text_fills_a_count_in_words(self, catalogue):
+        said = catalogue.text(
+            Key.PHOTO_THANKS_MANY, language="ja", params={"count": MediaCount(2, 1)}
+        )
+        assert said == "写真2枚・動画1本、ありがとうございます！"
+
+    def test_a_language_without_the_plural_entries_falls_back_to_japanese(self, tmp_path):
+        write_po(tmp_path, "ja", {"media.both": "{photos}・{videos}"}, plural_rule="0")
+        (tmp_path / "ja" / "LC_MESSAGES" / "genba.po").open("a", encoding="utf-8").write(
+            '\nmsgid "media.videos"\nmsgid_plural "media.videos"\nmsgstr[0] "動画{n}本"\n'
+        )
+        write_po(tmp_path, "vi", {"help": "Trợ giúp"})
+        loaded = load_catalogue(tmp_path)
+        assert loaded.media(MediaCount(0, 2), language="vi") == "動画2本"
+        assert loaded.missing(["media.videos"]) == {"vi": ["media.videos"]}
+
+
 class TestLoading:
     def test_a_missing_or_fuzzy_text_falls_back_to_japanese(self, tmp_path):
         write_po(
@@ -164,6 +237,7 @@ def write_po(
     fuzzy: dict[str, str] | None = None,
     *,
     language_header: str | None = None,
+    plural_rule: str | None = None,
 ) -> None:
     """Write a small genba.po for `language` under `root`."""
     folder = root / language / "LC_MESSAGES"
@@ -171,6 +245,8 @@ def write_po(
     lines = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"']
     if language_header:
         lines.append(f'"Language: {language_header}\\n"')
+    if plural_rule:
+        lines.append(f'"Plural-Forms: nplurals=1; plural={plural_rule};\\n"')
     lines.append("")
     for key, text in entries.items():
         lines += [f'msgid "{key}"', f'msgstr "{text}"', ""]

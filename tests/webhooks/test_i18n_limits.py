@@ -30,6 +30,7 @@ from flows.types import (
     GuideEntry,
     Guideline,
     Input,
+    MediaCount,
     OtherReceived,
     Outcome,
     PhotoReceived,
@@ -98,13 +99,13 @@ def conversations() -> Iterator[Outcome]:
         c.send(received)
     yield from c.history
 
-    # A full photo submission: an album, then photos up to and past the limit.
+    # A full photo submission: an album, then photos and videos up to and past the limit.
     c = WorstChat()
     c.send(text("取り下げたい"))  # nothing to withdraw yet
     c.send(photo("m0", "set1", 1, 2))
     c.send(photo("m00", "set1", 2, 2))
     for i in range(1, c.max_media + 1):
-        c.send(photo(f"m{i}"))
+        c.send(photo(f"m{i}") if i % 2 else VideoReceived(f"m{i}"))
     c.tap(THEMES[1].title)
     asked_face = c.send(text("what?"))
     c.tap(Key.BUTTON_FACE_BLUR)
@@ -398,7 +399,7 @@ def test_the_conversations_reach_every_key():
 
 def test_the_longest_values_are_in_the_conversations():
     params = [reply.params for replies in REPLIES for reply in replies]
-    assert {"count": 20} in params  # photo.added at the limit
+    assert {"count": MediaCount(11, 9)} in params  # photo.added at the limit, both counted
     assert any(p.get("max") == 1000 for p in params)  # comment.too_long
     assert any(p.get("theme") == THEMES[0].title for p in params)  # resume.photos_theme
     assert any(p.get("preview", "").startswith("😀") for p in params)  # idea.confirm

@@ -17,7 +17,10 @@ from flows.types import (
     PhotoReceived,
     Reply,
     Theme,
+    VideoReceived,
 )
+from tests.flows.flowkit import THEMES as THEMES_FLOW
+from tests.flows.flowkit import Chat, photo
 from webhooks.i18n import Catalogue, load_catalogue
 from webhooks.render import (
     MAX_ITEMS,
@@ -174,3 +177,74 @@ class TestLanguage:
         messages = render(first_photo_replies(), language="en", catalogue=catalogue)
         assert messages[-1].quick_reply.items[-1].action.label == "Cancel"
         assert messages[0].text == catalogue.texts["en"]["photo.thanks"]
+
+
+class TestPhotosAndVideos:
+    """What a worker reads after sending photos and videos: each kind counted apart."""
+
+    @staticmethod
+    def texts(replies: tuple[Reply, ...], language: str, catalogue: Catalogue) -> list[str]:
+        return [m.text for m in render(replies, language=language, catalogue=catalogue)]
+
+    @staticmethod
+    def mixed_submission() -> tuple[Chat, list[tuple[Reply, ...]]]:
+        """Two photos of an album with a video between them, a video added, then sent."""
+        chat = Chat()
+        shown = [chat.send(p).replies for p in (photo("m1", "S", 1, 2), VideoReceived("v1"))]
+        shown.append(chat.send(photo("m2", "S", 2, 2)).replies)
+        chat.tap(THEMES_FLOW[0].title)
+        shown.append(chat.send(VideoReceived("v2")).replies)
+        chat.tap(Key.BUTTON_FACE_SHOW)
+        shown.append(chat.tap(Key.BUTTON_SKIP).replies)
+        return chat, shown
+
+    def test_japanese(self, catalogue):
+        _, shown = self.mixed_submission()
+        thanks, added, receipt = shown[2], shown[3], shown[4]
+        assert self.texts(thanks, "ja", catalogue)[0] == "写真2枚・動画1本、ありがとうございます！"
+        assert self.texts(added, "ja", catalogue)[0] == "追加しました（いま写真2枚・動画2本）。"
+        summary = self.texts(receipt, "ja", catalogue)[0]
+        assert "・送ったもの：写真2枚・動画2本\n" in summary and "写真：4枚" not in summary
+
+    def test_english(self, catalogue):
+        _, shown = self.mixed_submission()
+        thanks, added, receipt = shown[2], shown[3], shown[4]
+        assert self.texts(thanks, "en", catalogue)[0] == "Thank you for the 2 photos and 1 video!"
+        assert (
+            self.texts(added, "en", catalogue)[0]
+            == "Added (this post now has 2 photos and 2 videos)."
+        )
+        assert "• Sent: 2 photos and 2 videos\n" in self.texts(receipt, "en", catalogue)[0]
+
+    def test_one_video_is_one_video(self, catalogue):
+        chat = Chat()
+        thanks = chat.send(VideoReceived("v1")).replies
+        assert self.texts(thanks, "ja", catalogue)[0] == "動画1本、ありがとうございます！"
+        assert self.texts(thanks, "en", catalogue)[0] == "Thank you for the 1 video!"
+        chat.tap(THEMES_FLOW[0].title)
+        chat.tap(Key.BUTTON_FACE_NONE)
+        receipt = chat.tap(Key.BUTTON_SKIP).replies
+        assert "・送ったもの：動画1本\n" in self.texts(receipt, "ja", catalogue)[0]
+        assert "• Sent: 1 video\n" in self.texts(receipt, "en", catalogue)[0]
+
+    def test_the_resume_questions(self, catalogue):
+        chat = Chat()
+        chat.send(photo("m1"))
+        chat.send(VideoReceived("v1"))
+        chat.wait(31)
+        arrived = chat.send(VideoReceived("v2")).replies
+        ja = self.texts(arrived, "ja", catalogue)[0]
+        assert ja.startswith(
+            "新しく受け取りました（動画1本）。\n前に送りかけた投稿（写真1枚・動画1本）"
+        )
+        en = self.texts(arrived, "en", catalogue)[0]
+        assert en.startswith(
+            "Received: 1 video.\nYou also have an unfinished post (1 photo and 1 video)."
+        )
+        restarted = chat.tap(Key.BUTTON_DISCARD).replies
+        assert self.texts(restarted, "ja", catalogue)[0] == (
+            "前の投稿を消しました。新しく送ったもの（動画1本）で始めます。"
+        )
+        assert self.texts(restarted, "en", catalogue)[0] == (
+            "The unfinished post was deleted. Let's go on with what you just sent (1 video)."
+        )
