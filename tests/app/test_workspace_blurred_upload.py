@@ -275,6 +275,9 @@ def test_a_photo_of_another_submission_is_not_found(
         assert answer.headers["content-type"].startswith("text/html")
     assert stored_files(served) == before
     assert check_of(served, mine.id) == (None, None) and check_of(served, other.id) == (None, None)
+    # The photo with its own submission is taken: the 404s above were about the pairing.
+    assert upload(web, mine.id, mine.media[0].id, jpeg(), token).status_code == 303
+    assert check_of(served, other.id) == (None, None)
 
 
 @pytest.fixture
