@@ -22,13 +22,15 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
     .map(e => e.name || e.id)"""
 
 
-def send_photo(page: Page, chat_url: str, photo: Path, comment: str) -> str:
+def send_photo(
+    page: Page, chat_url: str, photo: Path, comment: str, face: str = "顔は写っていない"
+) -> str:
     """A worker sends one photo through the demo's chat page; returns its code."""
     page.goto(chat_url)
     expect(page.locator(".row.bot .bubble").first).to_be_visible(timeout=20_000)
     page.set_input_files("#file", str(photo))
     tap(page, "毎日の仕事")
-    tap(page, "顔は写っていない")
+    tap(page, face)
     page.fill("#text", comment)
     page.click("#send")
     receipt = page.locator(".row.bot .bubble").last
@@ -86,6 +88,52 @@ def test_a_reviewer_signs_in_filters_opens_an_item_and_approves_it_by_keyboard(
     page.keyboard.press("Enter")
     expect(page.locator("h1 .badge")).to_have_text("approved")
     expect(page.locator(".history")).to_contain_text("new → approved")
+
+
+def sign_in(page: Page, running_demo: RunningDemo) -> None:
+    """Sign in at /admin with the demo's reviewer account (printed in its banner)."""
+    found = re.search(r"e-mail (\S+)\s+password (\S+)", running_demo.banner)
+    assert found, running_demo.banner
+    email, password = found.groups()
+    page.goto(f"{running_demo.bot_url}/admin")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_a_reviewer_uploads_a_corrected_blurred_image_on_a_phone_and_approves(
+    running_demo: RunningDemo, page: Page, tmp_path: Path
+) -> None:
+    photo = tmp_path / "genba.jpg"
+    photo.write_bytes(phone_jpeg())  # no face in it: the detector finds none to blur
+    code = send_photo(page, running_demo.chat_url, photo, "ぼかしてください", face="顔をぼかして")
+    page.set_viewport_size({"width": 390, "height": 780})  # a phone
+    sign_in(page, running_demo)
+    page.goto(f"{running_demo.bot_url}/admin?q=" + "ぼかして")
+    page.locator(".item", has_text=code).locator("a").click()
+    expect(page.get_by_role("heading", name=re.compile(code))).to_be_visible()
+    label = "Upload a corrected blurred image of photo 1"
+    # The form appears once the photo is processed (faces counted) in the background.
+    for _ in range(40):
+        if page.get_by_label(label).count():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    expect(page.locator(".check")).to_contain_text("needs human check")
+    assert page.evaluate(UNLABELLED) == []
+    blurred = tmp_path / "blurred-by-hand.jpg"
+    blurred.write_bytes(phone_jpeg((40, 40, 40), size=(120, 90)))
+
+    page.get_by_label(label).set_input_files(str(blurred))
+    page.get_by_role("button", name="Save the blurred image").click()
+
+    expect(page.locator("#saved")).to_contain_text("corrected blurred image saved")
+    expect(page.locator(".check")).to_contain_text("Face check: done")
+    expect(page.locator(".photos img").first).to_be_visible()  # the blurred image, shown now
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator("h1 .badge")).to_have_text("approved")
 
 
 def _screenshots(page: Page) -> None:
