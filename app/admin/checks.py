@@ -31,7 +31,8 @@ The body is the image itself (JPEG, PNG or WebP; its type is read from the bytes
 photo (upright, sRGB, every metadata block removed) and stored as the photo's `blurred` variant
 (with a new `blurred_thumb`); the photo's face check is then done (`corrected`). Refused: 413
 for too many bytes, 415 for a type that is no image, 422 for an empty, damaged, over-large (in
-pixels) or too complex image; 409 for a photo that is published as it is (nothing to blur).
+pixels) or too complex image; 409 for a photo that is published as it is (nothing to blur)
+or a video. The item page at /admin offers the same upload as a form, through the same service.
 """
 
 NOT_FOUND = {"model": ErrorRead, "description": "No such media, or its submission is withdrawn"}

@@ -17,11 +17,13 @@ from sqlalchemy import update
 from app.factory import create_app
 from app.services import build_services
 from app.settings import load_settings
+from app.workspace.form_upload import WRAPPING
 from storage import audit, migrate, submissions
 from storage.blobs import LocalBlobStore
 from storage.db import Database
 from storage.models import Media
 from tests.app.conftest import WEBHOOK_SECRET, FakeClock, Seeder, Served
+from tests.app.test_body_limits import chunks, exchange
 from tests.app.test_face_checks import PHOTOS, jpeg, png_bomb
 from tests.app.workspace_kit import person, signed_in
 from tests.e2e.photos import has_location_or_exif, phone_jpeg
@@ -345,3 +347,52 @@ class TestTooLarge:
         with TestClient(small_served.app, raise_server_exceptions=False) as web:
             answer = web.post("/admin/sign-in", content=b"x" * 40_000)
             assert answer.status_code == 413
+
+
+class TestBodyCap:
+    """What the server reads of an oversized page upload (the app as served, 100 kB limit)."""
+
+    def cookie(self, served: Served) -> str:
+        with TestClient(served.app) as web:
+            signed_in(web, person(served.db, served.clock, "reviewer"))
+            value = web.cookies.get("genba_session")
+        assert value
+        return f"genba_session={value}"
+
+    async def test_a_declared_oversized_form_gets_the_413_page_unread(
+        self, small_served: Served, tmp_path: Path
+    ) -> None:
+        item = seeder(small_served, tmp_path).submission(face="blur", variants=BLURRED)
+        path = f"/admin/items/{item.id}/media/{item.media[0].id}/blurred"
+        size = 200 * 1024 * 1024
+        headers = {
+            "cookie": self.cookie(small_served),
+            "content-type": "multipart/form-data; boundary=xyz",
+            "content-length": str(size),
+        }
+        r = await exchange(small_served.app, "POST", path, body=chunks(size), headers=headers)
+        assert r.status == 413 and r.consumed == 0
+        assert r.headers["content-type"].startswith("text/html")
+        assert "larger than 100 kB" in r.body.decode()
+        # Without a session: the sign-in page, and still not a byte read.
+        del headers["cookie"]
+        r = await exchange(small_served.app, "POST", path, body=chunks(size), headers=headers)
+        assert r.status == 303 and r.consumed == 0
+
+    async def test_a_streamed_form_is_cut_off_near_the_cap(
+        self, small_served: Served, tmp_path: Path
+    ) -> None:
+        item = seeder(small_served, tmp_path).submission(face="blur", variants=BLURRED)
+        headers = {
+            "cookie": self.cookie(small_served),
+            "content-type": "multipart/form-data; boundary=xyz",
+        }
+        r = await exchange(
+            small_served.app,
+            "POST",
+            f"/admin/items/{item.id}/media/{item.media[0].id}/blurred",
+            body=chunks(200 * 1024 * 1024, 4096),
+            headers=headers,
+        )
+        assert r.status == 413 and "larger than 100 kB" in r.body.decode()
+        assert r.consumed <= 100_000 + WRAPPING + 4096
