@@ -103,7 +103,7 @@ def sign_in(page: Page, running_demo: RunningDemo) -> None:
 
 
 @pytest.mark.browser
-def test_a_reviewer_uploads_a_corrected_blurred_image_on_a_phone_and_approves(
+def test_the_pr_team_uploads_a_corrected_blurred_image_on_a_phone_and_approves(
     running_demo: RunningDemo, page: Page, tmp_path: Path
 ) -> None:
     photo = tmp_path / "genba.jpg"
