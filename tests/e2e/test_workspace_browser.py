@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RunningDemo
+from tests.e2e.conftest import RunningDemo, started_demo
 from tests.e2e.photos import phone_jpeg
 from tests.e2e.test_demo_browser import tap
+from tests.e2e.waiting import free_port
 
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
     .filter(e => e.type !== 'hidden' && e.labels.length === 0)
@@ -102,10 +104,19 @@ def sign_in(page: Page, running_demo: RunningDemo) -> None:
     expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
 
 
+@pytest.fixture
+def small_limit_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningDemo]:
+    """A running `genba demo` whose photos may have at most 1 MB (a larger one is quick to make)."""
+    monkeypatch.setenv("GENBA_MAX_IMAGE_BYTES", "1000000")
+    with started_demo(tmp_path, free_port()) as running:
+        yield running
+
+
 @pytest.mark.browser
 def test_the_pr_team_uploads_a_corrected_blurred_image_on_a_phone_and_approves(
-    running_demo: RunningDemo, page: Page, tmp_path: Path
+    small_limit_demo: RunningDemo, page: Page, tmp_path: Path
 ) -> None:
+    running_demo = small_limit_demo
     photo = tmp_path / "genba.jpg"
     photo.write_bytes(phone_jpeg())  # no face in it: the detector finds none to blur
     code = send_photo(page, running_demo.chat_url, photo, "ぼかしてください", face="顔をぼかして")
@@ -123,6 +134,13 @@ def test_the_pr_team_uploads_a_corrected_blurred_image_on_a_phone_and_approves(
         page.reload()
     expect(page.locator(".check")).to_contain_text("needs human check")
     assert page.evaluate(UNLABELLED) == []
+    # A file over the limit: the browser shows the page's 413 with the reason, nothing changes.
+    huge = tmp_path / "huge.jpg"
+    huge.write_bytes(phone_jpeg() + b"\x00" * 3_000_000)
+    page.get_by_label(label).set_input_files(str(huge))
+    page.get_by_role("button", name="Save the blurred image").click()
+    expect(page.get_by_role("alert")).to_contain_text("the file is larger than 1 MB")
+    expect(page.locator(".check")).to_contain_text("needs human check")
     blurred = tmp_path / "blurred-by-hand.jpg"
     blurred.write_bytes(phone_jpeg((40, 40, 40), size=(120, 90)))
 
