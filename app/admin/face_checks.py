@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -76,11 +76,21 @@ def _photo(
 
 
 def confirm_blur(
-    db: Database, media_id: str, *, actor: str, clock: Callable[[], datetime]
+    db: Database,
+    media_id: str,
+    *,
+    actor: str,
+    clock: Callable[[], datetime],
+    submission_id: str | None = None,
 ) -> submissions.SubmissionRecord:
-    """Record that a reviewer checked the detector's blur of this photo; 404/409 otherwise."""
+    """Record that a reviewer checked the detector's blur of this photo; 404/409 otherwise.
+
+    With `submission_id` (the item page), a photo of another submission is a 404.
+    """
     with db.write() as session:
         record, photo = _photo(session, media_id)
+        if submission_id is not None and record.submission.id != submission_id:
+            raise not_found("media")
         face = record.submission.face
         rule = rule_of(face, photo)
         if rule.check is CheckState.DONE:
@@ -159,28 +169,36 @@ def upload_target(
     return record, photo
 
 
-async def receive_upload(request: Request, uploads: Uploads, *, wrapping: int = 0) -> Path:
-    """The request body in a private temporary file, refused with 413 past the byte limit.
-
-    `wrapping`: bytes allowed beyond the image's limit (the item page's multipart form).
-    """
-    limit = uploads.limits.max_bytes + wrapping
+async def receive_upload(request: Request, uploads: Uploads) -> Path:
+    """The request body in a private temporary file, refused with 413 past the byte limit."""
     fd, name = tempfile.mkstemp(prefix="genba-upload-", dir=uploads.scratch)
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as out:
-            size = 0
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise HTTPException(
-                        413, detail=f"the image is larger than {uploads.limits.max_bytes} bytes"
-                    )
+            async for chunk in upload_chunks(request, uploads):
                 out.write(chunk)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     return path
+
+
+async def upload_chunks(
+    request: Request, uploads: Uploads, *, wrapping: int = 0
+) -> AsyncIterator[bytes]:
+    """The request body as it arrives, refused with 413 past the byte limit.
+
+    `wrapping`: bytes allowed beyond the image's limit (the item page's multipart form).
+    """
+    limit = uploads.limits.max_bytes + wrapping
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(
+                413, detail=f"the image is larger than {uploads.limits.max_bytes} bytes"
+            )
+        yield chunk
 
 
 def _put(

@@ -1,27 +1,39 @@
 """Reading a browser's `multipart/form-data` upload: small text fields and one file.
 
-The body is already in a private temporary file (app/admin/face_checks.receive_upload, capped);
-this finds the parts in it without loading it into memory and copies the file part to its own
-temporary file in the same folder. Anything unexpected is a `FormError` (a 400 on the page).
+The parsing is python-multipart's streaming `MultipartParser` (the parser Starlette uses); this
+module only decides where the parts go. The file part is written, as it arrives, to a private
+temporary file (0600, `tempfile.mkstemp`) in the scratch folder the service uses (under the data
+folder), never to memory or the system's temporary folder: it is a photo of people. Text fields
+are capped, as are the parts; anything unexpected is a `FormError` (a 400 on the page), and no
+file is left behind.
+
+Not Starlette's `request.form()`: it spools each file to a `SpooledTemporaryFile` in the
+system's temporary folder (after up to 1 MB in memory), and its only way to another folder is
+the process-wide `tempfile.tempdir`.
 """
 
 from __future__ import annotations
 
-import mmap
-import re
+import os
 import tempfile
+from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from python_multipart import MultipartParser
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import parse_options_header
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 MAX_PARTS = 10
+MAX_HEADERS = 8
 MAX_HEADER_BYTES = 4096
 MAX_FIELD_BYTES = 1024
 WRAPPING = 16 * 1024
 """Bytes a form may add to its file: boundaries, part headers, a long file name, the token."""
-
-_BOUNDARY = re.compile(r"""boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))""", re.IGNORECASE)
-_NAME = re.compile(r"""(?:^|;)\s*name="([^"]*)\"""", re.IGNORECASE)
-_FILENAME = re.compile(r"""(?:^|;)\s*filename="([^"]*)\"""", re.IGNORECASE)
 
 
 class FormError(ValueError):
@@ -39,81 +51,124 @@ class Form:
 
 def boundary_of(content_type: str) -> bytes:
     """The boundary of a `multipart/form-data` content type; `FormError` for anything else."""
-    if not content_type.lower().startswith("multipart/form-data"):
+    kind, options = parse_options_header(content_type)
+    if kind != b"multipart/form-data":
         raise FormError("the form was not sent as a file upload")
-    found = _BOUNDARY.search(content_type)
-    if found is None:
+    boundary = options.get(b"boundary", b"")
+    if not 0 < len(boundary) <= 70:  # RFC 2046's limit
         raise FormError("the form has no boundary")
-    return (found.group(1) or found.group(2)).encode("latin-1")
+    return boundary
 
 
-def read_form(body: Path, boundary: bytes, *, file_field: str) -> Form:
-    """The fields of this multipart body; the `file_field` part copied to a file beside it."""
-    form = Form()
-    if body.stat().st_size == 0:
-        raise FormError("the form is empty")
+async def read_form(
+    chunks: AsyncIterable[bytes], boundary: bytes, *, folder: Path | None, file_field: str
+) -> Form:
+    """The fields of this multipart body; the `file_field` part streamed to a file in `folder`."""
+    reader = _Reader(folder, file_field)
+    parser = MultipartParser(
+        boundary,
+        reader.callbacks(),
+        max_header_count=MAX_HEADERS,
+        max_header_size=MAX_HEADER_BYTES,
+    )
     try:
-        with body.open("rb") as fp, mmap.mmap(fp.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            _parts(data, b"--" + boundary, form, body.parent, file_field)
-    except BaseException:
-        if form.file is not None:
-            form.file.unlink(missing_ok=True)
-        raise
-    return form
-
-
-def _parts(data: mmap.mmap, delimiter: bytes, form: Form, folder: Path, file_field: str) -> None:
-    at = data.find(delimiter)
-    if at < 0:
-        raise FormError("the form has no parts")
-    for _ in range(MAX_PARTS):
-        at += len(delimiter)
-        if data[at : at + 2] == b"--":
-            return  # the closing delimiter
-        if data[at : at + 2] != b"\r\n":
-            raise FormError("the form is damaged")
-        head_end = data.find(b"\r\n\r\n", at + 2, at + 2 + MAX_HEADER_BYTES)
-        if head_end < 0:
-            raise FormError("a part of the form has no end to its headers")
-        headers = data[at + 2 : head_end].decode("utf-8", errors="replace")
-        start = head_end + 4
-        end = data.find(b"\r\n" + delimiter, start)
-        if end < 0:
+        async for chunk in chunks:
+            if reader.ended:
+                break  # what follows the closing boundary is not part of the form
+            reader.seen += len(chunk)
+            parser.write(chunk)
+        parser.finalize()
+        if reader.seen == 0:
+            raise FormError("the form is empty")
+        if not reader.ended:
             raise FormError("the form was cut short")
-        disposition = next(
-            (
-                line.split(":", 1)[1]
-                for line in headers.split("\r\n")
-                if line.lower().startswith("content-disposition:")
-            ),
-            "",
-        )
-        name = _NAME.search(disposition)
-        if name is None:
-            raise FormError("a part of the form has no name")
-        if name.group(1) == file_field:
-            if form.file is not None:
-                raise FormError("send one file at a time")
-            filename = _FILENAME.search(disposition)
-            form.filename = filename.group(1) if filename else ""
-            form.file = _copy(data, start, end, folder)
-        elif end - start <= MAX_FIELD_BYTES:
-            form.fields[name.group(1)] = data[start:end].decode("utf-8", errors="replace")
-        else:
-            raise FormError(f"the field {name.group(1)[:40]!r} is too long")
-        at = end + 2
-    raise FormError("the form has too many parts")
-
-
-def _copy(data: mmap.mmap, start: int, end: int, folder: Path) -> Path:
-    """Bytes `start:end` in a new private temporary file in `folder` (chunks: no large copy)."""
-    fd, name = tempfile.mkstemp(prefix="genba-upload-", dir=folder)
-    path = Path(name)
-    try:
-        with open(fd, "wb") as out:
-            for offset in range(start, end, 1 << 20):
-                out.write(data[offset : min(offset + (1 << 20), end)])
+    except FormParserError as exc:
+        reader.discard()
+        raise FormError("the form is damaged") from exc
     except BaseException:
-        path.unlink(missing_ok=True)
+        reader.discard()
         raise
-    return path
+    return reader.form
+
+
+class _Reader:
+    """The parser's callbacks: where each part's headers and bytes go."""
+
+    def __init__(self, folder: Path | None, file_field: str) -> None:
+        self.folder, self.file_field = folder, file_field
+        self.form = Form()
+        self.seen, self.parts, self.ended = 0, 0, False
+        self.header_name, self.header_value, self.disposition = b"", b"", b""
+        self.name: str | None = None
+        self.value = bytearray()
+        self.out: BinaryIO | None = None
+
+    def callbacks(self) -> MultipartCallbacks:
+        return {
+            "on_part_begin": self.part_begin,
+            "on_header_field": self.header_field,
+            "on_header_value": self.header_value_data,
+            "on_header_end": self.header_end,
+            "on_headers_finished": self.headers_finished,
+            "on_part_data": self.part_data,
+            "on_part_end": self.part_end,
+            "on_end": self.end,
+        }
+
+    def part_begin(self) -> None:
+        self.parts += 1
+        if self.parts > MAX_PARTS:
+            raise FormError("the form has too many parts")
+        self.disposition, self.name, self.value = b"", None, bytearray()
+        self.header_name = self.header_value = b""
+
+    def header_field(self, data: bytes, start: int, end: int) -> None:
+        self.header_name += data[start:end]
+
+    def header_value_data(self, data: bytes, start: int, end: int) -> None:
+        self.header_value += data[start:end]
+
+    def header_end(self) -> None:
+        if self.header_name.strip().lower() == b"content-disposition":
+            self.disposition = self.header_value
+        self.header_name = self.header_value = b""
+
+    def headers_finished(self) -> None:
+        kind, options = parse_options_header(self.disposition)
+        name = options.get(b"name")
+        if kind != b"form-data" or name is None:
+            raise FormError("a part of the form has no name")
+        self.name = name.decode("utf-8", errors="replace")
+        if self.name != self.file_field:
+            return
+        if self.form.file is not None:
+            raise FormError("send one file at a time")
+        self.form.filename = options.get(b"filename", b"").decode("utf-8", errors="replace")
+        fd, path = tempfile.mkstemp(prefix="genba-upload-", dir=self.folder)
+        self.form.file = Path(path)
+        self.out = os.fdopen(fd, "wb")
+
+    def part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.out is not None:
+            self.out.write(data[start:end])
+            return
+        self.value += data[start:end]
+        if len(self.value) > MAX_FIELD_BYTES:
+            raise FormError(f"the field {(self.name or '')[:40]!r} is too long")
+
+    def part_end(self) -> None:
+        if self.out is not None:
+            self.out.close()
+            self.out = None
+        elif self.name is not None:
+            self.form.fields[self.name] = self.value.decode("utf-8", errors="replace")
+
+    def end(self) -> None:
+        self.ended = True
+
+    def discard(self) -> None:
+        """Remove the file part written so far (the form was refused)."""
+        if self.out is not None:
+            self.out.close()
+        if self.form.file is not None:
+            self.form.file.unlink(missing_ok=True)

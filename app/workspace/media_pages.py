@@ -81,9 +81,14 @@ def media_router(
     async def confirm_check(request: Request, submission_id: str, media_id: str) -> Response:
         visitor = await keeper.require(request, Role.REVIEWER)
         await form_fields(request, visitor.csrf_token)
+        if not plausible_id(submission_id):
+            raise not_found("submission")
         try:
+            # Like the upload: the photo must belong to the submission in the address.
             record = await run_in_threadpool(
-                face_checks.confirm_blur, db, media_id, actor=visitor.email, clock=clock
+                lambda: face_checks.confirm_blur(
+                    db, media_id, actor=visitor.email, clock=clock, submission_id=submission_id
+                )
             )
         except HTTPException as exc:
             if exc.status_code == 404:
@@ -119,23 +124,22 @@ def media_router(
                 raise
             return await refused(exc.status_code, f"{NOT_SAVED}: {exc.detail}.")
         try:
-            body = await face_checks.receive_upload(request, uploads, wrapping=WRAPPING)
+            form = await read_form(
+                face_checks.upload_chunks(request, uploads, wrapping=WRAPPING),
+                boundary,
+                folder=uploads.scratch,
+                file_field=FILE_FIELD,
+            )
         except StarletteHTTPException as exc:
             if exc.status_code != 413:
                 raise
-            page = await refused(
-                413,
-                f"{NOT_SAVED}: the file is larger than {_size(uploads.limits.max_bytes)}"
-                f" (the most a photo may have). {KEPT}",
-            )
+            page = await refused(413, too_large(uploads.limits.max_bytes))
             page.headers["Connection"] = "close"  # the rest of the body was never read
             return page
-        try:
-            form = await run_in_threadpool(read_form, body, boundary, file_field=FILE_FIELD)
         except FormError as exc:
-            return await refused(400, f"{NOT_SAVED}: {exc}. {KEPT}")
-        finally:
-            body.unlink(missing_ok=True)
+            page = await refused(400, f"{NOT_SAVED}: {exc}. {KEPT}")
+            page.headers["Connection"] = "close"  # the rest of the body may be unread
+            return page
         try:
             require_csrf(form.fields.get("csrf_token", ""), visitor.csrf_token)
             image = form.file
@@ -237,6 +241,13 @@ def media_router(
         )
 
     return router
+
+
+def too_large(limit: int) -> str:
+    """What the page says of a file over the limit (the server's 413, and the form's script)."""
+    return (
+        f"{NOT_SAVED}: the file is larger than {_size(limit)} (the most a photo may have). {KEPT}"
+    )
 
 
 def _empty(path: Path) -> bool:

@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -80,6 +80,18 @@ def check_of(served: Served, submission_id: str) -> tuple[str | None, str | None
 
 def stored_files(served: Served) -> list[str]:
     return sorted(b.key for b in served.services.blobs.listing())
+
+
+def form_of(token: str, file: Iterable[bytes]) -> Iterator[bytes]:
+    """A streamed form as a browser sends it (boundary `xyz`): the token, then a file's bytes."""
+    yield (
+        b'--xyz\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + token.encode()
+        + b'\r\n--xyz\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n'
+        b"Content-Type: image/jpeg\r\n\r\n"
+    )
+    yield from file
+    yield b"\r\n--xyz--\r\n"
 
 
 def alert(html: str) -> str:
@@ -329,7 +341,7 @@ class TestTooLarge:
             # The same refusal for a body sent without a length (chunked), counted as it comes.
             answer = web.post(
                 f"/admin/items/{item.id}/media/{media_id}/blurred",
-                content=iter([b"\x00" * 50_000] * 10),
+                content=form_of(token, [b"\x00" * 50_000] * 10),
                 headers={"Content-Type": "multipart/form-data; boundary=xyz"},
             )
             assert answer.status_code == 413 and "larger than 100 kB" in alert(answer.text)
@@ -391,7 +403,7 @@ class TestBodyCap:
             small_served.app,
             "POST",
             f"/admin/items/{item.id}/media/{item.media[0].id}/blurred",
-            body=chunks(200 * 1024 * 1024, 4096),
+            body=form_of("t", chunks(200 * 1024 * 1024, 4096)),
             headers=headers,
         )
         assert r.status == 413 and "larger than 100 kB" in r.body.decode()
