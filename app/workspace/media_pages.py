@@ -245,16 +245,15 @@ def media_router(
 
 def too_large(limit: int) -> str:
     """What the page says of a file over the limit (the server's 413, and the form's script)."""
-    return (
-        f"{NOT_SAVED}: the file is larger than {_size(limit)} (the most a photo may have). {KEPT}"
-    )
+    size = readable_size(limit)
+    return f"{NOT_SAVED}: the file is larger than {size} (the most a photo may have). {KEPT}"
 
 
 def _empty(path: Path) -> bool:
     return path.stat().st_size == 0
 
 
-def _size(limit: int) -> str:
+def readable_size(limit: int) -> str:
     """A byte count as people read it (50 MB, 100 kB)."""
     if limit >= 1_000_000:
         return f"{limit / 1_000_000:.3g} MB"

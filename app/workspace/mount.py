@@ -16,7 +16,7 @@ from app.admin.throttle import LIMIT, FailureThrottle
 from app.pushes.feedback import Feedback
 from app.workspace.editor_pages import editor_router
 from app.workspace.export_pages import export_router
-from app.workspace.media_pages import media_router
+from app.workspace.media_pages import media_router, readable_size, too_large
 from app.workspace.outreach_pages import outreach_router
 from app.workspace.pages import TEMPLATE_DIR, workspace_router
 from app.workspace.privacy_pages import privacy_router
@@ -87,6 +87,14 @@ def mount_workspace(
     throttle = FailureThrottle(clock, limit=failure_limit)
     templates = Jinja2Templates(directory=TEMPLATE_DIR)
     app.state.workspace_templates = templates
+    uploads = uploads or Uploads(limits=DEFAULT_LIMITS)
+    # The item page's upload forms state the limit, and their script refuses a larger file.
+    max_bytes = uploads.limits.max_bytes
+    templates.env.globals["upload_limit"] = {
+        "bytes": max_bytes,
+        "text": readable_size(max_bytes),
+        "too_large": too_large(max_bytes),
+    }
     app.include_router(
         workspace_router(
             db=db,
@@ -104,7 +112,7 @@ def mount_workspace(
             clock=clock,
             keeper=keeper,
             render=renderer(templates),
-            uploads=uploads or Uploads(limits=DEFAULT_LIMITS),
+            uploads=uploads,
         )
     )
     app.include_router(editor_router(db=db, clock=clock, keeper=keeper, render=renderer(templates)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import re
@@ -354,6 +355,29 @@ class TestTooLarge:
         assert not scratch.exists() or list(scratch.iterdir()) == []  # no upload left behind
         with small_served.db.read() as s:
             assert submissions.get(s, item.id).media[0].media.face_check is None  # type: ignore[union-attr]
+
+    def test_the_form_states_the_limit_its_script_checks_with_the_413_pages_words(
+        self, small_served: Served, tmp_path: Path
+    ) -> None:
+        item = seeder(small_served, tmp_path).submission(face="blur", variants=BLURRED)
+        with TestClient(small_served.app, raise_server_exceptions=False) as web:
+            token = signed_in(web, person(small_served.db, small_served.clock, "reviewer"))
+            answer = web.get(f"/admin/items/{item.id}")
+            page = answer.text
+            # The script is the project's own file, allowed by the page's policy (no inline).
+            script = web.get("/admin/static/upload-check.js")
+            big = jpeg(size=(400, 300)) + b"\x00" * 400_000
+            refused = upload(web, item.id, item.media[0].id, big, token)
+        assert "of at most 100 kB" in page  # said without JavaScript, too
+        assert 'data-max-bytes="100000"' in page
+        assert '<script src="/admin/static/upload-check.js" defer></script>' in page
+        assert "script-src" not in answer.headers["content-security-policy"]
+        assert "default-src 'self'" in answer.headers["content-security-policy"]
+        assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+        assert 'data-message="blurred-size-1"' in page and 'id="blurred-size-1"' in page
+        said = re.search(r'data-too-large="([^"]*)"', page)
+        assert said is not None and refused.status_code == 413
+        assert html.unescape(said.group(1)) == html.unescape(alert(refused.text))
 
     def test_other_forms_keep_the_small_cap(self, small_served: Served) -> None:
         with TestClient(small_served.app, raise_server_exceptions=False) as web:

@@ -134,13 +134,25 @@ def test_the_pr_team_uploads_a_corrected_blurred_image_on_a_phone_and_approves(
         page.reload()
     expect(page.locator(".check")).to_contain_text("needs human check")
     assert page.evaluate(UNLABELLED) == []
-    # A file over the limit: the browser shows the page's 413 with the reason, nothing changes.
+    # A file over the limit: the page says so as it is chosen, and by keyboard the form is not
+    # sent (the server's own 413 page is unit-tested: a browser still sending when it answers
+    # may see a reset connection instead). Nothing is sent, nothing changes.
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     huge = tmp_path / "huge.jpg"
     huge.write_bytes(phone_jpeg() + b"\x00" * 3_000_000)
     page.get_by_label(label).set_input_files(str(huge))
-    page.get_by_role("button", name="Save the blurred image").click()
-    expect(page.get_by_role("alert")).to_contain_text("the file is larger than 1 MB")
+    too_large = "Photo 1: the corrected blurred image was not saved: the file is larger than 1 MB"
+    expect(page.locator("#blurred-size-1")).to_contain_text(too_large)
+    expect(page.get_by_label(label)).to_have_attribute("aria-invalid", "true")
+    page.get_by_role("button", name="Save the blurred image").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label(label)).to_be_focused()  # to choose another file
+    expect(page.locator("#blurred-size-1")).to_contain_text("the previous blurred image")
+    assert posts == []
+    page.reload()
     expect(page.locator(".check")).to_contain_text("needs human check")
+    expect(page.locator(".photos img")).to_have_count(0)  # no blurred image was stored
     blurred = tmp_path / "blurred-by-hand.jpg"
     blurred.write_bytes(phone_jpeg((40, 40, 40), size=(120, 90)))
 
