@@ -1,9 +1,12 @@
 """A cap on every request body but the webhook's (which caps its own at 1 MiB, webhooks/).
 
 The admin API takes small JSON documents, and one image upload (capped at the media limit);
-nothing else takes a body at all. A declared length
-over the cap is answered 413 before the application runs; a streamed (chunked) body is counted
-as it is read, and the read that passes the cap raises a 413 instead of returning more bytes.
+the /admin pages take small forms, and the same image as a form from the item page (capped at
+the media limit plus the form's wrapping). A declared length over the cap is answered 413
+before the application runs; a streamed (chunked) body is counted as it is read, and the read
+that passes the cap raises a 413 instead of returning more bytes. The item page's upload is the
+exception to the first rule: its first read raises, so the page itself answers the 413 with
+words a person can act on (and the sign-in or role check still comes first).
 """
 
 from __future__ import annotations
@@ -20,13 +23,23 @@ MAX_BODY_BYTES = 32 * 1024
 DETAIL = f"request body is larger than {MAX_BODY_BYTES // 1024} KiB"
 
 
-# `PUT /api/v1/media/{id}/blurred` (app/admin/checks.py): the only body that is an image.
+# `PUT /api/v1/media/{id}/blurred` (app/admin/checks.py) and its form on the item page
+# (app/workspace/media_pages.py): the only bodies that are an image.
 UPLOAD_PATH = re.compile(r"^/api/v1/media/[0-9A-Za-z_-]{1,64}/blurred$")
+PAGE_UPLOAD_PATH = re.compile(
+    r"^/admin/items/[0-9A-Za-z_-]{1,64}/media/[0-9A-Za-z_-]{1,64}/blurred$"
+)
 
 
 def is_upload(scope: Scope) -> bool:
-    """Whether this request is an image upload, capped at the media limit instead."""
+    """Whether this request is the API's image upload, capped at the media limit instead."""
     return scope.get("method") == "PUT" and UPLOAD_PATH.match(scope.get("path", "")) is not None
+
+
+def is_page_upload(scope: Scope) -> bool:
+    """Whether this request is the item page's image form (the media limit plus its wrapping)."""
+    path = scope.get("path", "")
+    return scope.get("method") == "POST" and PAGE_UPLOAD_PATH.match(path) is not None
 
 
 class BodyTooLarge(HTTPException):
@@ -40,27 +53,38 @@ class BodyCap:
     """ASGI layer refusing any request body over `limit` bytes with 413 `{"detail": ...}`."""
 
     def __init__(
-        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, upload_limit: int | None = None
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY_BYTES,
+        upload_limit: int | None = None,
+        form_wrapping: int = 0,
     ) -> None:
         self.app = app
         self.limit = limit
         self.upload_limit = upload_limit
-        """The cap of the one route that takes an image (a reviewer's blurred photo)."""
+        """The cap of the routes that take an image (a reviewer's blurred photo)."""
+        self.form_wrapping = form_wrapping
+        """What the item page's multipart form may add to the image."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit
+        limit, page = self.limit, False
         if self.upload_limit is not None and is_upload(scope):
             limit = self.upload_limit
-        if _declared_length(scope) > limit:
+        elif self.upload_limit is not None and is_page_upload(scope):
+            limit, page = self.upload_limit + self.form_wrapping, True
+        declared_over = _declared_length(scope) > limit
+        if declared_over and not page:
             await too_large(send, limit)
             return
         size, started = 0, False
 
         async def capped() -> Message:
             nonlocal size
+            if declared_over:
+                raise BodyTooLarge(limit)  # not a byte of it is read
             message = await receive()
             size += len(message.get("body", b""))
             if size > limit:

@@ -26,6 +26,7 @@ from app.pushes.policy import PushPolicy
 from app.pushes.shared_media import MediaLinks, shared_media_routes
 from app.services import Services
 from app.worker.kinds import build_worker
+from app.workspace.form_upload import WRAPPING as FORM_WRAPPING
 from app.workspace.mount import mount_workspace
 from media import ImageLimits
 from storage.inbox_writer import InboxWriter
@@ -118,6 +119,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         failure_limit=services.settings.auth_failure_limit,
         retention_days=services.settings.retention_days,
         feedback=feedback,
+        uploads=uploads,
     )
     app.include_router(
         public_media_routes(
@@ -128,7 +130,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         )
     )
     install_error_handlers(app)
-    app.add_middleware(BodyCap, upload_limit=limits.max_bytes)
+    app.add_middleware(BodyCap, upload_limit=limits.max_bytes, form_wrapping=FORM_WRAPPING)
     app.add_middleware(RequestCounter, metrics=metrics)
     return app
 

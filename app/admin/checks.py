@@ -2,14 +2,11 @@
 
 # No `from __future__ import annotations`: see app/admin/submissions.py.
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.admin import face_checks
@@ -34,7 +31,8 @@ The body is the image itself (JPEG, PNG or WebP; its type is read from the bytes
 photo (upright, sRGB, every metadata block removed) and stored as the photo's `blurred` variant
 (with a new `blurred_thumb`); the photo's face check is then done (`corrected`). Refused: 413
 for too many bytes, 415 for a type that is no image, 422 for an empty, damaged, over-large (in
-pixels) or too complex image; 409 for a photo that is published as it is (nothing to blur).
+pixels) or too complex image; 409 for a photo that is published as it is (nothing to blur)
+or a video. The item page at /admin offers the same upload as a form, through the same service.
 """
 
 NOT_FOUND = {"model": ErrorRead, "description": "No such media, or its submission is withdrawn"}
@@ -87,7 +85,7 @@ def check_routes(
         """Upload a corrected blurred image of one photo: its face check is done."""
         # Refused before a byte of the body is read when there is nothing to upload for.
         await run_in_threadpool(face_checks.upload_target, db, media_id)
-        path = await _receive(request, uploads)
+        path = await face_checks.receive_upload(request, uploads)
         try:
             record = await run_in_threadpool(
                 face_checks.upload_blurred,
@@ -104,22 +102,3 @@ def check_routes(
         return submission_read(record)
 
     return router
-
-
-async def _receive(request: Request, uploads: Uploads) -> Path:
-    """The request body in a private temporary file, refused with 413 past the byte limit."""
-    limit = uploads.limits.max_bytes
-    fd, name = tempfile.mkstemp(prefix="genba-upload-", dir=uploads.scratch)
-    path = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            size = 0
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise HTTPException(413, detail=f"the image is larger than {limit} bytes")
-                out.write(chunk)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return path

@@ -6,18 +6,26 @@ the /admin item page. The rules of what needs a check are in app/admin/release.p
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from sqlmodel import Session
 
 from app.admin.fields import not_found, plausible_id
-from app.admin.release import BLURRED, BLURRED_THUMB, CheckState, explain, rule_of
+from app.admin.release import (
+    BLURRED,
+    BLURRED_THUMB,
+    CheckState,
+    explain,
+    rule_of,
+    upload_refusal,
+)
 from flows.types import SubmissionStatus
 from media import ImageLimits, ImageVariant, MediaRejected, Reason, make_thumbnail, sanitize_image
 from storage import audit, submissions
@@ -35,6 +43,14 @@ REJECTED_STATUS = {
     Reason.TOO_COMPLEX: 422,
     Reason.CORRUPT: 422,
 }
+
+
+class UploadRefused(HTTPException):
+    """The sanitiser refused an uploaded image: its 4xx, and its stable reason for the pages."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(REJECTED_STATUS[reason], detail=f"{reason.value}: {detail}")
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -60,11 +76,21 @@ def _photo(
 
 
 def confirm_blur(
-    db: Database, media_id: str, *, actor: str, clock: Callable[[], datetime]
+    db: Database,
+    media_id: str,
+    *,
+    actor: str,
+    clock: Callable[[], datetime],
+    submission_id: str | None = None,
 ) -> submissions.SubmissionRecord:
-    """Record that a reviewer checked the detector's blur of this photo; 404/409 otherwise."""
+    """Record that a reviewer checked the detector's blur of this photo; 404/409 otherwise.
+
+    With `submission_id` (the item page), a photo of another submission is a 404.
+    """
     with db.write() as session:
         record, photo = _photo(session, media_id)
+        if submission_id is not None and record.submission.id != submission_id:
+            raise not_found("media")
         face = record.submission.face
         rule = rule_of(face, photo)
         if rule.check is CheckState.DONE:
@@ -89,18 +115,21 @@ def upload_blurred(
     uploads: Uploads,
     actor: str,
     clock: Callable[[], datetime],
+    submission_id: str | None = None,
 ) -> submissions.SubmissionRecord:
-    """Store a reviewer's own blurred image of this photo (sanitised like any upload)."""
-    record, photo = upload_target(db, media_id)
+    """Store a reviewer's own blurred image of this photo (sanitised like any upload).
+
+    The face check is then done (`corrected`), audited as `face_check`; `UploadRefused` when
+    the sanitiser refuses the image (nothing is stored, the previous blurred image stays).
+    """
+    record, photo = upload_target(db, media_id, submission_id=submission_id)
     work = Path(tempfile.mkdtemp(prefix="genba-upload-", dir=uploads.scratch))
     try:
         try:
             blurred = sanitize_image(upload, work, limits=uploads.limits)
             thumb = make_thumbnail(blurred.path, work / "thumb.jpg", limits=uploads.limits)
         except MediaRejected as exc:
-            raise HTTPException(
-                REJECTED_STATUS[exc.reason], detail=f"{exc.reason.value}: {exc.detail}"
-            ) from None
+            raise UploadRefused(exc.reason, exc.detail) from None
         # New keys for every upload: readers of the old variant never see a half-replaced file,
         # and the old file, no longer referred to, is removed by the orphan sweep.
         stored = [
@@ -124,21 +153,52 @@ def upload_blurred(
 
 
 def upload_target(
-    db: Database, media_id: str
+    db: Database, media_id: str, *, submission_id: str | None = None
 ) -> tuple[submissions.SubmissionRecord, submissions.MediaRecord]:
-    """The photo a blurred image may be uploaded for, or 404/409 (checked before the body, too)."""
+    """The photo a blurred image may be uploaded for, or 404/409 (checked before the body, too).
+
+    With `submission_id` (the item page), a photo of another submission is a 404.
+    """
     with db.read() as session:
         record, photo = _photo(session, media_id)
-    if photo.media.kind == "video":
-        # genba does not blur videos: a still image must never stand in for one. A `blur` video
-        # is edited outside genba and never leaves it from here (docs/video.md).
-        raise HTTPException(409, detail="a video cannot be replaced by an image: edit it elsewhere")
-    rule = rule_of(record.submission.face, photo)
-    if rule.check in (CheckState.PENDING, CheckState.GONE):
-        raise HTTPException(409, detail="the photo has no stored file to replace")
-    if not rule.blurred_only:
-        raise HTTPException(409, detail="this photo may be published as it is: nothing to blur")
+    if submission_id is not None and record.submission.id != submission_id:
+        raise not_found("media")
+    refusal = upload_refusal(record.submission.face, photo)
+    if refusal is not None:
+        raise HTTPException(409, detail=refusal)
     return record, photo
+
+
+async def receive_upload(request: Request, uploads: Uploads) -> Path:
+    """The request body in a private temporary file, refused with 413 past the byte limit."""
+    fd, name = tempfile.mkstemp(prefix="genba-upload-", dir=uploads.scratch)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            async for chunk in upload_chunks(request, uploads):
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+async def upload_chunks(
+    request: Request, uploads: Uploads, *, wrapping: int = 0
+) -> AsyncIterator[bytes]:
+    """The request body as it arrives, refused with 413 past the byte limit.
+
+    `wrapping`: bytes allowed beyond the image's limit (the item page's multipart form).
+    """
+    limit = uploads.limits.max_bytes + wrapping
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(
+                413, detail=f"the image is larger than {uploads.limits.max_bytes} bytes"
+            )
+        yield chunk
 
 
 def _put(

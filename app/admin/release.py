@@ -94,6 +94,20 @@ def rule_of(face: str | None, record: MediaRecord) -> PhotoRule:
     return photo_rule(face, record.media, record.variants)
 
 
+def upload_refusal(face: str | None, record: MediaRecord) -> str | None:
+    """Why no corrected blurred image may be uploaded for this photo (None: one may)."""
+    if record.media.kind == "video":
+        # genba does not blur videos: a still image must never stand in for one. A `blur` video
+        # is edited outside genba and never leaves it from here (docs/video.md).
+        return "a video cannot be replaced by an image: edit it elsewhere"
+    rule = rule_of(face, record)
+    if rule.check in (CheckState.PENDING, CheckState.GONE):
+        return "the photo has no stored file to replace"
+    if not rule.blurred_only:
+        return "this photo may be published as it is: nothing to blur"
+    return None
+
+
 def shown_variants(face: str | None, record: MediaRecord) -> frozenset[str]:
     """Variants the PR team may look at without the override (the blur before its check, too)."""
     rule = rule_of(face, record)

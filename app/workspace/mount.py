@@ -11,15 +11,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from app.admin.face_checks import Uploads
 from app.admin.throttle import LIMIT, FailureThrottle
 from app.pushes.feedback import Feedback
 from app.workspace.editor_pages import editor_router
 from app.workspace.export_pages import export_router
+from app.workspace.media_pages import media_router, readable_size, too_large
 from app.workspace.outreach_pages import outreach_router
 from app.workspace.pages import TEMPLATE_DIR, workspace_router
 from app.workspace.privacy_pages import privacy_router
 from app.workspace.rendering import renderer
 from app.workspace.sessions import SIGN_IN, SessionKeeper, SignInRequired
+from media import DEFAULT_LIMITS
 from storage.blobs import BlobStore
 from storage.db import Database
 
@@ -73,24 +76,43 @@ def mount_workspace(
     failure_limit: int = LIMIT,
     retention_days: int | None = None,
     feedback: Feedback | None = None,
+    uploads: Uploads | None = None,
 ) -> None:
     """Add the /admin pages; `/admin` without a session leads to the sign-in page.
 
-    Without `feedback` nothing is pushed and the reminder and stats pages are left out.
+    Without `feedback` nothing is pushed and the reminder and stats pages are left out;
+    `uploads` is where and how large a corrected blurred image may be (the API's, by default).
     """
     keeper = SessionKeeper(db, clock)
     throttle = FailureThrottle(clock, limit=failure_limit)
     templates = Jinja2Templates(directory=TEMPLATE_DIR)
     app.state.workspace_templates = templates
+    uploads = uploads or Uploads(limits=DEFAULT_LIMITS)
+    # The item page's upload forms state the limit, and their script refuses a larger file.
+    max_bytes = uploads.limits.max_bytes
+    templates.env.globals["upload_limit"] = {
+        "bytes": max_bytes,
+        "text": readable_size(max_bytes),
+        "too_large": too_large(max_bytes),
+    }
     app.include_router(
         workspace_router(
             db=db,
-            blobs=blobs,
             clock=clock,
             keeper=keeper,
             throttle=throttle,
             templates=templates,
             feedback=feedback,
+        )
+    )
+    app.include_router(
+        media_router(
+            db=db,
+            blobs=blobs,
+            clock=clock,
+            keeper=keeper,
+            render=renderer(templates),
+            uploads=uploads,
         )
     )
     app.include_router(editor_router(db=db, clock=clock, keeper=keeper, render=renderer(templates)))

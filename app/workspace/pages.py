@@ -1,7 +1,8 @@
-"""The /admin pages: sign-in and out, the gallery, one item, and its review.
+"""The /admin pages: sign-in and out, the gallery, one item, its review, and people.
 
-Every rule comes from the services the admin API uses (app/admin/review.py, app/admin/media.py,
-app/workspace/accounts.py); these functions only read forms and render templates.
+Every rule comes from the services the admin API uses (app/admin/review.py,
+app/workspace/accounts.py); these functions only read forms and render templates. A photo's
+face check and images are in media_pages.py.
 """
 
 # No `from __future__ import annotations`: FastAPI resolves the route signatures.
@@ -13,35 +14,20 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from app.admin import face_checks, review
+from app.admin import review
 from app.admin.auth import Role
-from app.admin.fields import (
-    FACE_FILTERS,
-    LISTED_STATUSES,
-    VariantName,
-    not_found,
-    plausible_id,
-)
-from app.admin.media import (
-    MAX_REASON_CHARS,
-    Download,
-    download_name,
-    downloadable,
-    needs_override,
-    open_blob,
-    record_override,
-)
+from app.admin.fields import FACE_FILTERS, LISTED_STATUSES, not_found, plausible_id
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
 from app.pushes.feedback import Feedback
 from app.pushes.status import budget
 from app.workspace import accounts
-from app.workspace.rendering import problems_of, renderer
+from app.workspace.rendering import Render, problems_of, renderer
 from app.workspace.sessions import (
     COOKIE,
     IDLE,
@@ -56,7 +42,6 @@ from app.workspace.sessions import (
 )
 from app.workspace.views import card_of, entry_of, filters_of, page_limit, photo_of, query_of
 from storage import audit, people, sites, submissions, themes
-from storage.blobs import BlobStore
 from storage.db import Database
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -67,7 +52,6 @@ EXAMPLE_ACTIONS = {"example": True, "not-example": False}
 def workspace_router(
     *,
     db: Database,
-    blobs: BlobStore,
     clock: Callable[[], datetime],
     keeper: SessionKeeper,
     throttle: FailureThrottle,
@@ -93,10 +77,6 @@ def workspace_router(
             theme_rows = [(t.slug, t.title) for t in themes.list_all(session)]
             site_rows = [(x.id, x.name) for x in sites.list_all(session, retired=True)]
             return counts, theme_rows, site_rows
-
-    def find_media(media_id: str, name: VariantName) -> Download | None:
-        with db.read() as session:
-            return downloadable(session, media_id, name)
 
     # --- sign-in --------------------------------------------------------------------------
 
@@ -193,40 +173,15 @@ def workspace_router(
 
     # --- one item ---------------------------------------------------------------------------
 
-    def item_page(
+    def show_item(
         request: Request, visitor: Visitor, submission_id: str, status: int = 200, **extra: Any
     ) -> Response:
-        if not plausible_id(submission_id):
-            raise not_found("submission")
-        with db.read() as session:
-            record = submissions.get(session, submission_id)
-            if record is None:
-                raise not_found("submission")
-            trail = audit.for_target(session, "submission", submission_id)
-            for m in record.media:
-                trail += audit.for_target(session, "media", m.media.id)
-        trail.sort(key=lambda e: (e.at, e.id or 0))
-        entries = [entry_of(e) for e in trail]
-        history = [
-            e for e in entries if e["action"] in ("review", "withdraw") and e["detail"].get("from")
-        ]
-        return render(
-            request,
-            "item.html",
-            visitor,
-            status,
-            item=card_of(record),
-            photos=[photo_of(record, m) for m in record.media],
-            history=history,
-            trail=entries,
-            can_review=visitor.reaches(Role.REVIEWER),
-            **extra,
-        )
+        return item_page(db, render, request, visitor, submission_id, status, **extra)
 
     @router.get("/admin/items/{submission_id}")
     async def item(request: Request, submission_id: str) -> Response:
         visitor = await keeper.require(request, Role.VIEWER)
-        return await run_in_threadpool(item_page, request, visitor, submission_id)
+        return await run_in_threadpool(show_item, request, visitor, submission_id)
 
     @router.post("/admin/items/{submission_id}/review")
     async def review_item(request: Request, submission_id: str) -> Response:
@@ -245,7 +200,7 @@ def workspace_router(
                 wanted[name] = fields[name].strip()
         if wanted.get("status") == "rejected" and "note" not in wanted:
             return await run_in_threadpool(
-                item_page, request, visitor, submission_id, 422, error="give a reason to reject"
+                show_item, request, visitor, submission_id, 422, error="give a reason to reject"
             )
         try:
             change = ReviewChange.model_validate(wanted)
@@ -261,102 +216,15 @@ def workspace_router(
         except ValidationError as exc:
             problem = problems_of(exc)
             return await run_in_threadpool(
-                item_page, request, visitor, submission_id, 422, error=problem
+                show_item, request, visitor, submission_id, 422, error=problem
             )
         except HTTPException as exc:
             if exc.status_code == 404:
                 raise
             return await run_in_threadpool(
-                item_page, request, visitor, submission_id, exc.status_code, error=str(exc.detail)
+                show_item, request, visitor, submission_id, exc.status_code, error=str(exc.detail)
             )
         return RedirectResponse(f"/admin/items/{submission_id}", status_code=303)
-
-    @router.post("/admin/items/{submission_id}/media/{media_id}/check")
-    async def confirm_check(request: Request, submission_id: str, media_id: str) -> Response:
-        visitor = await keeper.require(request, Role.REVIEWER)
-        await form_fields(request, visitor.csrf_token)
-        try:
-            record = await run_in_threadpool(
-                face_checks.confirm_blur, db, media_id, actor=visitor.email, clock=clock
-            )
-        except HTTPException as exc:
-            if exc.status_code == 404:
-                raise
-            return await run_in_threadpool(
-                item_page, request, visitor, submission_id, exc.status_code, error=str(exc.detail)
-            )
-        return RedirectResponse(f"/admin/items/{record.submission.id}", status_code=303)
-
-    # --- images -----------------------------------------------------------------------------
-
-    async def shown_media(media_id: str, variant: str) -> tuple[Download, VariantName]:
-        """The stored variant a path names (404 for anything that is not one)."""
-        try:
-            name = VariantName(variant)
-        except ValueError:
-            raise not_found("media variant") from None
-        if not plausible_id(media_id):
-            raise not_found("media")
-        found = await run_in_threadpool(find_media, media_id, name)
-        if found is None:
-            raise not_found("media variant")
-        return found, name
-
-    @router.get("/admin/media/{media_id}/{variant}")
-    async def image(request: Request, media_id: str, variant: str) -> Response:
-        await keeper.require(request, Role.VIEWER)
-        found, name = await shown_media(media_id, variant)
-        if needs_override(found, name):
-            # The pages never show an unblurred image of a blur submission inline; an admin who
-            # must see one gives a reason (image_override below, audited).
-            raise HTTPException(403, detail="this photo is shown only blurred")
-        blob = await run_in_threadpool(open_blob, blobs, found.variant.storage_key)
-        return StreamingResponse(
-            blob.chunks(),
-            media_type=found.variant.content_type,
-            headers={
-                "Content-Length": str(blob.size),
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, no-store",
-            },
-        )
-
-    @router.post("/admin/media/{media_id}/{variant}/override")
-    async def image_override(request: Request, media_id: str, variant: str) -> Response:
-        # The one way the pages hand out an unblurred image of a blurred-only photo: an admin,
-        # a reason, an audit entry (the API's rule: app/admin/media.py), as a download.
-        visitor = await keeper.require(request, Role.ADMIN)
-        fields = await form_fields(request, visitor.csrf_token)
-        reason = " ".join(fields.get("reason", "").split())[:MAX_REASON_CHARS]
-        found, name = await shown_media(media_id, variant)
-        if not reason:
-            raise HTTPException(422, detail="say why you need the unblurred photo")
-        blob = await run_in_threadpool(open_blob, blobs, found.variant.storage_key)
-        if needs_override(found, name):
-            try:
-                await run_in_threadpool(
-                    record_override,
-                    db,
-                    found,
-                    name,
-                    actor=visitor.email,
-                    reason=reason,
-                    token_id=None,
-                    now=clock(),
-                )
-            except BaseException:
-                blob.close()
-                raise
-        return StreamingResponse(
-            blob.chunks(),
-            media_type=found.variant.content_type,
-            headers={
-                "Content-Length": str(blob.size),
-                "Content-Disposition": f'attachment; filename="{download_name(found, name)}"',
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, no-store",
-            },
-        )
 
     # --- people (admins) ------------------------------------------------------------------
 
@@ -414,3 +282,47 @@ def workspace_router(
         return RedirectResponse("/admin/people", status_code=303)
 
     return router
+
+
+def item_page(
+    db: Database,
+    render: Render,
+    request: Request,
+    visitor: Visitor,
+    submission_id: str,
+    status: int = 200,
+    *,
+    about: str | None = None,
+    **extra: Any,
+) -> Response:
+    """One item's page; `about` names the photo an error or `?saved=` message is about."""
+    if not plausible_id(submission_id):
+        raise not_found("submission")
+    with db.read() as session:
+        record = submissions.get(session, submission_id)
+        if record is None:
+            raise not_found("submission")
+        trail = audit.for_target(session, "submission", submission_id)
+        for m in record.media:
+            trail += audit.for_target(session, "media", m.media.id)
+    trail.sort(key=lambda e: (e.at, e.id or 0))
+    entries = [entry_of(e) for e in trail]
+    history = [
+        e for e in entries if e["action"] in ("review", "withdraw") and e["detail"].get("from")
+    ]
+    numbers = {m.media.id: n for n, m in enumerate(record.media, 1)}
+    saved = numbers.get(request.query_params.get("saved") or "") if status == 200 else None
+    return render(
+        request,
+        "item.html",
+        visitor,
+        status,
+        item=card_of(record),
+        photos=[photo_of(record, m) for m in record.media],
+        history=history,
+        trail=entries,
+        can_review=visitor.reaches(Role.REVIEWER),
+        about=numbers.get(about or ""),
+        saved=saved,
+        **extra,
+    )

@@ -88,10 +88,14 @@ async def form_fields(request: Request, expected_csrf: str | None) -> dict[str, 
     except ValueError:
         raise HTTPException(400, detail="too many form fields") from None
     fields = dict(pairs)
-    given = fields.pop("csrf_token", "")
+    require_csrf(fields.pop("csrf_token", ""), expected_csrf)
+    return fields
+
+
+def require_csrf(given: str, expected_csrf: str | None) -> None:
+    """Refuse with 403 a form whose csrf_token is not the session's."""
     if not expected_csrf or not hmac.compare_digest(given.encode(), expected_csrf.encode()):
         raise HTTPException(403, detail="the form has expired: reload the page and try again")
-    return fields
 
 
 def set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:

@@ -167,6 +167,7 @@ def photo_of(record: submissions.SubmissionRecord, m: submissions.MediaRecord) -
         "check_text": release.explain(face, m),
         "can_confirm": rule.can_confirm and rule.check is not release.CheckState.DONE,
         "locked_original": rule.blurred_only and "original" in m.variants,
+        "can_upload": release.upload_refusal(face, m) is None,
     }
 
 

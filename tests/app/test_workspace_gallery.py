@@ -253,6 +253,48 @@ def test_a_viewer_cannot_confirm_a_face_check(
     assert answer.status_code == 403
 
 
+def test_confirming_a_photo_of_another_submission_is_not_found(
+    served: Served, web: TestClient, seed_served: Seeder
+) -> None:
+    variants = ("original", "thumbnail", "blurred", "blurred_thumb")
+    mine = seed_served.submission(face="blur", variants=variants, faces=2)
+    other = seed_served.submission(face="blur", variants=variants, faces=2)
+    token = signed_in(web, person(served.db, served.clock, "reviewer"))
+
+    def checked(item_id: str) -> str | None:
+        with served.db.read() as s:
+            record = submissions.get(s, item_id)
+            assert record is not None
+            return record.media[0].media.face_check
+
+    def audited(media_id: str) -> list[str]:
+        with served.db.read() as s:
+            return [e.action for e in audit.for_target(s, "media", media_id)]
+
+    for submission_id, media_id in (
+        (mine.id, other.media[0].id),
+        (mine.id, "01JD0000000000000000000000"),
+        ("01JD0000000000000000000000", mine.media[0].id),
+        ("bad id!", mine.media[0].id),
+    ):
+        answer = web.post(
+            f"/admin/items/{submission_id}/media/{media_id}/check", data={"csrf_token": token}
+        )
+        assert answer.status_code == 404, (submission_id, media_id)
+        assert answer.headers["content-type"].startswith("text/html")
+    assert checked(mine.id) is None and checked(other.id) is None
+    assert "face_check" not in audited(mine.media[0].id) + audited(other.media[0].id)
+    # The photo with its own submission is confirmed: the 404s above were about the pairing.
+    confirmed = web.post(
+        f"/admin/items/{mine.id}/media/{mine.media[0].id}/check",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303
+    assert confirmed.headers["location"] == f"/admin/items/{mine.id}"
+    assert checked(mine.id) == "confirmed" and checked(other.id) is None
+
+
 def test_an_admin_gets_a_blur_original_only_with_a_reason_and_it_is_audited(
     served: Served, web: TestClient, seed_served: Seeder
 ) -> None:
