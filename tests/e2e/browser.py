@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 CHROMIUM = os.environ.get("GENBA_TEST_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 780}  # a phone's width in CSS pixels, for the screenshots
+# Give-up times, not speed requirements: on a loaded CI machine the bot's answer (and the photo
+# work behind it) can take far longer than Playwright's 5 s defaults.
+GIVE_UP_MS = 60_000
+expect.set_options(timeout=GIVE_UP_MS)
 
 
 @contextmanager
@@ -34,9 +39,24 @@ def browser_page(viewport: dict[str, int] | None = None) -> Iterator[Page]:
             ],
         )
         try:
-            yield browser.new_page(viewport=viewport) if viewport else browser.new_page()  # type: ignore[arg-type]
+            page = browser.new_page(viewport=viewport) if viewport else browser.new_page()  # type: ignore[arg-type]
+            page.set_default_timeout(GIVE_UP_MS)
+            yield page
         finally:
             browser.close()
+
+
+def reload_until(page: Page, shown: Callable[[], object], what: str, timeout: float = 60) -> None:
+    """Reload the page until `shown()` is truthy: work the worker does in the background.
+
+    A give-up time, not a speed requirement: a loaded CI machine takes long over a photo.
+    """
+    deadline = time.monotonic() + timeout
+    while not shown():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not shown within {timeout}s")
+        page.wait_for_timeout(250)
+        page.reload()
 
 
 def _capture(page: Page, tries: int = 3) -> bytes:

@@ -68,7 +68,7 @@ def test_an_unsent_photo_is_gone_after_a_reload_not_broken(
     web.post(f"/_sim/users/{user}/unsend", json={"messageId": unsent})
     page.goto(f"{sim.chat_url}?user={user}")
     photos = page.locator(".row.user img")
-    expect(photos).to_have_count(1, timeout=10_000)
+    expect(photos).to_have_count(1)
     assert photos.first.get_attribute("src") == f"/_sim/content/{kept}"
     page.wait_for_function("[...document.images].every(i => i.complete)")
     assert page.evaluate(BROKEN_IMAGES) == 0
@@ -84,7 +84,7 @@ def test_after_a_reload_the_view_is_at_the_newest_message(
     web.post(f"/_sim/users/{user}/text", json={"text": "いちばん新しいメッセージ"})
     page.goto(f"{sim.chat_url}?user={user}")
     newest = page.locator(".row.user .bubble", has_text="いちばん新しいメッセージ")
-    expect(newest).to_be_visible(timeout=10_000)
+    expect(newest).to_be_visible()
     page.wait_for_function(
         "[...document.images].filter(i => i.getAttribute('src'))"
         ".every(i => i.complete && i.naturalWidth)"
@@ -192,7 +192,7 @@ def test_cards_carousels_and_images_from_the_bot_are_readable_and_their_buttons_
     assert pushed.status_code == 200, pushed.text
     page.goto(f"{sim.chat_url}?user={user}")
     carousel = page.locator(".row.bot .carousel")
-    expect(carousel.locator(".card")).to_have_count(2, timeout=10_000)
+    expect(carousel.locator(".card")).to_have_count(2)
     expect(carousel).to_contain_text("名札が読める写真は送らないでください。")
     expect(carousel.locator(".line.bold", has_text="お客様")).to_be_visible()
     expect(page.locator(".card .title", has_text="今月のテーマ：職人の手元")).to_be_visible()

@@ -37,7 +37,7 @@ def phone() -> Iterator[Page]:
 
 def tap(page: Page, label: str) -> None:
     button = page.locator("#quick button", has_text=label)
-    expect(button).to_be_visible(timeout=20_000)
+    expect(button).to_be_visible()
     button.click()
 
 
@@ -49,14 +49,14 @@ def test_a_newcomer_sends_a_photo_in_the_demo_and_sees_it_in_the_admin_api(
     photo = tmp_path / "genba.jpg"
     photo.write_bytes(phone_jpeg())
     page.goto(chat_url)
-    expect(page.locator(".row.bot .bubble").first).to_be_visible(timeout=20_000)  # the welcome
+    expect(page.locator(".row.bot .bubble").first).to_be_visible()  # the welcome
     page.set_input_files("#file", str(photo))
     tap(page, "毎日の仕事")
     tap(page, "顔は写っていない")
     page.fill("#text", "ラインの朝の準備です")
     page.click("#send")
     receipt = page.locator(".row.bot .bubble").last
-    expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"), timeout=20_000)
+    expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"))
     code = re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", receipt.inner_text())
     assert code is not None
 
@@ -138,20 +138,20 @@ def test_the_worker_journey_in_the_demo_chat(
         photos.append(tmp_path / f"album-{i}.jpg")
         photos[-1].write_bytes(scene(colour))
     page.goto(chat_url)
-    expect(page.locator(".row.bot .bubble").first).to_contain_text("友だち追加", timeout=20_000)
+    expect(page.locator(".row.bot .bubble").first).to_contain_text("友だち追加")
     expect(page.locator("#chatbar")).to_contain_text("メニュー")
     shots.take("1-welcome-and-menu")
 
     # The rich menu's areas send what LINE would: "help", then "send a photo".
     tap_menu(page, MenuButton.HELP)
-    expect(page.locator(".row.bot .bubble").last).to_contain_text("使い方", timeout=20_000)
+    expect(page.locator(".row.bot .bubble").last).to_contain_text("使い方")
     tap_menu(page, MenuButton.SEND)
-    expect(page.locator(".row.bot .bubble").last).to_contain_text("アルバム", timeout=20_000)
+    expect(page.locator(".row.bot .bubble").last).to_contain_text("アルバム")
     expect(page.locator("#quick button", has_text="アルバム")).to_be_visible()
 
     # Three photos at once from the album: the question comes after the last one.
     page.set_input_files("#file", [str(p) for p in photos])
-    expect(page.locator("#log .row.bot .bubble", has_text="写真3枚")).to_be_visible(timeout=30_000)
+    expect(page.locator("#log .row.bot .bubble", has_text="写真3枚")).to_be_visible()
     expect(page.locator(".row.user img")).to_have_count(3)
     last_row_is_the_bot_with_buttons(page)
     expect(page.locator("#quick button", has_text="毎日の仕事")).to_be_visible()
@@ -160,11 +160,11 @@ def test_the_worker_journey_in_the_demo_chat(
 
     tap(page, "毎日の仕事")
     tap(page, "顔をぼかして")
-    expect(page.locator("#quick button", has_text="コメントなし")).to_be_visible(timeout=20_000)
+    expect(page.locator("#quick button", has_text="コメントなし")).to_be_visible()
     page.fill("#text", "朝礼のあと、ラインを準備しているところです")
     page.click("#send")
     receipt = page.locator(".row.bot .bubble").last
-    expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"), timeout=20_000)
+    expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"))
     code = re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", receipt.inner_text())
     assert code is not None
     expect(page.locator(".row.bot .bubble", has_text="送ったもの：写真3枚")).to_be_visible()
@@ -175,11 +175,11 @@ def test_the_worker_journey_in_the_demo_chat(
     page.fill("#text", "取り下げたい")
     page.click("#send")
     confirm = page.locator(".row.bot .bubble").last
-    expect(confirm).to_contain_text(code.group(0), timeout=20_000)
+    expect(confirm).to_contain_text(code.group(0))
     expect(confirm).to_contain_text("取り下げますか")
     shots.take("4-withdraw-by-typing")
     tap(page, "はい、取り下げる")
-    expect(page.locator(".row.bot .bubble").last).to_contain_text("取り下げました", timeout=20_000)
+    expect(page.locator(".row.bot .bubble").last).to_contain_text("取り下げました")
 
     headers = {"Authorization": f"Bearer {token}"}
     (submission,) = httpx.get(f"{bot_url}/api/v1/submissions", headers=headers).json()["items"]
@@ -188,7 +188,7 @@ def test_the_worker_journey_in_the_demo_chat(
 
 def bot_says(page: Page, words: str) -> None:
     """Wait until the newest bot message says these words."""
-    expect(page.locator(".row.bot").last).to_contain_text(words, timeout=20_000)
+    expect(page.locator(".row.bot").last).to_contain_text(words)
 
 
 @pytest.mark.browser
@@ -217,7 +217,7 @@ def test_the_whole_journey_agree_site_guideline_theme_card_my_submissions_withdr
 
     # Follow: the welcome asks for one tap on the guideline, then where the worker works.
     page.goto(chat_url)
-    expect(page.locator(".row.bot .bubble").first).to_contain_text("友だち追加", timeout=20_000)
+    expect(page.locator(".row.bot .bubble").first).to_contain_text("友だち追加")
     bot_says(page, "同意")
     tap(page, "同意する")
     bot_says(page, "職場")
@@ -229,20 +229,20 @@ def test_the_whole_journey_agree_site_guideline_theme_card_my_submissions_withdr
     # The guideline from the rich menu, as cards; then a word typed to search it.
     page.click("#chatbar")
     tap_menu(page, MenuButton.GUIDELINE)
-    expect(page.locator(".row.bot").last.locator(".card").first).to_be_visible(timeout=20_000)
+    expect(page.locator(".row.bot").last.locator(".card").first).to_be_visible()
     tap(page, "言葉で探す")
     bot_says(page, "調べたい言葉")
     page.fill("#text", "名札")
     page.click("#send")
     found = page.locator(".row.bot").last
-    expect(found.locator(".card")).to_have_count(1, timeout=20_000)  # the name-badge entry only
+    expect(found.locator(".card")).to_have_count(1)  # the name-badge entry only
     expect(found).to_contain_text("名札・社員証は写さない")
     shots.take("6-guideline-search")
 
     # The theme of the month: "send for this theme", a photo, then only face and comment.
     tap_menu(page, MenuButton.MONTH_THEME)
     card = page.locator(".card", has_text="職人の手元").last
-    expect(card).to_be_visible(timeout=20_000)
+    expect(card).to_be_visible()
     page.click("#chatbar")
     shots.take("7-theme-card")
     card.locator("button", has_text="このテーマで送る").click()
@@ -251,7 +251,7 @@ def test_the_whole_journey_agree_site_guideline_theme_card_my_submissions_withdr
     tap(page, "顔は写っていない")  # tap 1 after the photo: no theme question
     tap(page, "コメントなし")  # tap 2
     receipt = page.locator(".row.bot .bubble").last
-    expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"), timeout=20_000)
+    expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"))
     code = re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", receipt.inner_text())
     assert code is not None
 
@@ -259,7 +259,7 @@ def test_the_whole_journey_agree_site_guideline_theme_card_my_submissions_withdr
     page.click("#chatbar")
     tap_menu(page, MenuButton.MINE)
     mine = page.locator(".card", has_text=code.group(0)).last
-    expect(mine).to_be_visible(timeout=20_000)
+    expect(mine).to_be_visible()
     expect(mine).to_contain_text("受け付けました")
     page.click("#chatbar")
     shots.take("8-my-submissions")

@@ -41,7 +41,7 @@ def test_swagger_ui_shows_every_operation_without_internet(bot: RunningServer, p
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{bot.base_url}/docs")
-    expect(page.locator(".opblock").first).to_be_visible(timeout=20_000)
+    expect(page.locator(".opblock").first).to_be_visible()
     expected = operations(bot)
     expect(page.locator(".opblock")).to_have_count(len(expected))
     for method, path in expected:
@@ -57,6 +57,6 @@ def test_redoc_shows_the_operations_without_internet(bot: RunningServer, page) -
     blocked = offline(page)
     page.goto(f"{bot.base_url}/redoc")
     heading = page.locator("h2", has_text="List every token")
-    expect(heading).to_be_visible(timeout=20_000)
+    expect(heading).to_be_visible()
     expect(page.locator("h2", has_text="Move a submission through review")).to_be_visible()
     assert blocked == []

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import reload_until
 from tests.e2e.conftest import RunningDemo
 from tests.e2e.photos import phone_jpeg
 from tests.e2e.test_workspace_browser import UNLABELLED, send_photo
@@ -44,11 +45,7 @@ def test_sign_in_filter_open_approve_export_read_the_zip_then_delete_the_worker(
     page.get_by_role("button", name="Filter").click()
     card = page.locator(".item", has_text=code)
     expect(card).to_be_visible()
-    for _ in range(40):  # the photo is stored in the background
-        if card.locator("img").count():
-            break
-        page.wait_for_timeout(250)
-        page.reload()
+    reload_until(page, lambda: card.locator("img").count(), "the stored photo")
     expect(card.locator("img")).to_be_visible()
     card.locator("a").click()
     expect(page.get_by_role("heading", name=re.compile(code))).to_be_visible()

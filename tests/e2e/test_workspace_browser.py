@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import reload_until
 from tests.e2e.conftest import RunningDemo, started_demo
 from tests.e2e.photos import phone_jpeg
 from tests.e2e.test_demo_browser import tap
@@ -29,14 +30,14 @@ def send_photo(
 ) -> str:
     """A worker sends one photo through the demo's chat page; returns its code."""
     page.goto(chat_url)
-    expect(page.locator(".row.bot .bubble").first).to_be_visible(timeout=20_000)
+    expect(page.locator(".row.bot .bubble").first).to_be_visible()
     page.set_input_files("#file", str(photo))
     tap(page, "毎日の仕事")
     tap(page, face)
     page.fill("#text", comment)
     page.click("#send")
     receipt = page.locator(".row.bot .bubble").last
-    expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"), timeout=20_000)
+    expect(receipt).to_contain_text(re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}"))
     code = re.search(r"[A-Z0-9]{3}-[A-Z0-9]{3}", receipt.inner_text())
     assert code is not None
     return code.group(0)
@@ -68,12 +69,7 @@ def test_a_reviewer_signs_in_filters_opens_an_item_and_approves_it_by_keyboard(
     page.get_by_role("button", name="Filter").click()
     card = page.locator(".item", has_text=code)
     expect(card).to_be_visible()
-    # The thumbnail is made in the background: reload until it shows.
-    for _ in range(40):
-        if card.locator("img").count():
-            break
-        page.wait_for_timeout(250)
-        page.reload()
+    reload_until(page, lambda: card.locator("img").count(), "the thumbnail")
     expect(card.locator("img")).to_be_visible()
     _screenshots(page)
 
@@ -127,11 +123,7 @@ def test_the_pr_team_uploads_a_corrected_blurred_image_on_a_phone_and_approves(
     expect(page.get_by_role("heading", name=re.compile(code))).to_be_visible()
     label = "Upload a corrected blurred image of photo 1"
     # The form appears once the photo is processed (faces counted) in the background.
-    for _ in range(40):
-        if page.get_by_label(label).count():
-            break
-        page.wait_for_timeout(250)
-        page.reload()
+    reload_until(page, lambda: page.get_by_label(label).count(), "the upload form")
     expect(page.locator(".check")).to_contain_text("needs human check")
     assert page.evaluate(UNLABELLED) == []
     # A file over the limit: the page says so as it is chosen, and by keyboard the form is not
