@@ -63,6 +63,7 @@ def export_router(
             statuses=EXPORT_STATUSES,
             faces=list(FACE_FILTERS),
             themes=theme_rows,
+            theme_titles=dict(theme_rows),
             query=query_of(chosen),
             listed=LISTED,
             most=exports.MAX_ITEMS,

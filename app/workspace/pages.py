@@ -165,6 +165,7 @@ def workspace_router(
             statuses=list(LISTED_STATUSES),
             faces=list(FACE_FILTERS),
             themes=theme_rows,
+            theme_titles=dict(theme_rows),
             sites=site_rows,
             next_query=query_of(more) if more else None,
             export_query=query_of({k: v for k, v in chosen.items() if k != "status"}),
@@ -302,6 +303,7 @@ def item_page(
         record = submissions.get(session, submission_id)
         if record is None:
             raise not_found("submission")
+        theme = themes.get(session, record.submission.theme) if record.submission.theme else None
         trail = audit.for_target(session, "submission", submission_id)
         for m in record.media:
             trail += audit.for_target(session, "media", m.media.id)
@@ -318,6 +320,7 @@ def item_page(
         visitor,
         status,
         item=card_of(record),
+        theme_title=theme.title if theme else None,
         photos=[photo_of(record, m) for m in record.media],
         history=history,
         trail=entries,

@@ -117,6 +117,17 @@ def test_the_item_page_shows_photos_consent_history_and_audit(
     assert "face_choice" in page and "review" in page  # the audit trail
 
 
+def test_items_name_their_theme_by_its_title_not_its_slug(
+    served: Served, web: TestClient, seed_served: Seeder
+) -> None:
+    # PR staff know "毎日の仕事", the title workers tapped; the slug is only the theme's id.
+    item = seed_served.submission(theme="daily-work", status="approved")
+    signed_in(web, person(served.db, served.clock, "reviewer"))
+    for url in ("/admin", f"/admin/items/{item.id}", "/admin/export"):
+        page = web.get(url).text
+        assert "毎日の仕事" in page.split("</select>")[-1], url  # outside the filter's options
+
+
 def test_a_viewer_cannot_approve(served: Served, web: TestClient, seed_served: Seeder) -> None:
     item = seed_served.submission()
     token = signed_in(web, person(served.db, served.clock, "viewer"))
