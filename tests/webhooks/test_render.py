@@ -248,3 +248,14 @@ class TestPhotosAndVideos:
         assert self.texts(restarted, "en", catalogue)[0] == (
             "The unfinished post was deleted. Let's go on with what you just sent (1 video)."
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "video"), [("ja", "動画"), ("ja-x-easy", "動画"), ("en", "video"), ("vi", "video")]
+)
+@pytest.mark.parametrize("key", [Key.ASK_COMMENT, Key.PHOTO_EXTERNAL, Key.PHOTO_NOT_FOR_IDEA])
+def test_texts_a_video_sender_reads_do_not_call_it_a_photo(
+    catalogue: Catalogue, key: Key, language: str, video: str
+) -> None:
+    # A video goes where a photo goes (same draft, same questions): so do these three texts.
+    assert video in catalogue.text(key, language=language)
