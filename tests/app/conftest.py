@@ -313,22 +313,34 @@ class Served:
     clock: FakeClock
 
 
-@pytest.fixture
-def served(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Served]:
-    """create_app() over a migrated test database; LINE points at a closed local port."""
+def services_for_test(
+    database_url: str, tmp_path: Path, clock: FakeClock, **settings: str
+) -> Services:
+    """Services over a migrated test database (LINE at a closed local port), plus `settings`."""
     migrated = Database(database_url)
     migrate.upgrade(migrated)
     migrated.dispose()
-    settings = load_settings(
+    loaded = load_settings(
         _env_file=None,
         LINE_CHANNEL_SECRET=WEBHOOK_SECRET,
         LINE_CHANNEL_ACCESS_TOKEN="t" * 32,
         LINE_API_BASE_URL="http://127.0.0.1:9",
         DATABASE_URL=database_url,
         GENBA_DATA_DIR=str(tmp_path / "var"),
+        **settings,
     )
-    services = build_services(settings, clock=clock)
-    yield Served(
-        app=create_app(services, run_worker=False), services=services, db=services.db, clock=clock
-    )
+    return build_services(loaded, clock=clock)
+
+
+def serve(services: Services, clock: FakeClock) -> Served:
+    """create_app() over these services, as `genba serve` builds it (no worker)."""
+    app = create_app(services, run_worker=False)
+    return Served(app=app, services=services, db=services.db, clock=clock)
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Served]:
+    """create_app() over a migrated test database; LINE points at a closed local port."""
+    services = services_for_test(database_url, tmp_path, clock)
+    yield serve(services, clock)
     services.close()

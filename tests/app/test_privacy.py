@@ -305,26 +305,10 @@ def test_the_retention_setting_purges_at_worker_start(
 ) -> None:
     from datetime import timedelta as td
 
-    from app.services import build_services
-    from app.settings import load_settings
     from app.worker.kinds import sweep_at_start
-    from storage import migrate
-    from storage.db import Database
-    from tests.app.conftest import WEBHOOK_SECRET
+    from tests.app.conftest import services_for_test
 
-    migrated = Database(database_url)
-    migrate.upgrade(migrated)
-    migrated.dispose()
-    settings = load_settings(
-        _env_file=None,
-        LINE_CHANNEL_SECRET=WEBHOOK_SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN="t" * 32,
-        LINE_API_BASE_URL="http://127.0.0.1:9",
-        DATABASE_URL=database_url,
-        GENBA_DATA_DIR=str(tmp_path / "var"),
-        GENBA_RETENTION_DAYS="30",
-    )
-    services = build_services(settings, clock=clock)
+    services = services_for_test(database_url, tmp_path, clock, GENBA_RETENTION_DAYS="30")
     try:
         scratch = tmp_path / "scratch-start"
         scratch.mkdir()

@@ -11,14 +11,11 @@ from fastapi.testclient import TestClient
 
 from app.factory import create_app
 from app.public_media import Signer, signer_for
-from app.services import build_services
-from app.settings import load_settings
 from app.worker.views import example_picture
-from storage import media, migrate, submissions
+from storage import media, submissions
 from storage.blobs import LocalBlobStore
-from storage.db import Database
 from storage.states import FaceCheck
-from tests.app.conftest import WEBHOOK_SECRET, FakeClock, Seeder
+from tests.app.conftest import FakeClock, Seeder, services_for_test
 
 
 @dataclass
@@ -31,26 +28,16 @@ class Public:
 
 @pytest.fixture
 def public(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Public]:
-    migrated = Database(database_url)
-    migrate.upgrade(migrated)
-    migrated.dispose()
-    settings = load_settings(
-        _env_file=None,
-        LINE_CHANNEL_SECRET=WEBHOOK_SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN="t" * 32,
-        LINE_API_BASE_URL="http://127.0.0.1:9",
-        DATABASE_URL=database_url,
-        GENBA_DATA_DIR=str(tmp_path / "var"),
-        GENBA_PUBLIC_URL="https://bot.example.jp",
+    services = services_for_test(
+        database_url, tmp_path, clock, GENBA_PUBLIC_URL="https://bot.example.jp"
     )
-    services = build_services(settings, clock=clock)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     blobs = services.blobs
     assert isinstance(blobs, LocalBlobStore)
     seed = Seeder(db=services.db, blobs=blobs, clock=clock, scratch=scratch)
     with TestClient(create_app(services, run_worker=False)) as client:
-        yield Public(client, seed, signer_for(settings), clock)
+        yield Public(client, seed, signer_for(services.settings), clock)
     services.close()
 
 

@@ -15,15 +15,11 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import update
 
-from app.factory import create_app
-from app.services import build_services
-from app.settings import load_settings
 from app.workspace.form_upload import WRAPPING
-from storage import audit, migrate, submissions
+from storage import audit, submissions
 from storage.blobs import LocalBlobStore
-from storage.db import Database
 from storage.models import Media
-from tests.app.conftest import WEBHOOK_SECRET, FakeClock, Seeder, Served
+from tests.app.conftest import FakeClock, Seeder, Served, serve, services_for_test
 from tests.app.test_body_limits import chunks, exchange
 from tests.app.test_face_checks import PHOTOS, jpeg, png_bomb
 from tests.app.workspace_kit import person, signed_in
@@ -298,22 +294,8 @@ def test_a_photo_of_another_submission_is_not_found(
 @pytest.fixture
 def small_served(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Served]:
     """create_app() as `genba serve` builds it, with a 100 kB media limit."""
-    migrated = Database(database_url)
-    migrate.upgrade(migrated)
-    migrated.dispose()
-    settings = load_settings(
-        _env_file=None,
-        LINE_CHANNEL_SECRET=WEBHOOK_SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN="t" * 32,
-        LINE_API_BASE_URL="http://127.0.0.1:9",
-        DATABASE_URL=database_url,
-        GENBA_DATA_DIR=str(tmp_path / "var"),
-        GENBA_MAX_IMAGE_BYTES="100000",
-    )
-    services = build_services(settings, clock=clock)
-    yield Served(
-        app=create_app(services, run_worker=False), services=services, db=services.db, clock=clock
-    )
+    services = services_for_test(database_url, tmp_path, clock, GENBA_MAX_IMAGE_BYTES="100000")
+    yield serve(services, clock)
     services.close()
 
 

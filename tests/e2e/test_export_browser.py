@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.browser import reload_until
 from tests.e2e.conftest import RunningDemo
 from tests.e2e.photos import phone_jpeg
-from tests.e2e.test_workspace_browser import UNLABELLED, send_photo
+from tests.e2e.test_workspace_browser import UNLABELLED, send_photo, sign_in
 
 
 @pytest.mark.browser
@@ -31,15 +31,7 @@ def test_sign_in_filter_open_approve_export_read_the_zip_then_delete_the_worker(
     photo.write_bytes(phone_jpeg())
     comment = "検査ラインの新しい治具"
     code = send_photo(page, running_demo.chat_url, photo, comment)
-    found = re.search(r"e-mail (\S+)\s+password (\S+)", running_demo.banner)
-    assert found, running_demo.banner
-    email, password = found.groups()
-
-    page.goto(f"{running_demo.bot_url}/admin")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
+    sign_in(page, running_demo)
 
     page.get_by_label("Text in comments").fill("治具")
     page.get_by_role("button", name="Filter").click()
