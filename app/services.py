@@ -46,8 +46,12 @@ def build_services(
     line: LineApi | None = None,
     clock: Clock | None = None,
     blobs: BlobStore | None = None,
+    faces: FaceDetector | None = None,
 ) -> Services:
-    """Build the services from settings; fakes can be handed in instead of the real clients."""
+    """Build the services from settings; fakes can be handed in instead of the real clients.
+
+    `faces`: a face detector already loaded (the worker loads one otherwise, once per process).
+    """
     if line is None:
         _, token = settings.require_line_credentials()
         line = SdkLineApi(
@@ -62,6 +66,7 @@ def build_services(
         blobs=blobs or media_store(settings),
         catalogue=load_catalogue(),
         clock=clock or system_clock,
+        faces=faces,
     )
 
 

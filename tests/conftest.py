@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from media import FaceDetector, load_face_detector
 from storage.db import Database, normalise_url, sqlite_url
 from tests.s3_server import Bucket, MotoServer, new_bucket
 
@@ -93,3 +94,13 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
 def s3_bucket(s3_server: MotoServer) -> Bucket:
     """A fresh, empty bucket on the test S3 server."""
     return new_bucket(s3_server)
+
+
+@pytest.fixture(scope="session")
+def face_detector() -> FaceDetector:
+    """The face detector as the worker builds it: the installed model, hash-checked.
+
+    One for the whole run, as `genba serve` has one per process: a detector per test's bot held
+    ~200 MB of network buffers each, which the run never got back (13 GB by the e2e tests).
+    """
+    return load_face_detector()

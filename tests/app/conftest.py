@@ -25,7 +25,6 @@ from app.errors import install_error_handlers
 from app.factory import create_app
 from app.services import Services, build_services
 from app.settings import load_settings
-from media import FaceDetector, load_face_detector
 from storage import contributors, drafts, media, migrate, submissions, tokens
 from storage.blobs import LocalBlobStore
 from storage.db import Database
@@ -236,12 +235,6 @@ class Seeder:
         with self.db.read() as s:
             found = s.exec(select(ApiToken).where(ApiToken.token_hash == tokens.digest(token)))
             return found.one()
-
-
-@pytest.fixture(scope="session")
-def face_detector() -> FaceDetector:
-    """The face detector as the worker builds it: the installed model, hash-checked."""
-    return load_face_detector()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from app.services import build_services
 from app.settings import Settings, load_settings
 from linesim import LineSim, start_server
 from linesim.server import RunningServer
+from media import FaceDetector
 from storage import migrate
 from storage.db import Database
 from tests.e2e.browser import browser_page
@@ -77,15 +78,18 @@ def bot_settings(sim: LineSim, migrated_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def bot(sim: LineSim, bot_settings: Settings) -> Iterator[RunningServer]:
+def bot(
+    sim: LineSim, bot_settings: Settings, face_detector: FaceDetector
+) -> Iterator[RunningServer]:
     """The bot with its in-process worker, listening on 127.0.0.1; linesim posts to it."""
-    services = build_services(bot_settings)
+    services = build_services(bot_settings, faces=face_detector)
     server = start_server(create_app(services), "127.0.0.1", 0)
     sim.platform.webhook_url = f"{server.base_url}/callback"
     try:
         yield server
     finally:
         server.stop()
+        services.close()
 
 
 class BotProcess:

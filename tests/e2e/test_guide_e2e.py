@@ -17,6 +17,7 @@ from app.services import build_services
 from app.settings import load_settings
 from linesim import Delivery, LineSim, start_server
 from linesim.server import RunningServer
+from media import FaceDetector
 from storage import tokens
 from storage.db import Database
 from tests.e2e.chat import Worker, labels
@@ -26,18 +27,21 @@ from tests.e2e.waiting import Peek, free_port, wait_until
 
 
 @pytest.fixture
-def public_bot(sim: LineSim, migrated_url: str, tmp_path: Path) -> Iterator[RunningServer]:
+def public_bot(
+    sim: LineSim, migrated_url: str, tmp_path: Path, face_detector: FaceDetector
+) -> Iterator[RunningServer]:
     """The bot, with its public address (for example thumbnails) on this machine."""
     port = free_port()
     env = bot_env(sim, migrated_url, tmp_path / "var")
     settings = load_settings(_env_file=None, GENBA_PUBLIC_URL=f"http://127.0.0.1:{port}", **env)
-    services = build_services(settings)
+    services = build_services(settings, faces=face_detector)
     server = start_server(create_app(services), "127.0.0.1", port)
     sim.platform.webhook_url = f"{server.base_url}/callback"
     try:
         yield server
     finally:
         server.stop()
+        services.close()
 
 
 def token(url: str, role: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ from app.factory import create_app
 from app.services import build_services
 from app.settings import Settings, load_settings
 from linesim import LineSim, start_server
+from media import FaceDetector
 from tests.e2e.chat import Worker
 from tests.e2e.conftest import REPO, bot_env
 from tests.e2e.photos import phone_jpeg
@@ -86,11 +87,11 @@ def embedded_settings(sim: LineSim, data_dir: Path) -> Settings:
 
 
 def test_a_photo_leaves_only_files_the_service_user_can_read(
-    sim: LineSim, tmp_path: Path, open_umask: None
+    sim: LineSim, tmp_path: Path, open_umask: None, face_detector: FaceDetector
 ) -> None:
     settings = embedded_settings(sim, tmp_path / "var")
     line = RecordingLine(SdkLineApi(sim.platform.access_token, base_url=sim.base_url, timeout=3))
-    services = build_services(settings, line=line)  # type: ignore[arg-type]
+    services = build_services(settings, line=line, faces=face_detector)  # type: ignore[arg-type]
     server = start_server(create_app(services), "127.0.0.1", 0)
     sim.platform.webhook_url = f"{server.base_url}/callback"
     try:

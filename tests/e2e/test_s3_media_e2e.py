@@ -13,6 +13,7 @@ from app.services import build_services
 from app.settings import Settings, load_settings
 from linesim import LineSim, start_server
 from linesim.server import RunningServer
+from media import FaceDetector
 from storage import tokens
 from tests.e2e.chat import Worker
 from tests.e2e.conftest import bot_env
@@ -28,14 +29,17 @@ def s3_settings(sim: LineSim, migrated_url: str, tmp_path: Path, s3_bucket: Buck
 
 
 @pytest.fixture
-def s3_bot(sim: LineSim, s3_settings: Settings) -> Iterator[RunningServer]:
-    services = build_services(s3_settings)
+def s3_bot(
+    sim: LineSim, s3_settings: Settings, face_detector: FaceDetector
+) -> Iterator[RunningServer]:
+    services = build_services(s3_settings, faces=face_detector)
     server = start_server(create_app(services), "127.0.0.1", 0)
     sim.platform.webhook_url = f"{server.base_url}/callback"
     try:
         yield server
     finally:
         server.stop()
+        services.close()
 
 
 def test_a_photo_lands_in_the_bucket_is_served_and_withdrawing_deletes_it(

@@ -92,7 +92,7 @@ def test_a_phone_video_waits_for_transcoding_and_is_stored_without_its_location(
     assert [m.status for m in peek.media()] == ["pending"]
     assert not sim.platform.calls(content), "downloaded before LINE had prepared it"
     sim.platform.messages.set_transcoding(message_id, "succeeded")
-    (media,) = wait_until(lambda: [m for m in peek.media() if m.status == "ready"], timeout=40)
+    (media,) = wait_until(lambda: [m for m in peek.media() if m.status == "ready"])
     assert media.kind == "video" and media.content_type == "video/mp4"
     assert media.duration_ms is not None and 900 <= media.duration_ms <= 1100
     assert {v.name for v in peek.variants(media.id)} == {"original", "thumbnail"}
@@ -136,10 +136,10 @@ def test_a_refused_video_is_told_once_and_shown_to_pr(
     worker = Worker(sim)
     worker.send(make_event(sim, worker.user_id))
     submit(worker)
-    (media,) = wait_until(lambda: [m for m in peek.media() if m.notice_sent_at], timeout=40)
+    (media,) = wait_until(lambda: [m for m in peek.media() if m.notice_sent_at])
     assert media.status == "failed" and media.error == reason
     # Queued in the push outbox when notice_sent_at is set; the push job sends it next.
-    (notice,) = wait_until(lambda: pushes(sim, worker), timeout=40)
+    (notice,) = wait_until(lambda: pushes(sim, worker))
     assert "もう一度" in notice["text"] and "quickReply" not in notice
     item = only_submission(api(bot, peek))
     assert item["media_failed"] == 1
@@ -159,7 +159,7 @@ def test_an_album_with_an_mp4_and_an_html_page_as_photos_is_one_push(
         done = all(m.status == "ready" or m.notice_sent_at for m in media)
         return media if done and len(media) == 3 else []
 
-    media = wait_until(settled, timeout=40)
+    media = wait_until(settled)
     wait_until(lambda: all(j.state in ("done", "dead") for j in peek_all(peek, Job)))
     assert [(m.kind, m.status, m.error) for m in media] == [
         ("image", "ready", None),
@@ -184,11 +184,10 @@ def test_the_notice_arrives_once_when_the_push_is_retried(
     )
     worker.send(sim.events.video(worker.user_id, b"<html><body>404</body></html>"))
     submit(worker)
-    (media,) = wait_until(lambda: [m for m in peek.media() if m.notice_sent_at], timeout=40)
+    (media,) = wait_until(lambda: [m for m in peek.media() if m.notice_sent_at])
     # The outbox's push job retries until LINE answers 409 (the key it accepted before).
     wait_until(
         lambda: [c for c in sim.platform.calls("/v2/bot/message/push") if c.status == 409],
-        timeout=40,
     )
     calls = sim.platform.calls("/v2/bot/message/push")
     assert len(calls) == 4 and [c.status for c in calls] == [500, 503, 500, 409]
@@ -206,7 +205,7 @@ def test_a_202_from_the_content_endpoint_is_tried_again(
     event = sim.events.video(worker.user_id, make_video("mp4"))
     worker.send(event)
     submit(worker)
-    (media,) = wait_until(lambda: [m for m in peek.media() if m.status == "ready"], timeout=40)
+    (media,) = wait_until(lambda: [m for m in peek.media() if m.status == "ready"])
     content = f"/v2/bot/message/{event['message']['id']}/content"
     assert [c.status for c in sim.platform.calls(content)] == [202, 202, 200]
     assert media.kind == "video" and pushes(sim, worker) == []
@@ -222,7 +221,7 @@ def test_a_video_sent_to_a_blocked_account_fails_silently(
     worker.send(sim.events.unfollow(worker.user_id))
     wait_until(lambda: not any(c.following for c in peek_all(peek, Contributor)))
     sim.platform.messages.set_transcoding(event["message"]["id"], "failed")
-    wait_until(lambda: [m for m in peek.media() if m.status == "failed"], timeout=40)
+    wait_until(lambda: [m for m in peek.media() if m.status == "failed"])
     wait_until(lambda: all(j.state in ("done", "dead") for j in peek_all(peek, Job)))
     assert [j.kind for j in peek_all(peek, Job) if j.kind == "notice"] == ["notice"]
     assert pushes(sim, worker) == []
