@@ -91,9 +91,7 @@ def rejected(
     item = catalogue.text(
         NoticeKey.ITEM if theme else NoticeKey.ITEM_CODE, language=language, params=params
     )
-    frame = catalogue.text(
-        NoticeKey.REJECTED, language=language, params={"item": item, "note": ""}
-    )
+    frame = catalogue.text(NoticeKey.REJECTED, language=language, params={"item": item, "note": ""})
     room = max(MAX_TEXT - utf16_len(frame), 1)
     params = {"item": item, "note": truncate(note.strip(), room)}
     return [_text(catalogue.text(NoticeKey.REJECTED, language=language, params=params))]

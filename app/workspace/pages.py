@@ -199,6 +199,8 @@ def workspace_router(
         for name in ("note", "platform", "url", "thanks"):
             if fields.get(name, "").strip():
                 wanted[name] = fields[name].strip()
+        if wanted.get("status") == "rejected" and fields.get("send_reason"):
+            wanted["send_reason"] = True  # a ticked checkbox; unticked, the field is absent
         if wanted.get("status") == "rejected" and "note" not in wanted:
             return await run_in_threadpool(
                 show_item, request, visitor, submission_id, 422, error="give a reason to reject"
