@@ -115,6 +115,12 @@ def item_key(kind: str, submission_id: str) -> str:
     return f"{kind}:{submission_id}"
 
 
+def state_by_key(session: Session, dedup_key: str) -> str | None:
+    """The state of the push queued under `dedup_key`, or None when none was."""
+    found = session.execute(select(T.c.state).where(T.c.dedup_key == dedup_key)).scalar()
+    return None if found is None else str(found)
+
+
 def _item_still_holds(session: Session, row: PushMessage) -> bool:
     status = ABOUT_ITEM.get(row.kind)
     if status is None:

@@ -22,6 +22,11 @@ from webhooks.i18n import Catalogue
 REJECTION = "rejection"  # the outbox kind (storage.pushes: NOTICES_FOR, ABOUT_ITEM)
 
 
+def rejection_key(submission_id: str) -> str:
+    """The outbox dedup key of an item's rejection push: one per item, ever."""
+    return pushes.item_key(REJECTION, submission_id)
+
+
 def _theme_title(session: Session, slug: str | None, language: str) -> str | None:
     """The theme's title in `language` (full tag, then base language), else its own title."""
     theme = themes.get(session, slug) if slug else None
@@ -91,7 +96,7 @@ class Feedback:
             theme=_theme_title(session, item.theme, language),
             note=item.review_note,
         )
-        key = pushes.item_key(REJECTION, submission_id)
+        key = rejection_key(submission_id)
         return self._tell(session, item, messages, key, now, kind=REJECTION)
 
     def _tell(

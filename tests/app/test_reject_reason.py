@@ -242,7 +242,11 @@ class TestPage:
         (text,) = pushing.texts(who[1])
         assert text.startswith(OPENINGS["pt-BR"]) and f"código {item.code}" in text
         assert REASON in text
-        assert "rejected" in pushing.client.get(f"/admin/items/{item.id}").text
+        page = pushing.client.get(f"/admin/items/{item.id}").text
+        assert "Reason sent to the contributor</dt><dd>sent on LINE" in page
+        box = re.search(r'<input type="checkbox" id="send-reason"[^>]*>', page)
+        assert box and "disabled" in box.group(0)  # once per item: the page says so
+        assert "already sent for this item once" in page
 
     def test_unticked_nothing_is_sent(self, pushing: Pushing):
         who = pushing.worker_friend(language="en")
@@ -256,6 +260,10 @@ class TestPage:
         assert answer.status_code == 303
         pushing.drain()
         assert pushing.texts(who[1]) == [] and rows(pushing) == []
+        assert (
+            "Reason sent to the contributor"
+            not in pushing.client.get(f"/admin/items/{item.id}").text
+        )
 
     def test_without_the_csrf_token_nothing_is_rejected_or_sent(self, pushing: Pushing):
         who = pushing.worker_friend(language="en")
