@@ -71,6 +71,21 @@ class TestApi:
         assert call.headers["x-line-retry-key"] == row.retry_key
         uuid.UUID(row.retry_key)
 
+    def test_the_longest_reason_is_accepted_by_line(self, pushing: Pushing):
+        who = pushing.worker_friend(language="tl")
+        item = pushing.seed.submission(contributor=who)
+        longest = "😀" * 2000  # the note's cap (2,000 characters), 4,000 UTF-16 units
+        answer = pushing.client.patch(
+            f"/api/v1/submissions/{item.id}",
+            json={"status": "rejected", "note": longest, "send_reason": True},
+            headers=bearer(pushing.seed.token("reviewer")),
+        )
+        assert answer.status_code == 200, answer.text
+        pushing.drain()
+        (text,) = pushing.texts(who[1])  # linesim refuses a text over LINE's 5,000 units
+        assert text.startswith(OPENINGS["tl"]) and longest in text  # whole, kind words too
+        assert [r.state for r in rows(pushing)] == [pushes.SENT]
+
     def test_every_language_has_its_own_kind_words(self, pushing: Pushing):
         token = pushing.seed.token("reviewer")
         for language, opening in OPENINGS.items():
@@ -243,10 +258,10 @@ class TestPage:
         assert text.startswith(OPENINGS["pt-BR"]) and f"código {item.code}" in text
         assert REASON in text
         page = pushing.client.get(f"/admin/items/{item.id}").text
-        assert "Reason sent to the contributor</dt><dd>sent on LINE" in page
+        assert "Reason to the contributor</dt><dd>sent on LINE" in page
         box = re.search(r'<input type="checkbox" id="send-reason"[^>]*>', page)
         assert box and "disabled" in box.group(0)  # once per item: the page says so
-        assert "already sent for this item once" in page
+        assert "it is never sent twice" in page
 
     def test_unticked_nothing_is_sent(self, pushing: Pushing):
         who = pushing.worker_friend(language="en")
@@ -261,7 +276,7 @@ class TestPage:
         pushing.drain()
         assert pushing.texts(who[1]) == [] and rows(pushing) == []
         assert (
-            "Reason sent to the contributor"
+            "Reason to the contributor"
             not in pushing.client.get(f"/admin/items/{item.id}").text
         )
 
