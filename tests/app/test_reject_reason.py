@@ -275,10 +275,7 @@ class TestPage:
         assert answer.status_code == 303
         pushing.drain()
         assert pushing.texts(who[1]) == [] and rows(pushing) == []
-        assert (
-            "Reason to the contributor"
-            not in pushing.client.get(f"/admin/items/{item.id}").text
-        )
+        assert "Reason to the contributor" not in pushing.client.get(f"/admin/items/{item.id}").text
 
     def test_without_the_csrf_token_nothing_is_rejected_or_sent(self, pushing: Pushing):
         who = pushing.worker_friend(language="en")
