@@ -18,10 +18,11 @@ from sqlalchemy import Table, func, select, update
 from sqlmodel import Session
 
 from storage.dialect import insert_ignore
-from storage.models import Contributor, PushMessage
+from storage.models import Contributor, PushMessage, Submission
 
 T: Table = PushMessage.__table__  # type: ignore[attr-defined]
 C: Table = Contributor.__table__  # type: ignore[attr-defined]
+S: Table = Submission.__table__  # type: ignore[attr-defined]
 
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
 MAX_RECIPIENTS = 500  # LINE's multicast limit per request
@@ -32,7 +33,13 @@ NOTICES_FOR = {
     "digest": ("all",),
     # About their own file that could not be used: a service message, not a notice one opts into.
     "media_notice": ("all", "feedback", "none"),
+    # The PR team's reason for not using an item: feedback, as "your photo was used" is.
+    "rejection": ("all", "feedback"),
 }
+# A push about one item that must still hold when it is sent: kind -> the status the item must
+# still have. Its dedup key is "<kind>:<submission id>" (app/pushes/feedback.py). An item the
+# worker withdrew, that was deleted (retention, erasure) or taken back into review is not told.
+ABOUT_ITEM = {"rejection": "rejected"}
 NOTICE_CHOICES = ("all", "feedback", "none")
 
 
@@ -92,6 +99,8 @@ SPOKEN = func.coalesce(C.c.chosen_language, C.c.language)
 def recipients_of(session: Session, row: PushMessage) -> list[Recipient]:
     """Who of the row's recipients still follows and still wants this kind of push."""
     wanted = NOTICES_FOR.get(row.kind, ("all", "feedback"))
+    if not _item_still_holds(session, row):
+        return []
     ids = json.loads(row.recipients)
     found = session.execute(
         select(C.c.id, C.c.line_user_id, SPOKEN)
@@ -99,6 +108,31 @@ def recipients_of(session: Session, row: PushMessage) -> list[Recipient]:
         .order_by(C.c.id)
     ).all()
     return [Recipient(r[0], r[1], r[2]) for r in found]
+
+
+def item_key(kind: str, submission_id: str) -> str:
+    """The dedup key of a push of an ABOUT_ITEM kind about one submission."""
+    return f"{kind}:{submission_id}"
+
+
+def state_by_key(session: Session, dedup_key: str) -> str | None:
+    """The state of the push queued under `dedup_key`, or None when none was."""
+    found = session.execute(select(T.c.state).where(T.c.dedup_key == dedup_key)).scalar()
+    return None if found is None else str(found)
+
+
+def _item_still_holds(session: Session, row: PushMessage) -> bool:
+    status = ABOUT_ITEM.get(row.kind)
+    if status is None:
+        return True
+    prefix = f"{row.kind}:"
+    key = row.dedup_key or ""
+    if not key.startswith(prefix):
+        return False
+    found = session.execute(
+        select(S.c.status).where(S.c.id == key.removeprefix(prefix))
+    ).scalar_one_or_none()
+    return found == status
 
 
 def audience(session: Session, kind: str) -> list[Recipient]:

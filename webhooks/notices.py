@@ -1,4 +1,4 @@
-"""Pushes to workers in their language: their photo was used, thanks, reactions, reminders.
+"""Pushes to workers in their language: used, thanks, reactions, reminders, a kind rejection.
 
 These are not conversation replies (flows never says them), so their keys live here; their texts
 are in the same eight catalogues, appended after the conversation's.
@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from webhooks.i18n import Catalogue
-from webhooks.render import MAX_TEXT, truncate
+from webhooks.render import MAX_TEXT, truncate, utf16_len
 
 # A digest lists at most this many posts; the rest are counted, not listed.
 DIGEST_ITEMS = 20
@@ -25,6 +25,9 @@ class NoticeKey(StrEnum):
     REACTIONS = "notice.reactions"  # {count} {url}
     REMINDER = "notice.reminder"
     DIGEST = "notice.digest"  # {month} {count} {items}
+    REJECTED = "notice.rejected"  # {item} {note}
+    ITEM = "notice.item"  # {code} {theme}: how a rejection names the item
+    ITEM_CODE = "notice.item_code"  # {code}: the same, for an item without a theme
 
 
 PARAMS: Mapping[NoticeKey, frozenset[str]] = {
@@ -33,6 +36,9 @@ PARAMS: Mapping[NoticeKey, frozenset[str]] = {
     NoticeKey.REACTIONS: frozenset({"count", "url"}),
     NoticeKey.REMINDER: frozenset(),
     NoticeKey.DIGEST: frozenset({"month", "count", "items"}),
+    NoticeKey.REJECTED: frozenset({"item", "note"}),
+    NoticeKey.ITEM: frozenset({"code", "theme"}),
+    NoticeKey.ITEM_CODE: frozenset({"code"}),
 }
 
 
@@ -71,3 +77,21 @@ def digest(
         lines.append(f"… +{len(posts) - DIGEST_ITEMS}")
     params: dict[str, str | int] = {"month": month, "count": len(posts), "items": "\n".join(lines)}
     return [_text(catalogue.text(NoticeKey.DIGEST, language=language, params=params))]
+
+
+def rejected(
+    catalogue: Catalogue, language: str, *, code: str, theme: str | None, note: str
+) -> list[dict[str, Any]]:
+    """Thanks, this one is not used this time, the PR team's note, and please send again.
+
+    The item is named by its receipt code (and theme), as the worker's receipt named it. The
+    note is shortened, never the kind words around it, so the whole stays within LINE's limit.
+    """
+    params: dict[str, str | int] = {"code": code, "theme": theme or ""}
+    item = catalogue.text(
+        NoticeKey.ITEM if theme else NoticeKey.ITEM_CODE, language=language, params=params
+    )
+    frame = catalogue.text(NoticeKey.REJECTED, language=language, params={"item": item, "note": ""})
+    room = max(MAX_TEXT - utf16_len(frame), 1)
+    params = {"item": item, "note": truncate(note.strip(), room)}
+    return [_text(catalogue.text(NoticeKey.REJECTED, language=language, params=params))]

@@ -34,7 +34,8 @@ def review(
     """Apply a review change by the rules of design.md §7; raises HTTPException 404/409/422.
 
     Approving or publishing is a 409 while a photo's face check is not done (release.py).
-    A move to published queues the contributor's feedback push in the same transaction.
+    A move to published queues the contributor's feedback push in the same transaction; so
+    does a move to rejected with `send_reason` (the note, in kind words).
     """
     if not plausible_id(submission_id):
         raise not_found("submission")
@@ -83,6 +84,9 @@ def review(
         if moving and target is SubmissionStatus.PUBLISHED and feedback is not None:
             session.expire_all()  # the Core update left stale rows in the session
             feedback.published(session, submission_id, now=now)
+        if moving and target is SubmissionStatus.REJECTED and change.send_reason and feedback:
+            session.expire_all()  # as above
+            feedback.rejected(session, submission_id, now=now)
     # A fresh transaction: the write went through Core, so the first session's copy of the
     # row is stale.
     with db.read() as session:
@@ -105,6 +109,10 @@ def _review_values(change: ReviewChange, target: SubmissionStatus) -> dict[str, 
         change.platform or change.url or change.thanks
     ):
         raise HTTPException(422, detail="platform, url and thanks go only with status published")
+    if change.send_reason and target is not SubmissionStatus.REJECTED:
+        raise HTTPException(422, detail="send_reason goes only with status rejected")
+    if change.send_reason and not (change.note or "").strip():
+        raise HTTPException(422, detail="send_reason needs a note: the reason to send")
     values: dict[str, object] = {"status": str(target)}
     if change.note is not None:
         values["review_note"] = change.note

@@ -299,7 +299,7 @@ def _web_url(value: str) -> str:
 WebUrl = Annotated[SafeText, AfterValidator(_web_url)]
 
 
-REVIEW_FIELDS = frozenset({"status", "note", "platform", "url", "example", "thanks"})
+REVIEW_FIELDS = frozenset({"status", "note", "platform", "url", "example", "thanks", "send_reason"})
 
 
 class ReviewChange(BaseModel):
@@ -314,7 +314,9 @@ class ReviewChange(BaseModel):
         # Checked before pydantic's own extra="forbid", whose error would carry the unknown key
         # in `loc`: a hostile key (a lone surrogate) could not even be rendered as JSON.
         if isinstance(data, dict) and not REVIEW_FIELDS.issuperset(data):
-            raise ValueError("only status, note, platform, url, example and thanks may be sent")
+            raise ValueError(
+                "only status, note, platform, url, example, thanks and send_reason may be sent"
+            )
         return data
 
     # Every status parses, so that `draft` and `withdrawn` can be refused with a 409.
@@ -336,6 +338,16 @@ class ReviewChange(BaseModel):
         min_length=1,
         max_length=500,
         description="With `published`: a thank-you pushed to the contributor with the link",
+    )
+    send_reason: StrictBool | None = Field(
+        default=None,
+        description=(
+            "With `rejected` and a `note`: push the note to the contributor on LINE, in their "
+            "language and in kind words, naming the item by its receipt code and theme. Once "
+            "per item (a later rejection never sends again); not sent if the worker turned "
+            "feedback off, withdrew the item or it was deleted before the push went. "
+            "Default false: nothing is sent."
+        ),
     )
 
 

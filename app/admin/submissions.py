@@ -60,6 +60,8 @@ is a 409, as is a submission someone else moved meanwhile. `published` needs `pl
 `url` (else 422); `platform`/`url` with a move to any other status is a 422. Unknown fields are
 a 422. Each change is written to the audit log with the token's name. A move to `published`
 pushes the contributor "your photo was used" with the link and the optional `thanks` note.
+A move to `rejected` with `"send_reason": true` pushes the `note` to the contributor in kind
+words in their language (once per item; without it, or false, nothing is sent).
 
 Approving or publishing is a **409** while any photo's face check is not done (a `blur` photo,
 or a `no_face` photo with faces found, whose blur no reviewer confirmed or uploaded); the detail

@@ -1,7 +1,9 @@
-"""Feedback to contributors: their item was published (with PR's thanks), then its reactions."""
+"""Feedback to contributors: their item was published (with PR's thanks), its reactions, or why
+it was not used (when PR chose to tell them)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,9 +13,33 @@ from sqlmodel import Session
 from app.pushes.outbox import queue_push
 from app.pushes.policy import PushPolicy
 from app.pushes.shared_media import MediaLinks
+from flows.types import SubmissionStatus
+from storage import pushes, themes
 from storage.models import Contributor, Submission
 from webhooks import notices
 from webhooks.i18n import Catalogue
+
+REJECTION = "rejection"  # the outbox kind (storage.pushes: NOTICES_FOR, ABOUT_ITEM)
+
+
+def rejection_key(submission_id: str) -> str:
+    """The outbox dedup key of an item's rejection push: one per item, ever."""
+    return pushes.item_key(REJECTION, submission_id)
+
+
+def _theme_title(session: Session, slug: str | None, language: str) -> str | None:
+    """The theme's title in `language` (full tag, then base language), else its own title."""
+    theme = themes.get(session, slug) if slug else None
+    if theme is None:
+        return None
+    try:
+        titles = json.loads(theme.translations or "{}")
+    except ValueError:
+        titles = {}
+    if not isinstance(titles, dict):
+        titles = {}
+    own = titles.get(language) or titles.get(language.split("-")[0])
+    return str(own) if own else theme.title
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,26 @@ class Feedback:
             session, item, messages, f"reactions:{submission_id}:{item.reactions}", now
         )
 
+    def rejected(self, session: Session, submission_id: str, *, now: datetime) -> int | None:
+        """The PR team's reason for not using an item, in kind words; once per item, ever.
+
+        The worker's send job looks again (storage.pushes.ABOUT_ITEM): an item withdrawn,
+        deleted or back in review by then is not told about.
+        """
+        item = session.get(Submission, submission_id)
+        if item is None or item.status != SubmissionStatus.REJECTED or not item.review_note:
+            return None
+        language = self._language(session, item.contributor_id)
+        messages = notices.rejected(
+            self.catalogue,
+            language,
+            code=item.code,
+            theme=_theme_title(session, item.theme, language),
+            note=item.review_note,
+        )
+        key = rejection_key(submission_id)
+        return self._tell(session, item, messages, key, now, kind=REJECTION)
+
     def _tell(
         self,
         session: Session,
@@ -60,11 +106,13 @@ class Feedback:
         messages: list[dict[str, Any]],
         dedup_key: str,
         now: datetime,
+        *,
+        kind: str = "feedback",
     ) -> int | None:
         # Feedback goes to the contributor alone, once per dedup key.
         return queue_push(
             session,
-            kind="feedback",
+            kind=kind,
             recipients=[item.contributor_id],
             messages=messages,
             policy=self.policy,

@@ -24,7 +24,7 @@ from app.admin.auth import Role
 from app.admin.fields import FACE_FILTERS, LISTED_STATUSES, not_found, plausible_id
 from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
-from app.pushes.feedback import Feedback
+from app.pushes.feedback import Feedback, rejection_key
 from app.pushes.status import budget
 from app.workspace import accounts
 from app.workspace.rendering import Render, problems_of, renderer
@@ -41,7 +41,7 @@ from app.workspace.sessions import (
     set_cookie,
 )
 from app.workspace.views import card_of, entry_of, filters_of, page_limit, photo_of, query_of
-from storage import audit, people, sites, submissions, themes
+from storage import audit, people, pushes, sites, submissions, themes
 from storage.db import Database
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -199,6 +199,8 @@ def workspace_router(
         for name in ("note", "platform", "url", "thanks"):
             if fields.get(name, "").strip():
                 wanted[name] = fields[name].strip()
+        if wanted.get("status") == "rejected" and fields.get("send_reason"):
+            wanted["send_reason"] = True  # a ticked checkbox; unticked, the field is absent
         if wanted.get("status") == "rejected" and "note" not in wanted:
             return await run_in_threadpool(
                 show_item, request, visitor, submission_id, 422, error="give a reason to reject"
@@ -305,6 +307,7 @@ def item_page(
             raise not_found("submission")
         theme = themes.get(session, record.submission.theme) if record.submission.theme else None
         trail = audit.for_target(session, "submission", submission_id)
+        reason_push = pushes.state_by_key(session, rejection_key(submission_id))
         for m in record.media:
             trail += audit.for_target(session, "media", m.media.id)
     trail.sort(key=lambda e: (e.at, e.id or 0))
@@ -325,6 +328,7 @@ def item_page(
         history=history,
         trail=entries,
         can_review=visitor.reaches(Role.REVIEWER),
+        reason_push=reason_push,
         about=numbers.get(about or ""),
         saved=saved,
         **extra,
