@@ -66,7 +66,7 @@ FIELD = {
     "to": "to",
     "status": "status",
     "face": "face choice",
-    "check": "check",
+    "check": "result",
     "faces": "faces found",
     "note": "note",
     "review_note": "note",
