@@ -167,8 +167,11 @@ def _minute(value: datetime | None) -> str:
 
 
 @contextmanager
-def admin_database() -> Iterator[Database]:
-    """The database the server would use, migrated, with a line on stderr saying which it is."""
+def admin_database(made: str = "A token works") -> Iterator[Database]:
+    """The database the server would use, migrated, with a line on stderr saying which it is.
+
+    `made` names what the command makes, for the warning that it is useless on another database.
+    """
     from sqlalchemy.engine import make_url
 
     from app.database import prepare_database
@@ -185,7 +188,7 @@ def admin_database() -> Iterator[Database]:
         typer.echo(f"genba: database {where}", err=True)
         if fresh:
             typer.echo(
-                "genba: no database was there, so a new, empty one was made. A token works only "
+                f"genba: no database was there, so a new, empty one was made. {made} only "
                 "on the server using this same database: run this command with the server's "
                 "GENBA_DATA_DIR or DATABASE_URL (`genba demo` prints its own).",
                 err=True,
@@ -216,7 +219,7 @@ def create_user(
         accounts.check_password(password)
     except accounts.AccountError as exc:
         raise _fail(f"{exc} (the password is read from standard input)") from None
-    with admin_database() as db:
+    with admin_database("The account can sign in") as db:
         try:
             accounts.create_person(
                 db,

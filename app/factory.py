@@ -120,6 +120,7 @@ def create_app(services: Services, *, run_worker: bool = True) -> FastAPI:
         retention_days=services.settings.retention_days,
         feedback=feedback,
         uploads=uploads,
+        zone=services.settings.zone,
     )
     app.include_router(
         public_media_routes(

@@ -146,7 +146,7 @@ def explain(face: str | None, record: MediaRecord) -> str:
     """The check state of one photo in words, with what a reviewer can do about it."""
     rule = rule_of(face, record)
     count = record.media.faces
-    found = "faces not counted" if count is None else f"{count} face(s) found"
+    found = "faces not counted" if count is None else faces_found(count)
     match rule.check:
         case CheckState.NOT_NEEDED:
             return f"no check needed ({found})"
@@ -160,9 +160,16 @@ def explain(face: str | None, record: MediaRecord) -> str:
             return f"{found} and blurred: confirm the blur covers every face, or upload your own"
     if face == Face.BLUR:
         return (
-            f"blur chosen, {found}: needs a human check; upload a blurred image"
+            f'"blur the faces" chosen, {found}: check by eye, and upload a blurred image'
             " (an admin sees the original with a reason)"
         )
     if rule.can_confirm:
-        return f"no_face chosen, but {found}: confirm the blur, or upload a corrected one"
-    return f"no_face chosen, {found}: needs a human check; upload a blurred image"
+        return f'"no faces" chosen, but {found}: confirm the blur, or upload a corrected one'
+    return f'"no faces" chosen, {found}: check by eye, and upload a blurred image'
+
+
+def faces_found(count: int) -> str:
+    """ "no face found", "1 face found", "2 faces found"."""
+    if count == 0:
+        return "no face found"
+    return f"{count} face{'' if count == 1 else 's'} found"

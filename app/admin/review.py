@@ -12,7 +12,7 @@ from app.admin.fields import invalid_query, not_found, plausible_id
 from app.admin.release import approval_blockers
 from app.admin.schemas import ReactionsChange, ReviewChange
 from app.pushes.feedback import Feedback
-from flows.review import ReviewDecision, review_move
+from flows.review import ALLOWED, ReviewDecision, review_move
 from flows.types import SubmissionStatus
 from storage import submissions
 from storage.db import Database
@@ -94,6 +94,18 @@ def review(
         if updated is None:  # deleted in the instant since the commit
             raise not_found("submission")
         return updated
+
+
+def possible_moves(record: submissions.SubmissionRecord) -> frozenset[SubmissionStatus]:
+    """The statuses `review` would move this submission to now (what the pages offer).
+
+    The same two rules `review` applies: the transition table, and no approving or publishing
+    while a photo's face check is not done.
+    """
+    moves = ALLOWED.get(SubmissionStatus(record.submission.status), frozenset())
+    if approval_blockers(record):
+        moves = moves - {SubmissionStatus.APPROVED, SubmissionStatus.PUBLISHED}
+    return moves
 
 
 def _mark_example(

@@ -41,7 +41,7 @@ from storage.db import Database
 FILE_FIELD = "image"
 NOT_SAVED = "the corrected blurred image was not saved"
 KEPT = "Nothing changed: the previous blurred image (if any) is kept."
-# The sanitiser's reasons (media/errors.py) in words for people; its detail follows in brackets.
+# The sanitiser's reasons (media/errors.py) in words for people.
 REASONS = {
     Reason.EMPTY: "the file is empty",
     Reason.TOO_LARGE: "the file is too large",
@@ -158,8 +158,9 @@ def media_router(
                 )
             )
         except UploadRefused as exc:
-            words = REASONS.get(exc.reason, exc.reason.value)
-            return await refused(exc.status_code, f"{NOT_SAVED}: {words} ({exc.detail}). {KEPT}")
+            # Plain words only: the reason code and the sanitiser's detail are for the API.
+            words = REASONS.get(exc.reason, exc.reason.value.replace("_", " "))
+            return await refused(exc.status_code, f"{NOT_SAVED}: {words}. {KEPT}")
         except HTTPException as exc:
             if exc.status_code in (403, 404):
                 raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from app.admin.face_checks import Uploads
 from app.admin.throttle import LIMIT, FailureThrottle
 from app.pushes.feedback import Feedback
+from app.workspace import labels
 from app.workspace.editor_pages import editor_router
 from app.workspace.export_pages import export_router
 from app.workspace.media_pages import media_router, readable_size, too_large
@@ -77,16 +79,22 @@ def mount_workspace(
     retention_days: int | None = None,
     feedback: Feedback | None = None,
     uploads: Uploads | None = None,
+    zone: ZoneInfo | None = None,
 ) -> None:
     """Add the /admin pages; `/admin` without a session leads to the sign-in page.
 
     Without `feedback` nothing is pushed and the reminder and stats pages are left out;
-    `uploads` is where and how large a corrected blurred image may be (the API's, by default).
+    `uploads` is where and how large a corrected blurred image may be (the API's, by default);
+    `zone` is the company's time zone the pages show times and days in (the push policy's, else
+    UTC).
     """
     keeper = SessionKeeper(db, clock)
     throttle = FailureThrottle(clock, limit=failure_limit)
     templates = Jinja2Templates(directory=TEMPLATE_DIR)
     app.state.workspace_templates = templates
+    zone = zone or (feedback.policy.zone if feedback else ZoneInfo("UTC"))
+    app.state.workspace_zone = zone  # the gallery's date filter counts company days
+    labels.install(templates.env, zone)
     uploads = uploads or Uploads(limits=DEFAULT_LIMITS)
     # The item page's upload forms state the limit, and their script refuses a larger file.
     max_bytes = uploads.limits.max_bytes

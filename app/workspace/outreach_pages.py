@@ -24,6 +24,7 @@ from app.pushes import campaigns
 from app.pushes.feedback import Feedback
 from app.pushes.status import budget
 from app.stats import charts, numbers
+from app.workspace import labels
 from app.workspace.rendering import render_page
 from app.workspace.sessions import SessionKeeper, Visitor, form_fields
 from storage import themes
@@ -79,8 +80,12 @@ def outreach_router(
             active_chart=charts.stacked_weeks(
                 "Active contributors per week", found.weeks, {"people": found.active_contributors}
             ),
-            face_chart=charts.bars("Face choices", found.faces),
-            outcome_chart=charts.bars("Review outcomes", found.outcomes),
+            face_chart=charts.bars(
+                "Face choices", {labels.face_label(k): v for k, v in found.faces.items()}
+            ),
+            outcome_chart=charts.bars(
+                "Review outcomes", {labels.status_label(k): v for k, v in found.outcomes.items()}
+            ),
         )
 
     @router.get("/admin/stats.csv")

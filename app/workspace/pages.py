@@ -26,7 +26,7 @@ from app.admin.schemas import ReviewChange
 from app.admin.throttle import FailureThrottle, client_key
 from app.pushes.feedback import Feedback, rejection_key
 from app.pushes.status import budget
-from app.workspace import accounts
+from app.workspace import accounts, flash
 from app.workspace.rendering import Render, problems_of, renderer
 from app.workspace.sessions import (
     COOKIE,
@@ -45,7 +45,12 @@ from storage import audit, people, pushes, sites, submissions, themes
 from storage.db import Database
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-ACTIONS = {"approve": "approved", "reject": "rejected", "publish": "published"}
+ACTIONS = {
+    "approve": "approved",
+    "reject": "rejected",
+    "publish": "published",
+    "in-review": "in_review",
+}
 EXAMPLE_ACTIONS = {"example": True, "not-example": False}
 
 
@@ -182,7 +187,17 @@ def workspace_router(
     @router.get("/admin/items/{submission_id}")
     async def item(request: Request, submission_id: str) -> Response:
         visitor = await keeper.require(request, Role.VIEWER)
-        return await run_in_threadpool(show_item, request, visitor, submission_id)
+        error = flash.take(request, submission_id)
+        page = await run_in_threadpool(show_item, request, visitor, submission_id, error=error)
+        if error is not None:
+            flash.clear(page)
+        return page
+
+    def refused(request: Request, submission_id: str, problem: str) -> Response:
+        """Back to the item page with the problem on it (a reload then sends nothing again)."""
+        answer = RedirectResponse(f"/admin/items/{submission_id}#error", status_code=303)
+        flash.put(answer, request, submission_id, problem)
+        return answer
 
     @router.post("/admin/items/{submission_id}/review")
     async def review_item(request: Request, submission_id: str) -> Response:
@@ -202,9 +217,7 @@ def workspace_router(
         if wanted.get("status") == "rejected" and fields.get("send_reason"):
             wanted["send_reason"] = True  # a ticked checkbox; unticked, the field is absent
         if wanted.get("status") == "rejected" and "note" not in wanted:
-            return await run_in_threadpool(
-                show_item, request, visitor, submission_id, 422, error="give a reason to reject"
-            )
+            return refused(request, submission_id, "give a reason to reject")
         try:
             change = ReviewChange.model_validate(wanted)
             await run_in_threadpool(
@@ -217,16 +230,11 @@ def workspace_router(
                 feedback=feedback,
             )
         except ValidationError as exc:
-            problem = problems_of(exc)
-            return await run_in_threadpool(
-                show_item, request, visitor, submission_id, 422, error=problem
-            )
+            return refused(request, submission_id, problems_of(exc))
         except HTTPException as exc:
             if exc.status_code == 404:
                 raise
-            return await run_in_threadpool(
-                show_item, request, visitor, submission_id, exc.status_code, error=str(exc.detail)
-            )
+            return refused(request, submission_id, str(exc.detail))
         return RedirectResponse(f"/admin/items/{submission_id}", status_code=303)
 
     # --- people (admins) ------------------------------------------------------------------
@@ -329,6 +337,7 @@ def item_page(
         trail=entries,
         can_review=visitor.reaches(Role.REVIEWER),
         reason_push=reason_push,
+        moves={str(m) for m in review.possible_moves(record)},
         about=numbers.get(about or ""),
         saved=saved,
         **extra,

@@ -6,7 +6,7 @@ the export page (export_pages.py).
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,6 +34,7 @@ def filters_of(
 ) -> tuple[submissions.SubmissionFilter, dict[str, str], list[str]]:
     """The gallery filters from the query; a bad value is dropped with a note, never a crash."""
     params = request.query_params
+    zone = company_zone(request)
     problems: list[str] = []
     chosen: dict[str, str] = {}
 
@@ -64,13 +65,15 @@ def filters_of(
     q = "".join(c for c in (params.get("q") or "")[:200] if c.isprintable()).strip() or None
     if q:
         chosen["q"] = q
-    since = _day(params.get("since"), problems, "from")
-    until = _day(params.get("until"), problems, "to")
-    if since:
-        chosen["since"] = since.date().isoformat()
-    if until:
-        chosen["until"] = until.date().isoformat()
-        until += timedelta(days=1)  # "to" includes that whole day
+    first = _day(params.get("since"), problems, "from")
+    last = _day(params.get("until"), problems, "to")
+    since = until = None
+    if first:
+        chosen["since"] = first.isoformat()
+        since = _start_of(first, zone)
+    if last:
+        chosen["until"] = last.isoformat()
+        until = _start_of(last + timedelta(days=1), zone)  # "to" includes that whole day
     wanted = submissions.SubmissionFilter(
         status=None if status is None else SubmissionStatus(status),
         theme=theme,
@@ -84,14 +87,25 @@ def filters_of(
     return wanted, chosen, problems
 
 
-def _day(raw: str | None, problems: list[str], label: str) -> datetime | None:
+def company_zone(request: Request) -> tzinfo:
+    """The company's time zone, whose days the date filters mean (UTC if none was set)."""
+    zone = getattr(request.app.state, "workspace_zone", None)
+    return zone if isinstance(zone, tzinfo) else UTC
+
+
+def _day(raw: str | None, problems: list[str], label: str) -> date | None:
     if not raw:
         return None
     try:
-        return datetime.combine(date.fromisoformat(raw[:10]), time(), tzinfo=UTC)
+        return date.fromisoformat(raw[:10])
     except ValueError:
         problems.append(f"the {label} date is not a date: ignored")
         return None
+
+
+def _start_of(day: date, zone: tzinfo) -> datetime:
+    """The instant (UTC) the company's `day` begins: 23:30 JST on the 3rd is on the 3rd."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
 def query_of(values: Mapping[str, str | None]) -> str:
@@ -100,12 +114,24 @@ def query_of(values: Mapping[str, str | None]) -> str:
 
 
 def shown_image(face: str | None, m: submissions.MediaRecord, size: Size) -> str | None:
-    """The variant the pages show: a blurred-only photo only blurred (None: "blur pending")."""
+    """The variant the pages show: a blurred-only photo only blurred (None: none yet)."""
     if m.media.status != "ready":
         return None
     shown = release.shown_variants(face, m)
     order = SMALL_FIRST if size == "thumbnail" else LARGE_FIRST
     return next((v for v in order if v in shown), None)
+
+
+def blur_note(face: str | None, m: submissions.MediaRecord) -> str | None:
+    """What stands in for a blurred-only photo with no blurred image yet (None: not one)."""
+    if not release.rule_of(face, m).blurred_only:
+        return None
+    if m.media.faces == 0:
+        # The detector made no blurred image because it saw no face: only a person can tell.
+        return "No face found — check by eye, and upload a blurred image if needed"
+    if m.media.faces is None:
+        return "Faces not counted — check by eye, and upload a blurred image"
+    return "Blurred image not made yet"
 
 
 SMALL_FIRST = ("thumbnail", "blurred_thumb", "original", "blurred")
@@ -144,9 +170,7 @@ def card_of(record: submissions.SubmissionRecord) -> dict[str, Any]:
         "guideline_agreed_at": record.guideline_agreed_at,
         "photos": len(record.media),
         "thumb": f"/admin/media/{first.media.id}/{thumb}" if first and thumb else None,
-        "blur_pending": bool(
-            first and thumb is None and release.rule_of(s.face, first).blurred_only
-        ),
+        "blur_pending": blur_note(s.face, first) if first and thumb is None else None,
         "faces_found": sum(m.media.faces or 0 for m in record.media),
         "needs_check": bool(blockers),
         "blockers": blockers,
@@ -161,7 +185,7 @@ def photo_of(record: submissions.SubmissionRecord, m: submissions.MediaRecord) -
         "id": m.media.id,
         "status": m.media.status,
         "src": f"/admin/media/{m.media.id}/{shown}" if shown else None,
-        "blur_pending": rule.blurred_only and shown is None and m.media.status == "ready",
+        "blur_pending": blur_note(face, m) if shown is None and m.media.status == "ready" else None,
         "faces": m.media.faces,
         "check": str(rule.check),
         "check_text": release.explain(face, m),

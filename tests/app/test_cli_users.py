@@ -94,3 +94,18 @@ def test_a_taken_address_is_refused(database: Database) -> None:
     assert create_user("--email", "a@example.com", "--role", "viewer").exit_code == 0
     again = create_user("--email", "A@example.com", "--role", "admin")
     assert again.exit_code == 1 and "already has that e-mail address" in again.output
+
+
+def test_a_new_database_is_pointed_out_in_words_about_the_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Making an account is not making a token: the warning speaks of signing in.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GENBA_DATA_DIR", str(tmp_path / "var"))
+    for name in ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    result = create_user("--email", "hana@example.com", "--role", "admin")
+    assert result.exit_code == 0, result.output
+    assert "a new, empty one was made" in result.stderr
+    assert "The account can sign in only on the server using this same database" in result.stderr
+    assert "token" not in result.output.lower() and "token" not in result.stderr.lower()

@@ -122,12 +122,12 @@ class TestCheckStates:
         reviewer = as_role("reviewer")
         body = submission(client, reviewer, s.id)
         assert body["media"][0]["face_check"] == "needs_human_check"
-        assert "no_face chosen, but 2 face(s) found" in body["approval_blockers"][0]
+        assert '"no faces" chosen, but 2 faces found' in body["approval_blockers"][0]
         # Its unblurred images are now behind the admin's override, like a blur photo's.
         r = client.get(f"/api/v1/media/{s.media[0].id}/original", headers=reviewer)
         assert r.status_code == 403
         r = move(client, reviewer, s.id, "approved")
-        assert r.status_code == 409 and "no_face chosen" in r.json()["detail"]
+        assert r.status_code == 409 and '"no faces" chosen' in r.json()["detail"]
 
         assert check(client, reviewer, s.media[0].id).status_code == 200
 

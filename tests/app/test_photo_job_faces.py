@@ -223,7 +223,7 @@ def test_no_face_but_faces_found_is_flagged(run_photo, face_detector) -> None:
     assert_no_face_in(face_detector, done.image("blurred"), truths)
     rule = rule_of("no_face", done.photo)
     assert rule.check is CheckState.NEEDS_HUMAN_CHECK and rule.can_confirm
-    assert "no_face chosen, but 6 face(s) found" in approval_blockers(done.record)[0]
+    assert '"no faces" chosen, but 6 faces found' in approval_blockers(done.record)[0]
 
 
 def test_a_blur_photo_without_a_face_found_gets_no_blurred_variant_and_a_human_check(
@@ -238,7 +238,7 @@ def test_a_blur_photo_without_a_face_found_gets_no_blurred_variant_and_a_human_c
     rule = rule_of("blur", done.photo)
     assert rule.check is CheckState.NEEDS_HUMAN_CHECK and not rule.can_confirm
     assert allowed_variant("blur", done.photo) is None
-    assert "needs a human check" in approval_blockers(done.record)[0]
+    assert "check by eye" in approval_blockers(done.record)[0]
 
 
 def test_a_no_face_photo_without_faces_leaves_as_its_original(run_photo) -> None:

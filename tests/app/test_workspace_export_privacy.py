@@ -146,7 +146,7 @@ class TestPrivacyPage:
 
         plan = web.post("/admin/privacy/erase", data={"csrf_token": csrf, "worker": gone.code})
         assert plan.status_code == 200
-        assert "This would delete 1 submission(s), 2 photo(s)" in plan.text
+        assert "This would delete 1 submission, 2 photos" in plan.text
         assert 'id="erase-confirm"' in plan.text
         assert len(files(served)) == 6  # nothing yet
 
@@ -169,12 +169,12 @@ class TestPrivacyPage:
         old = seed_served.submission(status="rejected", theme=None, at=t - timedelta(days=60))
         csrf = as_(web, served, "admin")
         plan = web.post("/admin/privacy/purge", data={"csrf_token": csrf, "days": "30"})
-        assert "This would purge 1 rejected item(s)" in plan.text
+        assert "This would purge 1 rejected item" in plan.text
         assert len(files(served)) == 2
         done = web.post(
             "/admin/privacy/purge", data={"csrf_token": csrf, "days": "30", "confirm": "yes"}
         )
-        assert "Purged 1 rejected item(s)" in done.text
+        assert "Purged 1 rejected item" in done.text
         assert files(served) == []
         assert web.get(f"/admin/items/{old.id}").status_code == 404
 

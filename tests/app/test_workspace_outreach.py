@@ -98,7 +98,7 @@ class TestReminderPage:
         as_role(pushing, "viewer")
         page = pushing.client.get("/admin/reminders")
         assert page.status_code == 200
-        assert re.search(r'id="audience"><b>3</b>', page.text)
+        assert re.search(r'id="audience"><b>3</b> workers who', page.text)
         assert 'id="send-reminder"' not in page.text
         assert not any(f in page.text for f in friends)
         assert f"{friends[0][:5]}…" in page.text
@@ -108,6 +108,10 @@ class TestReminderPage:
         token = as_role(pushing, "admin")
         answer = pushing.client.post("/admin/reminders", data={"csrf_token": token, "at": ""})
         assert answer.status_code == 200 and 'id="scheduled"' in answer.text
+        # One worker, one message, in company time (the test clock is 09:00 UTC = 18:00 JST).
+        said = re.search(r'id="scheduled">([^<]*)<', answer.text)
+        assert said is not None
+        assert "Scheduled for 1 worker in 1 message, from 2026-11-27 18:00 JST" in said.group(1)
         again = pushing.client.post("/admin/reminders", data={"csrf_token": token})
         assert again.status_code == 409 and "already" in again.text
         pushing.drain()
@@ -259,7 +263,7 @@ class TestStats:
         as_role(pushing, "viewer")
         page = pushing.client.get("/admin/stats")
         assert page.status_code == 200
-        assert page.text.count("<svg ") == 5  # theme, site, faces, outcomes, contributors
+        assert page.text.count('<figure class="chart"') == 5  # theme, site, faces, outcomes, people
         assert "<i>hostile</i>" not in page.text and "&lt;i&gt;hostile&lt;/i&gt;" in page.text
         assert "<b>x</b>" not in page.text
         assert "<script" not in page.text
@@ -267,3 +271,56 @@ class TestStats:
         assert 'id="by-site"' in page.text  # "not yet" until sites exist
         csv_page = pushing.client.get("/admin/stats.csv")
         assert csv_page.headers["content-type"].startswith("text/csv")
+
+
+def visible_text(html: str) -> str:
+    """What a person reads: the page without its tags and attribute values."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", html))
+
+
+class TestStatsInPlainWords:
+    def seed(self, p: Pushing) -> None:
+        start = p.clock()
+        p.seed.submission(face="no_face", status="new", at=start)
+        p.seed.submission(face="blur", status="rejected", at=start)
+        p.seed.submission(face="show", status="approved", at=start)
+        p.seed.submission(face=None, photos=0, at=start)
+
+    def test_chart_labels_are_words_and_the_csv_keeps_the_codes(self, pushing: Pushing):
+        self.seed(pushing)
+        as_role(pushing, "viewer")
+        page = pushing.client.get("/admin/stats").text
+        shown = visible_text(page)
+        for code in ("no_face", "in_review", "show", "blur", "idea", "new"):
+            assert f">{code}<" not in page and f" {code} " not in shown, code
+        for words in ("No faces in it", "Blur the faces", "In review", "No face choice (an idea)"):
+            assert words in shown, words
+        csv_text = pushing.client.get("/admin/stats.csv").text
+        assert "face,no_face,,1" in csv_text and "outcome,in_review,,0" in csv_text
+        api = pushing.client.get(
+            "/api/v1/stats", headers=bearer(pushing.seed.token("viewer"))
+        ).json()
+        assert api["faces"]["no_face"] == 1 and "in_review" in api["outcomes"]
+
+    def test_every_chart_has_a_table_with_the_same_numbers(self, pushing: Pushing):
+        self.seed(pushing)
+        as_role(pushing, "viewer")
+        page = pushing.client.get("/admin/stats").text
+        sections = page.split('<section class="card">')[1:6]  # the five charts
+        assert len(sections) == 5
+        for section in sections:
+            assert '<figure class="chart"' in section
+            assert "<details><summary>As a table</summary>" in section and "<table>" in section
+        faces = sections[2]
+        assert re.search(r'<th scope="row">No faces in it</th><td>1</td>', faces)
+        outcomes = sections[3]
+        assert re.search(r'<th scope="row">Rejected</th><td>1</td>', outcomes)
+
+    def test_chart_text_is_html_not_shrinking_svg_text(self, pushing: Pushing):
+        # SVG text scales down with its viewBox (12 units drew ~6 px on a 390 px phone):
+        # labels and numbers are HTML text, the SVG only draws the bars.
+        self.seed(pushing)
+        as_role(pushing, "viewer")
+        page = pushing.client.get("/admin/stats").text
+        assert "<text" not in page
+        assert page.count('<span class="bar-label"') >= 4

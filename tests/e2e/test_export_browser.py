@@ -42,7 +42,7 @@ def test_sign_in_filter_open_approve_export_read_the_zip_then_delete_the_worker(
     card.locator("a").click()
     expect(page.get_by_role("heading", name=re.compile(code))).to_be_visible()
     page.get_by_role("button", name="Approve").click()
-    expect(page.locator("h1 .badge")).to_have_text("approved")
+    expect(page.locator("h1 .badge")).to_have_text("Approved")
 
     page.get_by_role("link", name="Export").click()
     expect(page.get_by_role("heading", name="Export")).to_be_visible()
@@ -92,9 +92,9 @@ def test_sign_in_filter_open_approve_export_read_the_zip_then_delete_the_worker(
     expect(page.get_by_label("Submission code or contributor id")).to_have_value(code)
     assert page.evaluate(UNLABELLED) == []
     page.get_by_role("button", name="Show what would be deleted").click()
-    expect(page.get_by_role("status")).to_contain_text("This would delete 1 submission(s)")
+    expect(page.get_by_role("status")).to_contain_text("This would delete 1 submission,")
     page.get_by_role("button", name="Delete everything of this worker").click()
-    expect(page.get_by_role("status")).to_contain_text("Deleted: 1 submission(s), 1 photo(s)")
+    expect(page.get_by_role("status")).to_contain_text("Deleted: 1 submission, 1 photo,")
     assert not list(data_dir.rglob(media_id))
     page.goto(f"{running_demo.bot_url}/admin?q={code}")
     expect(page.locator(".item", has_text=code)).to_have_count(0)

@@ -85,6 +85,9 @@ def _seed(db, tmp_path: Path) -> None:
     accounts.create_person(
         db, email="pr@example.com", role="viewer", password=PASSWORD, actor="test", now=now
     )
+    accounts.create_person(
+        db, email="rev@example.com", role="reviewer", password=PASSWORD, actor="test", now=now
+    )
 
 
 @pytest.mark.browser
@@ -102,13 +105,13 @@ def test_the_stats_page_shows_its_charts_without_any_other_host(
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Stats").click()
     expect(page.get_by_role("heading", name="Stats", exact=True)).to_be_visible()
-    charts = page.locator("svg.chart")
+    charts = page.locator(".chart")
     expect(charts).to_have_count(5)
     for i in range(5):
         expect(charts.nth(i)).to_be_visible()
         assert charts.nth(i).bounding_box()["height"] > 50  # type: ignore[index]
-    assert page.locator("svg.chart rect").count() > 20
-    expect(page.locator("#by-site svg.chart")).to_be_visible()
+    assert page.locator(".chart rect").count() > 20
+    expect(page.locator("#by-site .chart")).to_be_visible()
     expect(page.locator("#recognition-named")).to_contain_text("worker 0")
     expect(page.locator("#recognition-sites")).to_contain_text("Osaka plant")
     expect(page.locator("#recognition-sites")).to_contain_text("by 2 people")
@@ -119,10 +122,58 @@ def test_the_stats_page_shows_its_charts_without_any_other_host(
     assert page.evaluate(UNLABELLED) == []
     page.get_by_label("Weeks").select_option("4")
     page.get_by_role("button", name="Show").click()
-    expect(page.locator("svg.chart").first.locator("rect")).not_to_have_count(0)
+    expect(page.locator(".chart").first.locator("rect")).not_to_have_count(0)
     page.get_by_label("Weeks").select_option("12")
     page.get_by_role("button", name="Show").click()
     assert [url for url in asked if not url.startswith(base)] == []
     folder = Path(os.environ.get("GENBA_SCREENSHOTS") or tmp_path)
     size = save_screenshot(page, folder / "stats-laptop.png")
     assert size < 300_000
+
+
+def _sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/admin")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Gallery")).to_be_visible()
+
+
+# The smallest rendered text of each chart, in CSS px as the screen shows it.
+SMALLEST_CHART_TEXT = """() => [...document.querySelectorAll('.chart')].map(chart => {
+  const texts = [...chart.querySelectorAll('.bar-label, .bar-value, text')];
+  return Math.min(...texts.map(t => t.getBoundingClientRect().height));
+})"""
+# Whether the chosen option's text fits the select box (padding and the arrow included).
+OPTION_FITS = """(id) => {
+  const s = document.getElementById(id);
+  const style = getComputedStyle(s);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = style.font;
+  const text = ctx.measureText(s.options[s.selectedIndex].text).width;
+  const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+  return {text, room};
+}"""
+
+
+@pytest.mark.browser
+def test_chart_text_is_readable_on_a_phone_and_the_export_filter_fits_a_laptop(
+    workspace: RunningServer, page: Page
+) -> None:
+    base = workspace.base_url
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, base, "rev@example.com")
+    page.goto(f"{base}/admin/stats")
+    expect(page.locator(".chart")).to_have_count(5)
+    smallest = page.evaluate(SMALLEST_CHART_TEXT)
+    assert len(smallest) == 5 and min(smallest) >= 12, smallest  # was ~6 px
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    tables = page.get_by_text("As a table")
+    expect(tables).to_have_count(5)
+    tables.nth(2).click()  # the face choices, without any script
+    expect(page.locator("details[open] table")).to_contain_text("No faces in it")
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{base}/admin/export")
+    fits = page.evaluate(OPTION_FITS, "f-status")
+    assert fits["text"] <= fits["room"], fits

@@ -84,8 +84,8 @@ def test_a_reviewer_signs_in_filters_opens_an_item_and_approves_it_by_keyboard(
             break
     assert page.evaluate("document.activeElement.id") == "approve"
     page.keyboard.press("Enter")
-    expect(page.locator("h1 .badge")).to_have_text("approved")
-    expect(page.locator(".history")).to_contain_text("new → approved")
+    expect(page.locator("h1 .badge")).to_have_text("Approved")
+    expect(page.locator(".history")).to_contain_text("New → Approved")
 
 
 def sign_in(page: Page, running_demo: RunningDemo) -> None:
@@ -124,7 +124,7 @@ def test_the_pr_team_uploads_a_corrected_blurred_image_on_a_phone_and_approves(
     label = "Upload a corrected blurred image of photo 1"
     # The form appears once the photo is processed (faces counted) in the background.
     reload_until(page, lambda: page.get_by_label(label).count(), "the upload form")
-    expect(page.locator(".check")).to_contain_text("needs human check")
+    expect(page.locator(".check")).to_contain_text("check by eye")
     assert page.evaluate(UNLABELLED) == []
     # A file over the limit: the page says so as it is chosen, and by keyboard the form is not
     # sent (the server's own 413 page is unit-tested: a browser still sending when it answers
@@ -143,7 +143,7 @@ def test_the_pr_team_uploads_a_corrected_blurred_image_on_a_phone_and_approves(
     expect(page.locator("#blurred-size-1")).to_contain_text("the previous blurred image")
     assert posts == []
     page.reload()
-    expect(page.locator(".check")).to_contain_text("needs human check")
+    expect(page.locator(".check")).to_contain_text("check by eye")
     expect(page.locator(".photos img")).to_have_count(0)  # no blurred image was stored
     blurred = tmp_path / "blurred-by-hand.jpg"
     blurred.write_bytes(phone_jpeg((40, 40, 40), size=(120, 90)))
@@ -162,7 +162,7 @@ def test_the_pr_team_uploads_a_corrected_blurred_image_on_a_phone_and_approves(
     expect(plain.locator(".check")).to_contain_text("Face check: done")
     expect(plain.locator(".photos img").first).to_be_visible()  # the blurred image, shown now
     plain.get_by_role("button", name="Approve").click()
-    expect(plain.locator("h1 .badge")).to_have_text("approved")
+    expect(plain.locator("h1 .badge")).to_have_text("Approved")
 
 
 def _screenshots(page: Page) -> None:
