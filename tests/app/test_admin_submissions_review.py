@@ -180,7 +180,7 @@ class TestMoves:
             headers=as_role("reviewer"),
         )
         assert r.status_code == 409
-        assert "photo 1" in r.json()["detail"] and "human check" in r.json()["detail"]
+        assert "photo 1" in r.json()["detail"] and "check by eye" in r.json()["detail"]
         assert stored(db, s.id).status == before
 
     def test_no_status_changes_nothing(self, client, seed, as_role, db) -> None:

@@ -259,6 +259,14 @@ class TestPage:
         assert REASON in text
         page = pushing.client.get(f"/admin/items/{item.id}").text
         assert "Reason to the contributor</dt><dd>sent on LINE" in page
+        assert 'id="send-reason"' not in page  # a rejected item offers no second rejection
+        again = pushing.client.post(
+            f"/admin/items/{item.id}/review",
+            data={"csrf_token": csrf, "action": "in-review"},
+            follow_redirects=False,
+        )
+        assert again.status_code == 303
+        page = pushing.client.get(f"/admin/items/{item.id}").text
         box = re.search(r'<input type="checkbox" id="send-reason"[^>]*>', page)
         assert box and "disabled" in box.group(0)  # once per item: the page says so
         assert "it is never sent twice" in page
