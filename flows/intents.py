@@ -82,6 +82,8 @@ SUBMISSION_SCOPED = frozenset(
     {Intent.WITHDRAW, Intent.WITHDRAW_YES, Intent.KEEP, Intent.REFACE, Intent.REFACE_TO}
 )
 
+# The flows' own cancel words; the caller adds every catalogue's cancel button label and typed
+# cancel words (`Context.cancel_words`), so that each language's word cancels.
 _CANCEL_WORDS = frozenset({"キャンセル", "やめる", "中止", "cancel", "stop"})
 _HELP_WORDS = frozenset({"ヘルプ", "help", "使い方", "?"})
 # "I want to withdraw (it)", as workers type it: Japanese, easy Japanese, and the short forms of
@@ -250,10 +252,13 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
-def keyword(text: str) -> Intent | None:
-    """Return the command a typed text stands for (cancel or help), if it is exactly one."""
+def keyword(text: str, cancel_words: frozenset[str] = frozenset()) -> Intent | None:
+    """Return the command a typed text stands for (cancel or help), if it is exactly one.
+
+    `cancel_words` (already normalised) add to the flows' own: the catalogues' words.
+    """
     word = normalise(text)
-    if word in _CANCEL_WORDS:
+    if word in _CANCEL_WORDS or word in cancel_words:
         return Intent.CANCEL
     if word in _HELP_WORDS:
         return Intent.HELP
@@ -268,14 +273,14 @@ def fingerprint(text: str) -> str:
     return f"{value:08x}"
 
 
-def interpret(received: Input) -> Event:
+def interpret(received: Input, cancel_words: frozenset[str] = frozenset()) -> Event:
     """Turn an input into what the worker means: a tap for postbacks and keywords, else itself."""
     match received:
         case PostbackReceived(data=data):
             # A postback that does not parse stays a PostbackReceived: unexpected input.
             return parse(data) or received
         case TextReceived(text=text):
-            intent = keyword(text)
+            intent = keyword(text, cancel_words)
             if intent is not None:
                 return Tap(intent)
             return withdraw_request(text) or received

@@ -34,7 +34,15 @@ from flows import (
     sites,
     submission,
 )
-from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, WithdrawAsked, interpret
+from flows.intents import (
+    QUESTION_SCOPED,
+    Event,
+    Intent,
+    Tap,
+    WithdrawAsked,
+    interpret,
+    withdraw_request,
+)
 from flows.keys import Key
 from flows.questions import current_ref
 from flows.reprompt import MAX_STRIKES, unexpected
@@ -219,9 +227,19 @@ def _is_stale(conversation: Conversation, tap: Tap) -> bool:
 
 def route(conversation: Conversation | None, received: Input, ctx: Context) -> Route:
     """Decide which transition handles an input, without running it."""
-    event = interpret(received)
+    event = interpret(received, ctx.cancel_words)
     trigger = trigger_of(event)
     state = _after_timeout(conversation or Conversation(), trigger, ctx)
+    if (
+        trigger is Intent.CANCEL
+        and isinstance(received, TextReceived)
+        and state.draft is None
+        and state.pending_text is None
+    ):
+        # "取消" cancels in Chinese and withdraws in Japanese: with nothing open, it withdraws.
+        asked = withdraw_request(received.text)
+        if asked is not None:
+            event, trigger = asked, WithdrawAsked
     if isinstance(event, Tap) and _is_stale(state, event):
         return Route(state, event, None, Key.HINT_STALE)
     transition = FALLBACKS.get(trigger) or TRANSITIONS[state.step].get(trigger)

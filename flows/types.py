@@ -252,6 +252,9 @@ class Context:
     site: Site | None = None
     site_gone: bool = False
     credit: str | None = None  # how the worker lets the PR team credit them (None: not chosen)
+    # Typed words that cancel, normalised (`intents.normalise`): every catalogue's cancel button
+    # label and typed cancel words, so a worker's own word cancels in any language.
+    cancel_words: frozenset[str] = frozenset()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -314,6 +314,7 @@ def _context(
         # A site the worker had was retired: they are asked again (it is not an unknown id).
         site_gone=contributor.site_id is not None and mine_site is None,
         credit=contributor.credit,
+        cancel_words=env.services.catalogue.cancel_words,
     )
 
 

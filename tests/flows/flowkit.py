@@ -112,6 +112,7 @@ class Chat:
     guideline: Guideline = field(default_factory=Guideline)
     examples: tuple[Example, ...] = ()
     credit: str | None = None  # how the worker lets the PR team credit them (SetCredit)
+    cancel_words: frozenset[str] = frozenset()  # the catalogues' cancel words, as the app passes
 
     def lookup(self, received: Input) -> SubmissionRef | None:
         """Find what the input asks about among this worker's submissions, as the caller does."""
@@ -147,6 +148,7 @@ class Chat:
             site=next((s for s in self.sites if s.id == self.site_id), None),
             site_gone=self.site_id is not None and all(s.id != self.site_id for s in self.sites),
             credit=self.credit,
+            cancel_words=self.cancel_words,
         )
 
     @property

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from flows.intents import Intent, keyword
 from flows.keys import PARAMS, Key
 from flows.types import MediaCount
 from webhooks.i18n import (
+    CANCEL_TYPED,
     LOCALES_DIR,
     MEDIA_BOTH,
     PLURAL_KEYS,
@@ -28,7 +30,7 @@ from webhooks.render import MAX_LABEL, utf16_len
 # The languages most foreign workers in Japanese factories and stores read (issue 8).
 LANGUAGES = ("ja", "ja-x-easy", "en", "vi", "pt-BR", "id", "tl", "zh-Hans")
 # The conversation's keys, the pushes' keys (webhooks/notices.py) and the renderer's own.
-KEYS = tuple(str(key) for key in (*Key, *NoticeKey, MEDIA_BOTH))
+KEYS = tuple(str(key) for key in (*Key, *NoticeKey, MEDIA_BOTH, CANCEL_TYPED))
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +113,24 @@ class TestContent:
             if text == japanese and not (language == "ja-x-easy" and key in EASY_SAME_AS_JAPANESE)
         ]
         assert not copies, f"{language} repeats the Japanese text of {copies}"
+
+
+class TestCancelWords:
+    """A worker cancels by typing their own language's word, not only Japanese or English."""
+
+    @pytest.mark.parametrize("language", LANGUAGES)
+    def test_the_cancel_button_label_and_typed_words_cancel(self, catalogue, language):
+        texts = catalogue.texts[language]
+        typed = texts[CANCEL_TYPED].split("|")
+        assert all(w == w.strip() and w for w in typed), f"{language}: empty or padded word"
+        for word in (texts[str(Key.BUTTON_CANCEL)], *typed):
+            assert keyword(word, catalogue.cancel_words) is Intent.CANCEL, f"{language}:{word}"
+
+    @pytest.mark.parametrize(
+        "word", ["hủy", "Batal", "Cancelar", "I-cancel", "取消", "Hủy bỏ", "thôi"]
+    )
+    def test_the_reviewed_words_cancel(self, catalogue, word):
+        assert keyword(word, catalogue.cancel_words) is Intent.CANCEL
 
 
 # Easy Japanese keeps these plain Japanese texts: they are already short, plain and common.
