@@ -153,6 +153,8 @@ class Key(StrEnum):
     BUTTON_CREDIT_NAME = "button.credit_name"
     BUTTON_CREDIT_SITE = "button.credit_site"
     BUTTON_CREDIT_ANONYMOUS = "button.credit_anonymous"
+    # Every photo of an open draft was unsent: nothing was sent (said at the next reply).
+    UNSENT_EMPTIED = "unsent.emptied"
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.

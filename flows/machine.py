@@ -18,7 +18,7 @@ row; an input the row does not name is unexpected.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flows import (
@@ -44,7 +44,7 @@ from flows.intents import (
     withdraw_request,
 )
 from flows.keys import Key
-from flows.questions import current_ref
+from flows.questions import current_ref, then_ask
 from flows.reprompt import MAX_STRIKES, unexpected
 from flows.types import (
     BatchDue,
@@ -57,11 +57,14 @@ from flows.types import (
     Outcome,
     PhotoReceived,
     PostbackReceived,
+    Reply,
     Step,
     TextReceived,
     Unfollowed,
     Unsent,
 )
+
+MAX_REPLIES = 5  # LINE's limit on messages in one reply
 
 # A handler receives the event its table key names (a `Tap` for an Intent key, else an instance
 # of the key's type); the table guarantees the match, which plain typing cannot express.
@@ -249,13 +252,32 @@ def route(conversation: Conversation | None, received: Input, ctx: Context) -> R
 
 def step(conversation: Conversation | None, received: Input, ctx: Context) -> Outcome:
     """Decide the next state, the replies and the effects for one input."""
+    emptied = conversation is not None and conversation.emptied
+    if conversation is not None and emptied:
+        conversation = replace(conversation, emptied=False)
+        # A new photo shows the worker already moved on: no need to explain the old draft.
+        emptied = not isinstance(received, PhotoReceived)
     chosen = route(conversation, received, ctx)
+    if chosen.transition is None and emptied and chosen.hint is Key.HINT_STALE:
+        # A button of the dropped draft: say why it is gone, not "that was an earlier question".
+        said = then_ask(chosen.conversation, ctx, Reply(Key.UNSENT_EMPTIED))
+        return guide.ask_again(Outcome(chosen.conversation, said), ctx)
     if chosen.transition is None:
-        return guide.ask_again(unexpected(chosen.conversation, ctx, hint=chosen.hint), ctx)
-    outcome = sites.ask_again_if_gone(
-        chosen.transition.handler(chosen.conversation, chosen.event, ctx), ctx
-    )
-    return outcome if isinstance(received, Followed) else guide.ask_again(outcome, ctx)
+        outcome = guide.ask_again(unexpected(chosen.conversation, ctx, hint=chosen.hint), ctx)
+    else:
+        outcome = sites.ask_again_if_gone(
+            chosen.transition.handler(chosen.conversation, chosen.event, ctx), ctx
+        )
+        if not isinstance(received, Followed):
+            outcome = guide.ask_again(outcome, ctx)
+    return _say_emptied(outcome) if emptied else outcome
+
+
+def _say_emptied(outcome: Outcome) -> Outcome:
+    """Put "your photos were unsent, nothing was sent" first, or keep it for the next reply."""
+    if not outcome.replies or len(outcome.replies) >= MAX_REPLIES:
+        return replace(outcome, conversation=replace(outcome.conversation, emptied=True))
+    return replace(outcome, replies=(Reply(Key.UNSENT_EMPTIED), *outcome.replies))
 
 
 def problems(conversation: Conversation, *, max_media: int | None = None) -> list[str]:

@@ -255,6 +255,10 @@ class Context:
     # Typed words that cancel, normalised (`intents.normalise`): every catalogue's cancel button
     # label and typed cancel words, so a worker's own word cancels in any language.
     cancel_words: frozenset[str] = frozenset()
+    # For an `Unsent` input: the submission (or open draft) the unsent photo belonged to, looked
+    # up by the caller (None: none of this worker's), and whether it was a video.
+    unsent_from: str | None = None
+    unsent_video: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,6 +344,9 @@ class Conversation:
     batch: Batch | None = None
     theme_next: str | None = None  # "send for this theme": the next photo draft's theme
     arrived_videos: tuple[str, ...] = ()  # the videos among `arrived` (message ids)
+    # Every photo of the open draft was unsent (LINE gives no reply token then): the draft was
+    # dropped, and the next reply says so first.
+    emptied: bool = False
 
 
 # ---------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from flows.types import (
     Site,
     SubmissionStatus,
     Theme,
+    Unsent,
     VideoReceived,
 )
 from tests.flows.flowkit import Chat, photo, postback, text
@@ -146,6 +147,14 @@ def conversations() -> Iterator[Outcome]:
     c.send(text("hello"))
     c.tap(Key.BUTTON_CONTINUE)
     c.tap(THEMES[0].title)
+    yield from c.history
+
+    # The only photo of a draft unsent: the next answer says nothing was sent.
+    c = WorstChat()
+    c.send(photo("u1"))
+    c.tap(THEMES[0].title)
+    c.send(Unsent("u1"))
+    c.tap(Key.BUTTON_FACE_SHOW, c.history[-2])
     yield from c.history
 
     # An idea set aside after three stickers.
