@@ -155,6 +155,8 @@ class Key(StrEnum):
     BUTTON_CREDIT_ANONYMOUS = "button.credit_anonymous"
     # Every photo of an open draft was unsent: nothing was sent (said at the next reply).
     UNSENT_EMPTIED = "unsent.emptied"
+    # The guideline was updated since the worker agreed: its version and what changed.
+    GUIDE_CHANGED_WHAT = "guide.changed.what"  # {version} {changes}
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
@@ -195,4 +197,5 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.NOTICE_MEDIA_TOO_BIG: frozenset({"code", "count", "minutes"}),
     Key.NOTICE_MEDIA_UNREADABLE: frozenset({"code", "count"}),
     Key.NOTICE_MEDIA_LOST: frozenset({"code", "count"}),
+    Key.GUIDE_CHANGED_WHAT: frozenset({"version", "changes"}),
 }

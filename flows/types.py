@@ -177,6 +177,7 @@ class Guideline:
     entries: tuple[GuideEntry, ...] = ()
     agreed: int | None = None  # the version the worker agreed to
     asked: int | None = None  # the version the bot last asked about
+    changed: tuple[str, ...] = ()  # titles of the entries edited since the worker agreed
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -249,6 +250,11 @@ def guideline_and_themes() -> Iterator[Outcome]:
     yield from c.history
     c = WorstChat()
     c.send(postback(Intent.MONTH_THEME))
+    yield from c.history
+    # A new version with the longest entry titles changed, re-asked after a receipt.
+    changed = tuple(e.title for e in GUIDE.entries)
+    c = WorstChat(guideline=replace(GUIDE, version=3, agreed=2, asked=2, changed=changed))
+    c.submit_photo()
     yield from c.history
 
 
