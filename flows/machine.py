@@ -252,12 +252,31 @@ def route(conversation: Conversation | None, received: Input, ctx: Context) -> R
 
 def step(conversation: Conversation | None, received: Input, ctx: Context) -> Outcome:
     """Decide the next state, the replies and the effects for one input."""
-    emptied = conversation is not None and conversation.emptied
-    if conversation is not None and emptied:
-        conversation = replace(conversation, emptied=False)
+    chosen = route(conversation, received, ctx)
+    tapped = _question_tap(received, chosen.event)
+    if tapped is not None and conversation is not None and conversation.last_tap == tapped:
+        # A double tap: the first tap was answered; a second answer would push it out of view.
+        return Outcome(conversation)
+    emptied = chosen.conversation.emptied
+    if emptied:
+        chosen = replace(chosen, conversation=replace(chosen.conversation, emptied=False))
         # A new photo shows the worker already moved on: no need to explain the old draft.
         emptied = not isinstance(received, PhotoReceived)
-    chosen = route(conversation, received, ctx)
+    outcome = _answer(chosen, received, ctx, emptied=emptied)
+    if outcome.replies or tapped is not None:
+        outcome = replace(outcome, conversation=replace(outcome.conversation, last_tap=tapped))
+    return outcome
+
+
+def _question_tap(received: Input, event: Event) -> str | None:
+    """The postback data of a tap answering a question (None for anything else)."""
+    if isinstance(received, PostbackReceived) and isinstance(event, Tap) and event.ref:
+        return received.data if event.intent in QUESTION_SCOPED else None
+    return None
+
+
+def _answer(chosen: Route, received: Input, ctx: Context, *, emptied: bool) -> Outcome:
+    """Run the chosen transition (or answer the unexpected input) and the checks after it."""
     if chosen.transition is None and emptied and chosen.hint is Key.HINT_STALE:
         # A button of the dropped draft: say why it is gone, not "that was an earlier question".
         said = then_ask(chosen.conversation, ctx, Reply(Key.UNSENT_EMPTIED))

@@ -348,6 +348,9 @@ class Conversation:
     # Every photo of the open draft was unsent (LINE gives no reply token then): the draft was
     # dropped, and the next reply says so first.
     emptied: bool = False
+    # The postback data of the question button answered last: the same tap again (a double tap)
+    # is ignored silently, so the answer's buttons stay in view.
+    last_tap: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
