@@ -108,7 +108,8 @@ _WITHDRAW_WORDS = frozenset(
 # A receipt code as the receipt shows it (`K7F-3QX`), typed with any dash or none. It must hold
 # a letter, and without a dash a digit too, so that a number ("123456") or a six-letter word
 # ("thanks") is not taken for a code.
-_CODE = re.compile(r"(?<![A-Z0-9])([A-Z0-9]{3})([-‐‑–—―−ー]?)([A-Z0-9]{3})(?![A-Z0-9])")
+# A space may stand for the dash (`K7F 3QX`), but like no dash it needs a digit ("THE CAT").
+_CODE = re.compile(r"(?<![A-Z0-9])([A-Z0-9]{3})([-‐‑–—―−ー ]?)([A-Z0-9]{3})(?![A-Z0-9])")
 _CODE_LABELS = (
     *("受付番号", "うけつけばんごう", "受理编号", "编号", "receipt code", "code"),
     *("mã số", "mã", "código", "kode"),
@@ -233,7 +234,8 @@ def withdraw_request(text: str) -> WithdrawAsked | None:
         match = found[0]
         chars = match.group(1) + match.group(3)
         has_digit = any(ch.isdigit() for ch in chars)
-        if chars.isdigit() or not (match.group(2) or has_digit):
+        dashed = match.group(2).strip() != ""
+        if chars.isdigit() or not (dashed or has_digit):
             return None
         code = f"{match.group(1)}-{match.group(3)}"
         rest = upper[: match.start()] + " " + upper[match.end() :]
