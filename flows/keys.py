@@ -84,7 +84,7 @@ class Key(StrEnum):
     FACE_IS_NONE = "face.is_none"
     REFACE_ASK = "reface.ask"  # {code}
     REFACE_ASK_PRIVATE = "reface.ask_private"  # {code}
-    REFACE_DONE = "reface.done"  # {code}
+    REFACE_DONE = "reface.done"  # {code} {face}: the face choice now, in words
     REFACE_CLOSED = "reface.closed"  # {code}
     SETTINGS = "settings"  # {contact}
     SETTINGS_NO_CONTACT = "settings.no_contact"
@@ -189,7 +189,7 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.MINE_INTRO: frozenset({"count"}),
     Key.REFACE_ASK: frozenset({"code"}),
     Key.REFACE_ASK_PRIVATE: frozenset({"code"}),
-    Key.REFACE_DONE: frozenset({"code"}),
+    Key.REFACE_DONE: frozenset({"code", "face"}),
     Key.REFACE_CLOSED: frozenset({"code"}),
     Key.SETTINGS: frozenset({"contact"}),
     Key.SITE_SET: frozenset({"site"}),

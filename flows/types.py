@@ -400,7 +400,14 @@ class MediaCount:
     videos: int = 0
 
 
-Param = str | int | MediaCount
+@dataclass(frozen=True)
+class Phrase:
+    """A catalogue key said in the worker's language inside another text (`{face}`)."""
+
+    key: str
+
+
+Param = str | int | MediaCount | Phrase
 
 
 @dataclass(frozen=True)

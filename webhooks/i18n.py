@@ -34,7 +34,7 @@ from babel.messages.pofile import read_po
 
 from flows.intents import normalise
 from flows.keys import Key
-from flows.types import MediaCount, Param
+from flows.types import MediaCount, Param, Phrase
 
 DOMAIN = "genba"
 DEFAULT_LANGUAGE = "ja"
@@ -164,11 +164,16 @@ class Catalogue:
 
     def text(self, key: str, *, language: str, params: Mapping[str, Param] | None = None) -> str:
         """Return a key's text in a language with its placeholders filled."""
-        said = {
-            name: self.media(value, language=language) if isinstance(value, MediaCount) else value
-            for name, value in (params or {}).items()
-        }
+        said = {name: self._say(value, language) for name, value in (params or {}).items()}
         return fill(self.template(key, language=language), said)
+
+    def _say(self, value: Param, language: str) -> str | int:
+        """A parameter in words: counts and phrases in the language, others as they are."""
+        if isinstance(value, MediaCount):
+            return self.media(value, language=language)
+        if isinstance(value, Phrase):
+            return self.text(value.key, language=language)
+        return value
 
     def counted(self, key: str, n: int, *, language: str) -> str:
         """Return a plural entry filled for `n` ("1 video"), else the default language's."""

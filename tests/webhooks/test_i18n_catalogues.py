@@ -13,7 +13,7 @@ import pytest
 
 from flows.intents import Intent, keyword
 from flows.keys import PARAMS, Key
-from flows.types import MediaCount
+from flows.types import MediaCount, Phrase
 from webhooks.i18n import (
     CANCEL_TYPED,
     LOCALES_DIR,
@@ -131,6 +131,35 @@ class TestCancelWords:
     )
     def test_the_reviewed_words_cancel(self, catalogue, word):
         assert keyword(word, catalogue.cancel_words) is Intent.CANCEL
+
+
+class TestFaceWords:
+    """The face choice reads the same on the receipt, on "my submissions" and after a change."""
+
+    @pytest.mark.parametrize("language", LANGUAGES)
+    @pytest.mark.parametrize(
+        ("receipt", "face"),
+        [
+            (Key.RECEIPT_SUMMARY_SHOW, Key.FACE_IS_SHOW),
+            (Key.RECEIPT_SUMMARY_BLUR, Key.FACE_IS_BLUR),
+            (Key.RECEIPT_SUMMARY_NO_FACE, Key.FACE_IS_NONE),
+        ],
+    )
+    def test_the_receipt_and_the_card_say_the_same(self, catalogue, language, receipt, face):
+        texts = catalogue.texts[language]
+        said = texts[str(receipt)].split("\n")[-1].lstrip("•・ ")
+        assert said == texts[str(face)]
+        changed = catalogue.text(
+            Key.REFACE_DONE, language=language, params={"code": "K7F-3QX", "face": Phrase(face)}
+        )
+        assert changed.endswith(texts[str(face)])
+
+    def test_english_says_one_photo_without_a_plural(self, catalogue):
+        for key in (Key.RECEIPT_SUMMARY_SHOW, Key.RECEIPT_SUMMARY_NO_FACE):
+            one = catalogue.text(
+                key, language="en", params={"count": MediaCount(1, 0), "theme": "Safety"}
+            )
+            assert "1 photo\n" in one and "photos" not in one, one
 
 
 # Easy Japanese keeps these plain Japanese texts: they are already short, plain and common.
