@@ -133,6 +133,15 @@ class TestCancelWords:
         assert keyword(word, catalogue.cancel_words) is Intent.CANCEL
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_settings_text_names_what_settings_offers(catalogue, language):
+    """Before, it said only "you can change the language" above the site and credit buttons."""
+    texts = catalogue.texts[language]
+    for settings in (texts["settings"], texts["settings.no_contact"]):
+        for label in (Key.BUTTON_SITE, Key.BUTTON_CREDIT):
+            assert texts[str(label)].casefold() in settings.casefold(), f"{language}:{label}"
+
+
 class TestFaceWords:
     """The face choice reads the same on the receipt, on "my submissions" and after a change."""
 
