@@ -157,6 +157,7 @@ class Key(StrEnum):
     UNSENT_EMPTIED = "unsent.emptied"
     # The guideline was updated since the worker agreed: its version and what changed.
     GUIDE_CHANGED_WHAT = "guide.changed.what"  # {version} {changes}
+    ASK_SITE_CURRENT = "ask.site.current"  # {site}: the site question for a worker who has one
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
@@ -198,4 +199,5 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.NOTICE_MEDIA_UNREADABLE: frozenset({"code", "count"}),
     Key.NOTICE_MEDIA_LOST: frozenset({"code", "count"}),
     Key.GUIDE_CHANGED_WHAT: frozenset({"version", "changes"}),
+    Key.ASK_SITE_CURRENT: frozenset({"site"}),
 }
