@@ -25,6 +25,7 @@ from flows.types import (
     PostbackReceived,
     Reply,
     SetFollowing,
+    Step,
     SubmissionRef,
     SubmissionStatus,
     Unfollowed,
@@ -42,6 +43,10 @@ def cancel(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
         return Outcome(idle, then_ask(idle, ctx, Reply(Key.CANCELLED)), effects)
     if conversation.pending_text is not None:
         return Outcome(idle, then_ask(idle, ctx, Reply(Key.CANCELLED)))
+    if conversation.step is Step.SEARCH_GUIDE:
+        # Leaving the search keeps a theme chosen from its card for the next photos.
+        rest = Conversation(theme_next=conversation.theme_next)
+        return Outcome(rest, then_ask(rest, ctx, Reply(Key.CANCELLED)))
     return Outcome(idle, then_ask(idle, ctx, Reply(Key.CANCEL_NOTHING)))
 
 

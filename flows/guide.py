@@ -111,7 +111,9 @@ def ask_search(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
     waiting = Conversation(
         step=Step.SEARCH_GUIDE, updated_at=ctx.now, theme_next=conversation.theme_next
     )
-    return Outcome(waiting, (Reply(Key.GUIDE_SEARCH_ASK),))
+    # A way back: the cancel button (or a typed cancel word) leaves the search.
+    back = button(Key.BUTTON_CANCEL, Tap(Intent.CANCEL))
+    return Outcome(waiting, (Reply(Key.GUIDE_SEARCH_ASK, choices=(back,)),))
 
 
 def answer_search(_conversation: Conversation, text: TextReceived, ctx: Context) -> Outcome:

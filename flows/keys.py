@@ -158,6 +158,8 @@ class Key(StrEnum):
     # The guideline was updated since the worker agreed: its version and what changed.
     GUIDE_CHANGED_WHAT = "guide.changed.what"  # {version} {changes}
     ASK_SITE_CURRENT = "ask.site.current"  # {site}: the site question for a worker who has one
+    EXAMPLE_NO_COMMENT = "example.no_comment"  # an example card with a photo and no comment
+    EXAMPLE_NOTHING_SHOWN = "example.nothing_shown"  # an example with no photo shown, no comment
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.

@@ -72,6 +72,17 @@ class TestSearch:
         assert card_titles(out) == ["名札は写さない"]
         assert c.conversation.step is Step.IDLE
 
+    def test_the_search_prompt_has_a_way_back(self) -> None:
+        c = chat()
+        c.send(PostbackReceived(menu_data(MenuButton.GUIDELINE)))
+        asked = c.tap(Key.BUTTON_GUIDE_SEARCH)
+        assert choice_names(asked) == [Key.BUTTON_CANCEL]
+        back = c.tap(Key.BUTTON_CANCEL)
+        assert Key.CANCELLED in keys(back) and Key.CANCEL_NOTHING not in keys(back)
+        assert c.conversation.step is Step.IDLE
+        # The next text is an idea again, not a search.
+        assert keys(c.send(text("宇宙船")))[-1] == Key.IDEA_CONFIRM
+
     def test_no_match_is_answered_kindly_with_the_categories(self) -> None:
         c = chat()
         c.send(postback(Intent.GUIDE_SEARCH))

@@ -217,8 +217,10 @@ def guideline_and_themes() -> Iterator[Outcome]:
     c = WorstChat(
         guideline=GUIDE,
         themes=(MONTHLY, *THEMES[1:]),
-        examples=tuple(
-            Example("例" * 100, "😀" * 1000, "https://x.example/e.jpg") for _ in range(14)
+        examples=(
+            Example("例" * 100, "", "https://x.example/e.jpg"),  # no comment
+            Example("例" * 100, "", None),  # neither comment nor picture
+            *(Example("例" * 100, "😀" * 1000, "https://x.example/e.jpg") for _ in range(12)),
         ),
     )
     c.send(Followed())
