@@ -6,6 +6,7 @@ language and the file to edit: the texts are written by people, not copied from 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -126,6 +127,11 @@ class TestCancelWords:
         for word in (texts[str(Key.BUTTON_CANCEL)], *typed):
             assert keyword(word, catalogue.cancel_words) is Intent.CANCEL, f"{language}:{word}"
 
+    @pytest.mark.parametrize("language", LANGUAGES)
+    def test_the_help_text_names_a_word_that_cancels(self, catalogue, language):
+        quoted = re.findall(r"[“「\"](.+?)[”」\"]", catalogue.texts[language]["help"])
+        assert any(keyword(q, catalogue.cancel_words) is Intent.CANCEL for q in quoted), quoted
+
     @pytest.mark.parametrize(
         "word", ["hủy", "Batal", "Cancelar", "I-cancel", "取消", "Hủy bỏ", "thôi"]
     )
@@ -140,6 +146,22 @@ def test_the_settings_text_names_what_settings_offers(catalogue, language):
     for settings in (texts["settings"], texts["settings.no_contact"]):
         for label in (Key.BUTTON_SITE, Key.BUTTON_CREDIT):
             assert texts[str(label)].casefold() in settings.casefold(), f"{language}:{label}"
+
+
+# Vietnamese says each thing one way: the words the other entries and the buttons use.
+VIETNAMESE_ONE_WAY = {
+    "nhóm pr": "nhóm truyền thông",
+    "máy ảnh": "camera (the button's word)",
+    "để lộ": "hiện (as the face question says)",
+    "bình luận": "ghi chú (as the skip button says)",
+    '"': "“…” quotation marks",
+}
+
+
+def test_vietnamese_says_each_thing_one_way(catalogue):
+    for key, text in catalogue.texts["vi"].items():
+        for variant, instead in VIETNAMESE_ONE_WAY.items():
+            assert variant not in text.casefold(), f"vi:{key} says {variant!r}; use {instead}"
 
 
 class TestFaceWords:
