@@ -25,6 +25,7 @@ from flows.types import (
     PostbackReceived,
     Reply,
     SetFollowing,
+    Step,
     SubmissionRef,
     SubmissionStatus,
     Unfollowed,
@@ -42,6 +43,10 @@ def cancel(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
         return Outcome(idle, then_ask(idle, ctx, Reply(Key.CANCELLED)), effects)
     if conversation.pending_text is not None:
         return Outcome(idle, then_ask(idle, ctx, Reply(Key.CANCELLED)))
+    if conversation.step is Step.SEARCH_GUIDE:
+        # Leaving the search keeps a theme chosen from its card for the next photos.
+        rest = Conversation(theme_next=conversation.theme_next)
+        return Outcome(rest, then_ask(rest, ctx, Reply(Key.CANCELLED)))
     return Outcome(idle, then_ask(idle, ctx, Reply(Key.CANCEL_NOTHING)))
 
 
@@ -155,12 +160,24 @@ def unfollow(conversation: Conversation, _event: Unfollowed, _ctx: Context) -> O
     return Outcome(conversation, (), (SetFollowing(following=False),))
 
 
-def unsend(conversation: Conversation, unsent: Unsent, _ctx: Context) -> Outcome:
-    """Withdraw the stored copy of an unsent message, silently (there is no reply token)."""
+def unsend(conversation: Conversation, unsent: Unsent, ctx: Context) -> Outcome:
+    """Withdraw the stored copy of an unsent message, silently (there is no reply token).
+
+    A photo of the open draft no longer counts (the receipt says how many were sent); when
+    none is left the draft is dropped, never submitted empty, and the next reply says why.
+    """
     arrived = tuple(m for m in conversation.arrived if m != unsent.message_id)
     videos = tuple(m for m in conversation.arrived_videos if m != unsent.message_id)
     kept = replace(conversation, arrived=arrived, arrived_videos=videos)
-    return Outcome(kept, (), (WithdrawPhoto(unsent.message_id),))
+    withdrawn = WithdrawPhoto(unsent.message_id)
+    draft = kept.draft
+    if draft is None or ctx.unsent_from != draft.id or draft.media < 1:
+        return Outcome(kept, (), (withdrawn,))
+    if draft.media == 1:
+        return Outcome(Conversation(emptied=True), (), (withdrawn, DiscardDraft(draft.id)))
+    video = ctx.unsent_video and draft.videos > 0
+    fewer = replace(draft, media=draft.media - 1, videos=draft.videos - int(video))
+    return Outcome(replace(kept, draft=fewer), (), (withdrawn,))
 
 
 def point_to_camera(conversation: Conversation, other: OtherReceived, ctx: Context) -> Outcome:

@@ -111,7 +111,9 @@ def ask_search(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
     waiting = Conversation(
         step=Step.SEARCH_GUIDE, updated_at=ctx.now, theme_next=conversation.theme_next
     )
-    return Outcome(waiting, (Reply(Key.GUIDE_SEARCH_ASK),))
+    # A way back: the cancel button (or a typed cancel word) leaves the search.
+    back = button(Key.BUTTON_CANCEL, Tap(Intent.CANCEL))
+    return Outcome(waiting, (Reply(Key.GUIDE_SEARCH_ASK, choices=(back,)),))
 
 
 def answer_search(_conversation: Conversation, text: TextReceived, ctx: Context) -> Outcome:
@@ -186,21 +188,39 @@ def ask_again(outcome: Outcome, ctx: Context) -> Outcome:
         or _offers_agree(outcome)
     ):
         return outcome
-    key = Key.GUIDE_CHANGED if guide.agreed is not None else Key.GUIDE_AGREE_ASK
-    # The answer keeps its place as the last message (a receipt's code and buttons stay where
-    # the worker looks); the request comes first and its buttons join the last message's.
     last = outcome.replies[-1]
     kept = last.choices or camera_buttons()
     shown = {c.label for c in kept}
     extra = tuple(b for b in agree_buttons(guide) if b.label not in shown)
-    replies = (
-        Reply(key),
-        *outcome.replies[:-1],
-        replace(last, choices=(*extra, *kept)[:MAX_CHOICES]),
-    )
+    choices = (*extra, *kept)[:MAX_CHOICES]
+    if guide.agreed is None:
+        # The first request comes first: the answer (a receipt's code) keeps its place last.
+        replies = (
+            Reply(Key.GUIDE_AGREE_ASK),
+            *outcome.replies[:-1],
+            replace(last, choices=choices),
+        )
+    else:
+        # A re-ask after an update: the answer the worker asked for comes first, then what
+        # changed, carrying the answer's buttons beside its own (LINE shows only the last ones).
+        request = replace(_request(guide), choices=choices)
+        replies = (*outcome.replies[:-1], replace(last, choices=()), request)
     return replace(
         outcome, replies=replies, effects=(*outcome.effects, AskedGuideline(guide.version))
     )
+
+
+MAX_CHANGES = 3  # changed entries named in the request; a phone screen holds no more
+
+
+def _request(guide: Guideline) -> Reply:
+    """Ask to agree again after an update, naming the version and the entries edited."""
+    if not guide.changed:
+        return Reply(Key.GUIDE_CHANGED)
+    named = [f"・{title}" for title in guide.changed[:MAX_CHANGES]]
+    if len(guide.changed) > MAX_CHANGES:
+        named.append("…")
+    return Reply(Key.GUIDE_CHANGED_WHAT, {"version": guide.version, "changes": "\n".join(named)})
 
 
 def welcome_prompt(ctx: Context) -> tuple[tuple[Reply, ...], tuple[Effect, ...]]:

@@ -82,6 +82,8 @@ SUBMISSION_SCOPED = frozenset(
     {Intent.WITHDRAW, Intent.WITHDRAW_YES, Intent.KEEP, Intent.REFACE, Intent.REFACE_TO}
 )
 
+# The flows' own cancel words; the caller adds every catalogue's cancel button label and typed
+# cancel words (`Context.cancel_words`), so that each language's word cancels.
 _CANCEL_WORDS = frozenset({"キャンセル", "やめる", "中止", "cancel", "stop"})
 _HELP_WORDS = frozenset({"ヘルプ", "help", "使い方", "?"})
 # "I want to withdraw (it)", as workers type it: Japanese, easy Japanese, and the short forms of
@@ -106,7 +108,8 @@ _WITHDRAW_WORDS = frozenset(
 # A receipt code as the receipt shows it (`K7F-3QX`), typed with any dash or none. It must hold
 # a letter, and without a dash a digit too, so that a number ("123456") or a six-letter word
 # ("thanks") is not taken for a code.
-_CODE = re.compile(r"(?<![A-Z0-9])([A-Z0-9]{3})([-‐‑–—―−ー]?)([A-Z0-9]{3})(?![A-Z0-9])")
+# A space may stand for the dash (`K7F 3QX`), but like no dash it needs a digit ("THE CAT").
+_CODE = re.compile(r"(?<![A-Z0-9])([A-Z0-9]{3})([-‐‑–—―−ー ]?)([A-Z0-9]{3})(?![A-Z0-9])")
 _CODE_LABELS = (
     *("受付番号", "うけつけばんごう", "受理编号", "编号", "receipt code", "code"),
     *("mã số", "mã", "código", "kode"),
@@ -231,7 +234,8 @@ def withdraw_request(text: str) -> WithdrawAsked | None:
         match = found[0]
         chars = match.group(1) + match.group(3)
         has_digit = any(ch.isdigit() for ch in chars)
-        if chars.isdigit() or not (match.group(2) or has_digit):
+        dashed = match.group(2).strip() != ""
+        if chars.isdigit() or not (dashed or has_digit):
             return None
         code = f"{match.group(1)}-{match.group(3)}"
         rest = upper[: match.start()] + " " + upper[match.end() :]
@@ -250,10 +254,13 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
-def keyword(text: str) -> Intent | None:
-    """Return the command a typed text stands for (cancel or help), if it is exactly one."""
+def keyword(text: str, cancel_words: frozenset[str] = frozenset()) -> Intent | None:
+    """Return the command a typed text stands for (cancel or help), if it is exactly one.
+
+    `cancel_words` (already normalised) add to the flows' own: the catalogues' words.
+    """
     word = normalise(text)
-    if word in _CANCEL_WORDS:
+    if word in _CANCEL_WORDS or word in cancel_words:
         return Intent.CANCEL
     if word in _HELP_WORDS:
         return Intent.HELP
@@ -268,14 +275,14 @@ def fingerprint(text: str) -> str:
     return f"{value:08x}"
 
 
-def interpret(received: Input) -> Event:
+def interpret(received: Input, cancel_words: frozenset[str] = frozenset()) -> Event:
     """Turn an input into what the worker means: a tap for postbacks and keywords, else itself."""
     match received:
         case PostbackReceived(data=data):
             # A postback that does not parse stays a PostbackReceived: unexpected input.
             return parse(data) or received
         case TextReceived(text=text):
-            intent = keyword(text)
+            intent = keyword(text, cancel_words)
             if intent is not None:
                 return Tap(intent)
             return withdraw_request(text) or received

@@ -84,7 +84,7 @@ class Key(StrEnum):
     FACE_IS_NONE = "face.is_none"
     REFACE_ASK = "reface.ask"  # {code}
     REFACE_ASK_PRIVATE = "reface.ask_private"  # {code}
-    REFACE_DONE = "reface.done"  # {code}
+    REFACE_DONE = "reface.done"  # {code} {face}: the face choice now, in words
     REFACE_CLOSED = "reface.closed"  # {code}
     SETTINGS = "settings"  # {contact}
     SETTINGS_NO_CONTACT = "settings.no_contact"
@@ -153,6 +153,13 @@ class Key(StrEnum):
     BUTTON_CREDIT_NAME = "button.credit_name"
     BUTTON_CREDIT_SITE = "button.credit_site"
     BUTTON_CREDIT_ANONYMOUS = "button.credit_anonymous"
+    # Every photo of an open draft was unsent: nothing was sent (said at the next reply).
+    UNSENT_EMPTIED = "unsent.emptied"
+    # The guideline was updated since the worker agreed: its version and what changed.
+    GUIDE_CHANGED_WHAT = "guide.changed.what"  # {version} {changes}
+    ASK_SITE_CURRENT = "ask.site.current"  # {site}: the site question for a worker who has one
+    EXAMPLE_NO_COMMENT = "example.no_comment"  # an example card with a photo and no comment
+    EXAMPLE_NOTHING_SHOWN = "example.nothing_shown"  # an example with no photo shown, no comment
 
 
 # The placeholders each key's text must use, so flows and catalogues can be checked against it.
@@ -185,7 +192,7 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.MINE_INTRO: frozenset({"count"}),
     Key.REFACE_ASK: frozenset({"code"}),
     Key.REFACE_ASK_PRIVATE: frozenset({"code"}),
-    Key.REFACE_DONE: frozenset({"code"}),
+    Key.REFACE_DONE: frozenset({"code", "face"}),
     Key.REFACE_CLOSED: frozenset({"code"}),
     Key.SETTINGS: frozenset({"contact"}),
     Key.SITE_SET: frozenset({"site"}),
@@ -193,4 +200,6 @@ PARAMS: Mapping[Key, frozenset[str]] = {
     Key.NOTICE_MEDIA_TOO_BIG: frozenset({"code", "count", "minutes"}),
     Key.NOTICE_MEDIA_UNREADABLE: frozenset({"code", "count"}),
     Key.NOTICE_MEDIA_LOST: frozenset({"code", "count"}),
+    Key.GUIDE_CHANGED_WHAT: frozenset({"version", "changes"}),
+    Key.ASK_SITE_CURRENT: frozenset({"site"}),
 }

@@ -18,7 +18,7 @@ row; an input the row does not name is unexpected.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flows import (
@@ -34,9 +34,17 @@ from flows import (
     sites,
     submission,
 )
-from flows.intents import QUESTION_SCOPED, Event, Intent, Tap, WithdrawAsked, interpret
+from flows.intents import (
+    QUESTION_SCOPED,
+    Event,
+    Intent,
+    Tap,
+    WithdrawAsked,
+    interpret,
+    withdraw_request,
+)
 from flows.keys import Key
-from flows.questions import current_ref
+from flows.questions import current_ref, then_ask
 from flows.reprompt import MAX_STRIKES, unexpected
 from flows.types import (
     BatchDue,
@@ -49,11 +57,14 @@ from flows.types import (
     Outcome,
     PhotoReceived,
     PostbackReceived,
+    Reply,
     Step,
     TextReceived,
     Unfollowed,
     Unsent,
 )
+
+MAX_REPLIES = 5  # LINE's limit on messages in one reply
 
 # A handler receives the event its table key names (a `Tap` for an Intent key, else an instance
 # of the key's type); the table guarantees the match, which plain typing cannot express.
@@ -219,9 +230,19 @@ def _is_stale(conversation: Conversation, tap: Tap) -> bool:
 
 def route(conversation: Conversation | None, received: Input, ctx: Context) -> Route:
     """Decide which transition handles an input, without running it."""
-    event = interpret(received)
+    event = interpret(received, ctx.cancel_words)
     trigger = trigger_of(event)
     state = _after_timeout(conversation or Conversation(), trigger, ctx)
+    if (
+        trigger is Intent.CANCEL
+        and isinstance(received, TextReceived)
+        and state.draft is None
+        and state.pending_text is None
+    ):
+        # "取消" cancels in Chinese and withdraws in Japanese: with nothing open, it withdraws.
+        asked = withdraw_request(received.text)
+        if asked is not None:
+            event, trigger = asked, WithdrawAsked
     if isinstance(event, Tap) and _is_stale(state, event):
         return Route(state, event, None, Key.HINT_STALE)
     transition = FALLBACKS.get(trigger) or TRANSITIONS[state.step].get(trigger)
@@ -232,12 +253,50 @@ def route(conversation: Conversation | None, received: Input, ctx: Context) -> R
 def step(conversation: Conversation | None, received: Input, ctx: Context) -> Outcome:
     """Decide the next state, the replies and the effects for one input."""
     chosen = route(conversation, received, ctx)
+    tapped = _question_tap(received, chosen.event)
+    if tapped is not None and conversation is not None and conversation.last_tap == tapped:
+        # A double tap: the first tap was answered; a second answer would push it out of view.
+        return Outcome(conversation)
+    emptied = chosen.conversation.emptied
+    if emptied:
+        chosen = replace(chosen, conversation=replace(chosen.conversation, emptied=False))
+        # A new photo shows the worker already moved on: no need to explain the old draft.
+        emptied = not isinstance(received, PhotoReceived)
+    outcome = _answer(chosen, received, ctx, emptied=emptied)
+    if outcome.replies or tapped is not None:
+        outcome = replace(outcome, conversation=replace(outcome.conversation, last_tap=tapped))
+    return outcome
+
+
+def _question_tap(received: Input, event: Event) -> str | None:
+    """The postback data of a tap answering a question (None for anything else)."""
+    if isinstance(received, PostbackReceived) and isinstance(event, Tap) and event.ref:
+        return received.data if event.intent in QUESTION_SCOPED else None
+    return None
+
+
+def _answer(chosen: Route, received: Input, ctx: Context, *, emptied: bool) -> Outcome:
+    """Run the chosen transition (or answer the unexpected input) and the checks after it."""
+    if chosen.transition is None and emptied and chosen.hint is Key.HINT_STALE:
+        # A button of the dropped draft: say why it is gone, not "that was an earlier question".
+        said = then_ask(chosen.conversation, ctx, Reply(Key.UNSENT_EMPTIED))
+        return guide.ask_again(Outcome(chosen.conversation, said), ctx)
     if chosen.transition is None:
-        return guide.ask_again(unexpected(chosen.conversation, ctx, hint=chosen.hint), ctx)
-    outcome = sites.ask_again_if_gone(
-        chosen.transition.handler(chosen.conversation, chosen.event, ctx), ctx
-    )
-    return outcome if isinstance(received, Followed) else guide.ask_again(outcome, ctx)
+        outcome = guide.ask_again(unexpected(chosen.conversation, ctx, hint=chosen.hint), ctx)
+    else:
+        outcome = sites.ask_again_if_gone(
+            chosen.transition.handler(chosen.conversation, chosen.event, ctx), ctx
+        )
+        if not isinstance(received, Followed):
+            outcome = guide.ask_again(outcome, ctx)
+    return _say_emptied(outcome) if emptied else outcome
+
+
+def _say_emptied(outcome: Outcome) -> Outcome:
+    """Put "your photos were unsent, nothing was sent" first, or keep it for the next reply."""
+    if not outcome.replies or len(outcome.replies) >= MAX_REPLIES:
+        return replace(outcome, conversation=replace(outcome.conversation, emptied=True))
+    return replace(outcome, replies=(Reply(Key.UNSENT_EMPTIED), *outcome.replies))
 
 
 def problems(conversation: Conversation, *, max_media: int | None = None) -> list[str]:

@@ -23,6 +23,7 @@ from flows.types import (
     DraftKind,
     Face,
     Outcome,
+    Phrase,
     Reply,
     SubmissionRef,
     SubmissionStatus,
@@ -103,9 +104,18 @@ def ask_reface(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
     if not faces:
         return _say(conversation, ctx, Reply(Key.REFACE_CLOSED, {"code": found.code}))
     key = Key.REFACE_ASK if found.status is SubmissionStatus.NEW else Key.REFACE_ASK_PRIVATE
-    choices = tuple(button(FACE_LABELS[f], Tap(Intent.REFACE_TO, found.id, f.value)) for f in faces)
+    choices = (
+        *(button(FACE_LABELS[f], Tap(Intent.REFACE_TO, found.id, f.value)) for f in faces),
+        # A way out that changes nothing ("keep it"), as under the withdraw question.
+        button(Key.BUTTON_KEEP, Tap(Intent.KEEP, found.id)),
+    )
     # The buttons go on this message; an open question is asked again after the answer.
     return Outcome(conversation, (Reply(key, {"code": found.code}, choices),))
+
+
+def _done(code: str, face: Face) -> Reply:
+    """Confirm the change, saying what the choice is now (the words of the card and receipt)."""
+    return Reply(Key.REFACE_DONE, {"code": code, "face": Phrase(_FACE_WORDS[face])})
 
 
 def reface(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
@@ -113,11 +123,12 @@ def reface(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
     found = _own(tap, ctx)
     if found is None:
         return _say(conversation, ctx, Reply(Key.WITHDRAW_NOT_FOUND))
-    done = Reply(Key.REFACE_DONE, {"code": found.code})
     if found.face is not None and tap.ref == found.face.value:
-        return _say(conversation, ctx, done)  # already so: a double tap, or the same choice
+        # Already so: a double tap, or the same choice.
+        return _say(conversation, ctx, _done(found.code, found.face))
     wanted = next((f for f in allowed_faces(found) if f.value == tap.ref), None)
     if wanted is None or found.face is None:
         return _say(conversation, ctx, Reply(Key.REFACE_CLOSED, {"code": found.code}))
     change = ChangeFace(found.id, wanted, was=found.face, status=found.status)
+    done = _done(found.code, wanted)
     return Outcome(conversation, then_ask(conversation, ctx, done), (change,))

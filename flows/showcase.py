@@ -9,7 +9,7 @@ from __future__ import annotations
 from flows.intents import Intent, Tap
 from flows.keys import Key
 from flows.questions import button, camera_buttons, then_ask
-from flows.types import Card, Context, Conversation, Outcome, Reply, Theme
+from flows.types import Card, Context, Conversation, Example, Outcome, Reply, Theme
 
 MAX_CARDS = 12  # LINE's limit on bubbles in a carousel
 
@@ -56,13 +56,19 @@ def send_for_theme(conversation: Conversation, tap: Tap, ctx: Context) -> Outcom
     return Outcome(ready, (note,))
 
 
+def _example_card(example: Example) -> Card:
+    """An example as a card: its theme, comment and picture, or words saying what it is."""
+    if example.comment.strip():
+        return Card(title=example.theme, body=example.comment, image_url=example.image_url)
+    # No comment: say so in words rather than a bare dash.
+    line = Key.EXAMPLE_NO_COMMENT if example.image_url else Key.EXAMPLE_NOTHING_SHOWN
+    return Card(title=example.theme, image_url=example.image_url, lines=(line,))
+
+
 def show_examples(conversation: Conversation, _tap: Tap, ctx: Context) -> Outcome:
     """Show the PR team's examples as cards; the image only where the face choice allows it."""
     if not ctx.examples:
         return Outcome(conversation, then_ask(conversation, ctx, Reply(Key.EXAMPLES_NONE)))
-    cards = tuple(
-        Card(title=e.theme, body=e.comment or "—", image_url=e.image_url)
-        for e in ctx.examples[:MAX_CARDS]
-    )
+    cards = tuple(_example_card(e) for e in ctx.examples[:MAX_CARDS])
     shown = Reply(Key.EXAMPLES_INTRO, {"count": len(cards)}, cards=cards)
     return Outcome(conversation, then_ask(conversation, ctx, shown))

@@ -7,9 +7,11 @@ The active sites come in `Context.sites`. One quick reply holds 13 buttons, so a
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import replace
 
-from flows.intents import MAX_DATA, Intent, Tap, encode
+from flows.intents import MAX_DATA, Intent, Tap, encode, normalise
 from flows.keys import Key
 from flows.questions import MAX_CHOICES, button, then_ask
 from flows.types import (
@@ -20,27 +22,47 @@ from flows.types import (
     Outcome,
     Reply,
     SetSite,
+    Site,
     Step,
+    TextReceived,
 )
 
 PER_PAGE = MAX_CHOICES - 2  # room for "more…" and "skip"
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that reads digit runs as numbers, so 第2工場 comes before 第10工場."""
+    parts = _DIGITS.split(unicodedata.normalize("NFKC", name).casefold())
+    return tuple((1, int(p)) if p.isdecimal() else (0, p) for p in parts if p)
+
+
+def in_order(sites: tuple[Site, ...]) -> tuple[Site, ...]:
+    """The sites as a person sorts them: by name, numbers as numbers, then by id."""
+    return tuple(sorted(sites, key=lambda s: (natural_key(s.name), s.id)))
 
 
 def site_question(ctx: Context, page: int = 0, key: Key = Key.ASK_SITE) -> Reply:
-    """Ask for the worker's site: one page of sites, "more…" when there are more, and skip."""
+    """Ask for the worker's site: one page of sites, "more…" when there are more, and skip.
+
+    A worker who has a site (asked again from settings) is told which one it is now.
+    """
     offered = [
         Choice(ChoiceKind.POSTBACK, data=encode(Tap(Intent.SITE, s.id)), literal=s.name)
-        for s in ctx.sites
+        for s in in_order(ctx.sites)
         if len(encode(Tap(Intent.SITE, s.id))) <= MAX_DATA
     ]
+    params: dict[str, str] = {}
+    if key is Key.ASK_SITE and ctx.site is not None:
+        key, params = Key.ASK_SITE_CURRENT, {"site": ctx.site.name}
     skip = button(Key.BUTTON_SITE_SKIP, Tap(Intent.SITE))
     if len(offered) <= MAX_CHOICES - 1:
-        return Reply(key, choices=(*offered, skip))
+        return Reply(key, params, choices=(*offered, skip))
     pages = (len(offered) + PER_PAGE - 1) // PER_PAGE
     page = page % pages  # "more…" on the last page goes round to the first
     shown = offered[page * PER_PAGE : (page + 1) * PER_PAGE]
     more = button(Key.BUTTON_MORE, Tap(Intent.SITES, str(page + 1)))
-    return Reply(key, choices=(*shown, more, skip))
+    return Reply(key, params, choices=(*shown, more, skip))
 
 
 def show_sites(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
@@ -63,6 +85,21 @@ def choose_site(conversation: Conversation, tap: Tap, ctx: Context) -> Outcome:
         return Outcome(conversation, (site_question(ctx, key=Key.SITE_GONE),))
     done = Reply(Key.SITE_SET, {"site": chosen.name})
     return Outcome(conversation, then_ask(conversation, ctx, done), (SetSite(chosen.id),))
+
+
+def _squash(text: str) -> str:
+    return "".join(normalise(text).split())
+
+
+def typed_site(conversation: Conversation, text: TextReceived, ctx: Context) -> Outcome | None:
+    """At rest, a text that is exactly one site's name picks it, as its button would."""
+    if conversation.step is not Step.IDLE or not ctx.sites:
+        return None
+    wanted = _squash(text.text)
+    found = [s for s in ctx.sites if _squash(s.name) == wanted]
+    if len(found) != 1 or not wanted:
+        return None
+    return choose_site(conversation, Tap(Intent.SITE, found[0].id), ctx)
 
 
 def ask_again_if_gone(outcome: Outcome, ctx: Context) -> Outcome:

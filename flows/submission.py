@@ -14,6 +14,7 @@ from flows.intents import Tap, normalise
 from flows.keys import Key
 from flows.questions import confirm_idea, question, receipt, summary, then_ask
 from flows.reprompt import unexpected
+from flows.sites import typed_site
 from flows.types import (
     Context,
     Conversation,
@@ -107,6 +108,9 @@ def offer_idea(conversation: Conversation, text: TextReceived, ctx: Context) -> 
     if len(idea) > ctx.max_comment_chars:
         too_long = Reply(Key.COMMENT_TOO_LONG, {"max": ctx.max_comment_chars})
         return Outcome(conversation, then_ask(conversation, ctx, too_long))
+    site = typed_site(conversation, text, ctx)
+    if site is not None:
+        return site  # the site question's answer, typed rather than tapped
     looked_up = text_at_rest(text, ctx)
     if looked_up is not None:
         return looked_up

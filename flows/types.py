@@ -177,6 +177,7 @@ class Guideline:
     entries: tuple[GuideEntry, ...] = ()
     agreed: int | None = None  # the version the worker agreed to
     asked: int | None = None  # the version the bot last asked about
+    changed: tuple[str, ...] = ()  # titles of the entries edited since the worker agreed
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,13 @@ class Context:
     site: Site | None = None
     site_gone: bool = False
     credit: str | None = None  # how the worker lets the PR team credit them (None: not chosen)
+    # Typed words that cancel, normalised (`intents.normalise`): every catalogue's cancel button
+    # label and typed cancel words, so a worker's own word cancels in any language.
+    cancel_words: frozenset[str] = frozenset()
+    # For an `Unsent` input: the submission (or open draft) the unsent photo belonged to, looked
+    # up by the caller (None: none of this worker's), and whether it was a video.
+    unsent_from: str | None = None
+    unsent_video: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,6 +345,12 @@ class Conversation:
     batch: Batch | None = None
     theme_next: str | None = None  # "send for this theme": the next photo draft's theme
     arrived_videos: tuple[str, ...] = ()  # the videos among `arrived` (message ids)
+    # Every photo of the open draft was unsent (LINE gives no reply token then): the draft was
+    # dropped, and the next reply says so first.
+    emptied: bool = False
+    # The postback data of the question button answered last: the same tap again (a double tap)
+    # is ignored silently, so the answer's buttons stay in view.
+    last_tap: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,7 +400,14 @@ class MediaCount:
     videos: int = 0
 
 
-Param = str | int | MediaCount
+@dataclass(frozen=True)
+class Phrase:
+    """A catalogue key said in the worker's language inside another text (`{face}`)."""
+
+    key: str
+
+
+Param = str | int | MediaCount | Phrase
 
 
 @dataclass(frozen=True)

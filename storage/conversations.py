@@ -57,6 +57,8 @@ def decode(text: str) -> Conversation:
             batch=_batch(data.get("batch")),
             theme_next=data.get("theme_next"),
             arrived_videos=tuple(data.get("arrived_videos", ())),
+            emptied=bool(data.get("emptied", False)),
+            last_tap=data.get("last_tap"),
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"malformed conversation state: {exc}") from exc

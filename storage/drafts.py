@@ -264,6 +264,23 @@ def withdraw_photo(
     return ids
 
 
+def unsent_media(
+    session: Session, *, message_id: str, contributor_id: str
+) -> tuple[str, bool] | None:
+    """The submission an unsent photo or video belongs to, and whether it is a video.
+
+    Any status: LINE drops an unsent message's content at once, so its download may already
+    have marked it deleted before the unsend event is handled; it still counts in the draft.
+    """
+    own = select(S.c.id).where(S.c.contributor_id == contributor_id)
+    row = session.execute(
+        select(M.c.submission_id, M.c.kind).where(
+            (M.c.line_message_id == message_id) & M.c.submission_id.in_(own)
+        )
+    ).first()
+    return None if row is None else (str(row[0]), row[1] == "video")
+
+
 def summary(session: Session, *, submission_id: str, contributor_id: str) -> Submission | None:
     """A submission of this contributor, if it exists."""
     found: Submission | None = session.execute(

@@ -43,6 +43,7 @@ class Entry:
     category: str
     sort_order: int
     texts: dict[str, Texts]
+    updated_at: datetime | None = None  # the last edit (None: not read from the table)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def load(session: Session) -> Guide:
         for row in session.execute(select(C).order_by(C.c.sort_order, C.c.slug))
     ]
     entries = [
-        Entry(row.id, row.category, row.sort_order, _texts(row.texts))
+        Entry(row.id, row.category, row.sort_order, _texts(row.texts), row.updated_at)
         for row in session.execute(select(E).order_by(E.c.sort_order, E.c.id))
     ]
     return Guide(version(session), categories, entries)

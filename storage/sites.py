@@ -8,6 +8,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlmodel import Session
 from ulid import ULID
 
+from flows.sites import natural_key
 from storage import audit
 from storage.models import Contributor, Site, Submission
 
@@ -18,11 +19,11 @@ MAX_NAME = 100
 
 
 def list_all(session: Session, *, retired: bool = False) -> list[Site]:
-    """Sites by name (then id); retired ones only when asked."""
-    query = select(Site).order_by(T.c.name, T.c.id).execution_options(populate_existing=True)
+    """Sites by name, numbers as numbers (第2 before 第10), then id; retired ones when asked."""
+    query = select(Site).execution_options(populate_existing=True)
     if not retired:
         query = query.where(T.c.retired_at.is_(None))
-    return list(session.execute(query).scalars())
+    return sorted(session.execute(query).scalars(), key=lambda s: (natural_key(s.name), s.id))
 
 
 def get(session: Session, site_id: str) -> Site | None:

@@ -32,7 +32,9 @@ from typing import NamedTuple
 from babel.core import Locale, UnknownLocaleError, get_global, parse_locale
 from babel.messages.pofile import read_po
 
-from flows.types import MediaCount, Param
+from flows.intents import normalise
+from flows.keys import Key
+from flows.types import MediaCount, Param, Phrase
 
 DOMAIN = "genba"
 DEFAULT_LANGUAGE = "ja"
@@ -50,6 +52,10 @@ MEDIA_PHOTOS = "media.photos"
 MEDIA_VIDEOS = "media.videos"
 MEDIA_BOTH = "media.both"
 PLURAL_KEYS = (MEDIA_PHOTOS, MEDIA_VIDEOS)
+# The words a worker types to cancel, `|`-separated, beside the cancel button's label: both
+# cancel in every language (`Catalogue.cancel_words`, `flows.types.Context.cancel_words`).
+CANCEL_TYPED = "words.cancel"
+CANCEL_BUTTON = Key.BUTTON_CANCEL.value
 ENGLISH_RULE = "(n != 1)"  # gettext's rule when a file's header names none
 
 
@@ -141,6 +147,16 @@ class Catalogue:
         # Else the first: the default comes first in self.languages (`ja-JP` → `ja`).
         return same[0][0] if same else None
 
+    @cached_property
+    def cancel_words(self) -> frozenset[str]:
+        """Return every language's cancel button label and typed cancel words, normalised."""
+        found: set[str] = set()
+        for texts in self.texts.values():
+            typed = texts.get(CANCEL_TYPED, "").split("|")
+            found.update(normalise(w) for w in (texts.get(CANCEL_BUTTON, ""), *typed))
+        found.discard("")
+        return frozenset(found)
+
     def template(self, key: str, *, language: str) -> str:
         """Return a key's raw text in a language, else in the default language, else the key."""
         own = self.texts.get(language, {}).get(key)
@@ -148,11 +164,16 @@ class Catalogue:
 
     def text(self, key: str, *, language: str, params: Mapping[str, Param] | None = None) -> str:
         """Return a key's text in a language with its placeholders filled."""
-        said = {
-            name: self.media(value, language=language) if isinstance(value, MediaCount) else value
-            for name, value in (params or {}).items()
-        }
+        said = {name: self._say(value, language) for name, value in (params or {}).items()}
         return fill(self.template(key, language=language), said)
+
+    def _say(self, value: Param, language: str) -> str | int:
+        """A parameter in words: counts and phrases in the language, others as they are."""
+        if isinstance(value, MediaCount):
+            return self.media(value, language=language)
+        if isinstance(value, Phrase):
+            return self.text(value.key, language=language)
+        return value
 
     def counted(self, key: str, n: int, *, language: str) -> str:
         """Return a plural entry filled for `n` ("1 video"), else the default language's."""

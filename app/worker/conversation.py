@@ -47,6 +47,7 @@ from flows.types import (
     Site,
     SubmissionRef,
     SubmissionStatus,
+    Unsent,
 )
 from storage import conversations, drafts, groups, inbox, jobs, outbox, receipts, sites, themes
 from storage.jobs import ClaimedJob, JobSpec
@@ -296,6 +297,11 @@ def _context(
     last = drafts.last_face(session, contributor_id=contributor.id)
     active = tuple(Site(id=x.id, name=x.name) for x in sites.list_all(session))
     mine_site = next((x for x in active if x.id == contributor.site_id), None)
+    unsent = (
+        drafts.unsent_media(session, message_id=received.message_id, contributor_id=contributor.id)
+        if isinstance(received, Unsent)
+        else None
+    )
     return Context(
         now=now,
         themes=offered,
@@ -314,6 +320,9 @@ def _context(
         # A site the worker had was retired: they are asked again (it is not an unknown id).
         site_gone=contributor.site_id is not None and mine_site is None,
         credit=contributor.credit,
+        cancel_words=env.services.catalogue.cancel_words,
+        unsent_from=unsent[0] if unsent else None,
+        unsent_video=unsent[1] if unsent else False,
     )
 
 

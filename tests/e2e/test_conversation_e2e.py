@@ -107,7 +107,8 @@ def test_an_unsent_photo_is_deleted_from_storage(
     worker.send(sim.events.unsend(worker.user_id, photo["message"]["id"]))
     folder = bot_settings.media_dir / "media" / media.id
     wait_until(lambda: not folder.exists(), what="files purged")
-    assert [m.status for m in peek.media()] == ["deleted"]
+    # It was the draft's only photo: the draft goes with it, never sent empty.
+    assert peek.media() == [] and peek.submissions() == []
 
 
 def test_a_failing_profile_call_never_blocks_the_conversation(
@@ -184,3 +185,45 @@ def test_metrics_count_webhooks_and_show_the_queue(sim: LineSim, bot) -> None:
     assert 'genba_http_requests_total{route="/callback",status="200"} 1.0' in text
     assert 'genba_http_requests_total{route="/callback",status="400"} 1.0' in text
     assert 'genba_jobs{state="done"}' in text
+
+
+def test_an_unsent_photo_is_not_counted_and_an_emptied_draft_is_never_sent(
+    sim: LineSim, bot, peek: Peek
+) -> None:
+    worker = Worker(sim)
+    first = sim.events.image(worker.user_id, phone_jpeg())
+    worker.send(first)
+    worker.tap(worker.question(), "毎日の仕事")
+    face = worker.question()
+    second = sim.events.image(worker.user_id, phone_jpeg())
+    worker.send(second)
+    worker.question()
+    worker.send(sim.events.unsend(worker.user_id, second["message"]["id"]))
+    worker.tap(face, "顔は写っていない")
+    worker.question()
+    worker.say("よろしくお願いします")
+    receipt = "".join(d.message.get("text", "") for d in worker.reply())
+    assert "写真1枚" in receipt and "写真2枚" not in receipt
+    # A second submission whose only photo is unsent: dropped, and the worker is told why.
+    only = sim.events.image(worker.user_id, phone_jpeg())
+    worker.send(only)
+    worker.tap(worker.question(), "毎日の仕事")
+    face = worker.question()
+    worker.send(sim.events.unsend(worker.user_id, only["message"]["id"]))
+    # The unsend has no reply to wait for: wait until the draft is gone (one submission left).
+    wait_until(lambda: len(peek.submissions()) == 1, what="emptied draft dropped")
+    worker.tap(face, "顔は写っていない")
+    assert "送る写真がなくなりました" in worker.question().message["text"]
+    sent = [s for s in peek.submissions() if s.status == "new"]
+    assert len(sent) == 1
+
+
+def test_a_cancel_word_in_the_workers_own_language_cancels(sim: LineSim, bot, peek: Peek) -> None:
+    worker = Worker(sim)
+    worker.send(sim.events.image(worker.user_id, phone_jpeg()))
+    worker.tap(worker.question(), "毎日の仕事")
+    worker.tap(worker.question(), "顔は写っていない")
+    worker.question()
+    worker.say("hủy")
+    assert "キャンセルしました" in worker.question().message["text"]
+    wait_until(lambda: peek.submissions() == [], what="draft removed")

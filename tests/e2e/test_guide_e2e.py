@@ -133,3 +133,21 @@ def test_guideline_theme_card_and_example_end_to_end(
     assert picture.status_code == 200 and picture.headers["content-type"].startswith("image/")
     # The same picture without the signature is not there for anyone.
     assert httpx.get(url.split("?")[0]).status_code == 404
+
+    # The PR team edits an entry: at the next message the answer comes first, then the re-ask
+    # naming the new version and the entry that changed.
+    edited = {
+        "category": "ok",
+        "texts": {
+            "ja": {"title": "手元・道具はOK", "body": "作業する手や道具は撮ってください。"},
+            "en": {"title": "Hands and tools are fine", "body": "Working hands and tools."},
+        },
+    }
+    with httpx.Client(base_url=base) as api:
+        r = api.put("/api/v1/guideline/entries/ok-1", json=edited, headers=admin)
+        assert r.status_code == 200
+    worker.send(sim.events.postback(worker.user_id, "g1|help"))
+    *answer, reask = worker.reply()
+    assert "updated (version 2)" in reask.message["text"]
+    assert "・Hands and tools are fine" in reask.message["text"]
+    assert labels(reask)[0] == "I agree" and answer

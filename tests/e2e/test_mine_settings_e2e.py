@@ -76,10 +76,11 @@ def test_my_submissions_change_the_face_choice_withdraw_and_switch_language(
 
     _card_tap(worker, carousel, 0, "顔の扱い")
     asked = worker.question()
-    assert labels(asked) == ["顔をぼかして", "顔は写っていない"]
+    assert labels(asked) == ["顔をぼかして", "顔は写っていない", "そのままにする"]
     worker.tap(asked, "ぼかして")
     worker.tap(asked, "ぼかして")  # a double tap
-    assert mine.code in worker.question().message["text"]
+    done = worker.question().message["text"]
+    assert mine.code in done and "顔：ぼかしてから使う" in done  # what the choice is now
     assert mine.code in worker.question().message["text"]
     wait_until(lambda: [s for s in peek.submissions() if s.face == "blur"])
 

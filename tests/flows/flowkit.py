@@ -11,17 +11,20 @@ from flows.machine import step
 from flows.types import (
     AgreeGuideline,
     AskedGuideline,
+    AttachPhoto,
     ChangeFace,
     Choice,
     ChoiceKind,
     Context,
     Conversation,
+    DiscardDraft,
     Effect,
     Example,
     Face,
     Guideline,
     ImageSet,
     Input,
+    MovePhotos,
     Outcome,
     PhotoReceived,
     PostbackReceived,
@@ -36,6 +39,8 @@ from flows.types import (
     SubmitDraft,
     TextReceived,
     Theme,
+    Unsent,
+    WithdrawPhoto,
     WithdrawSubmission,
 )
 
@@ -112,6 +117,8 @@ class Chat:
     guideline: Guideline = field(default_factory=Guideline)
     examples: tuple[Example, ...] = ()
     credit: str | None = None  # how the worker lets the PR team credit them (SetCredit)
+    cancel_words: frozenset[str] = frozenset()  # the catalogues' cancel words, as the app passes
+    media: dict[str, tuple[str, bool]] = field(default_factory=dict)  # message → (draft, video)
 
     def lookup(self, received: Input) -> SubmissionRef | None:
         """Find what the input asks about among this worker's submissions, as the caller does."""
@@ -129,6 +136,7 @@ class Chat:
         """The context the caller would build for this input."""
         self.counter += 1
         found = self.lookup(received)
+        unsent = self.media.get(received.message_id) if isinstance(received, Unsent) else None
         return Context(
             now=self.now,
             themes=self.themes,
@@ -147,6 +155,9 @@ class Chat:
             site=next((s for s in self.sites if s.id == self.site_id), None),
             site_gone=self.site_id is not None and all(s.id != self.site_id for s in self.sites),
             credit=self.credit,
+            cancel_words=self.cancel_words,
+            unsent_from=unsent[0] if unsent else None,
+            unsent_video=unsent[1] if unsent else False,
         )
 
     @property
@@ -169,6 +180,14 @@ class Chat:
         match effect:
             case StartDraft(draft_id=draft_id, code=code):
                 self.codes[draft_id] = code
+            case AttachPhoto(draft_id=draft_id, message_id=mid, video=video):
+                self.media[mid] = (draft_id, video)
+            case MovePhotos(message_ids=mids, to_draft_id=to):
+                self.media.update({m: (to, self.media[m][1]) for m in mids if m in self.media})
+            case WithdrawPhoto(message_id=mid):
+                self.media.pop(mid, None)
+            case DiscardDraft(draft_id=draft_id):
+                self.media = {m: v for m, v in self.media.items() if v[0] != draft_id}
             case SetFace(draft_id=draft_id, face=face):
                 self.faces[draft_id] = face
             case SubmitDraft(draft_id=draft_id):

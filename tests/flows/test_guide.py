@@ -72,6 +72,17 @@ class TestSearch:
         assert card_titles(out) == ["名札は写さない"]
         assert c.conversation.step is Step.IDLE
 
+    def test_the_search_prompt_has_a_way_back(self) -> None:
+        c = chat()
+        c.send(PostbackReceived(menu_data(MenuButton.GUIDELINE)))
+        asked = c.tap(Key.BUTTON_GUIDE_SEARCH)
+        assert choice_names(asked) == [Key.BUTTON_CANCEL]
+        back = c.tap(Key.BUTTON_CANCEL)
+        assert Key.CANCELLED in keys(back) and Key.CANCEL_NOTHING not in keys(back)
+        assert c.conversation.step is Step.IDLE
+        # The next text is an idea again, not a search.
+        assert keys(c.send(text("宇宙船")))[-1] == Key.IDEA_CONFIRM
+
     def test_no_match_is_answered_kindly_with_the_categories(self) -> None:
         c = chat()
         c.send(postback(Intent.GUIDE_SEARCH))
@@ -135,7 +146,8 @@ class TestAgreement:
     def test_a_new_version_is_asked_once_at_the_next_message_at_rest(self) -> None:
         c = chat(guideline=replace(GUIDE, version=3, agreed=2, asked=2))
         first = c.send(PostbackReceived(menu_data(MenuButton.HELP)))
-        assert keys(first) == [Key.GUIDE_CHANGED, Key.HELP]
+        assert keys(first) == [Key.HELP, Key.GUIDE_CHANGED]  # the answer first
+        assert first.replies[0].choices == ()
         assert choice_names(first) == [
             Key.BUTTON_AGREE,
             Key.BUTTON_GUIDELINE,
@@ -197,3 +209,24 @@ def c_followed():
     from flows.types import Followed
 
     return Followed()
+
+
+class TestReaskAfterAnUpdate:
+    """After an update the answer comes first, then the re-ask saying what changed."""
+
+    def test_the_receipt_comes_first_and_the_re_ask_names_version_and_changed_entries(self):
+        changed = ("顔の写り込み", "名札", "画面と書類", "住所")
+        c = chat(guideline=replace(GUIDE, version=3, agreed=2, asked=2, changed=changed))
+        receipt = c.submit_photo()
+        assert keys(receipt)[-1] == Key.GUIDE_CHANGED_WHAT
+        assert keys(receipt)[-2] == Key.RECEIPT
+        asked = receipt.replies[-1]
+        assert asked.params["version"] == 3
+        assert asked.params["changes"] == "・顔の写り込み\n・名札\n・画面と書類\n…"
+        # The receipt's buttons stay reachable under the last message, beside "I agree".
+        assert choice_names(receipt)[:2] == [Key.BUTTON_AGREE, Key.BUTTON_WITHDRAW]
+
+    def test_without_known_changes_the_plain_re_ask_follows_the_answer(self):
+        c = chat(guideline=replace(GUIDE, version=3, agreed=2, asked=2))
+        out = c.send(PostbackReceived(menu_data(MenuButton.HELP)))
+        assert keys(out) == [Key.HELP, Key.GUIDE_CHANGED]

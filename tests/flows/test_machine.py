@@ -230,11 +230,11 @@ class TestFollowAndSilentEvents:
         assert out.replies == () and out.effects == (SetFollowing(following=False),)
         assert out.conversation == before
 
-    def test_unsend_withdraws_the_photo_silently(self):
+    def test_unsend_of_a_photo_outside_the_draft_withdraws_it_silently(self):
         chat = at_face()
         before = chat.conversation
-        out = chat.send(Unsent("m1"))
-        assert out.replies == () and out.effects == (WithdrawPhoto("m1"),)
+        out = chat.send(Unsent("m0"))  # a photo of an earlier, sent submission
+        assert out.replies == () and out.effects == (WithdrawPhoto("m0"),)
         assert out.conversation == before
 
 

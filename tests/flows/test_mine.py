@@ -14,6 +14,7 @@ from flows.mine import allowed_faces
 from flows.types import (
     ChangeFace,
     Face,
+    Phrase,
     PostbackReceived,
     Step,
     SubmissionRef,
@@ -136,10 +137,12 @@ def test_a_face_change_before_review_offers_the_other_two_choices() -> None:
     sid = _sent(chat, Key.BUTTON_FACE_BLUR)
     out = chat.send(postback(Intent.REFACE, sid))
     assert keys(out) == [Key.REFACE_ASK]
-    assert choice_names(out) == [Key.BUTTON_FACE_SHOW, Key.BUTTON_FACE_NONE]
+    assert choice_names(out) == [Key.BUTTON_FACE_SHOW, Key.BUTTON_FACE_NONE, Key.BUTTON_KEEP]
     done = chat.tap(Key.BUTTON_FACE_SHOW)
     assert done.effects == (ChangeFace(sid, Face.SHOW, Face.BLUR, SubmissionStatus.NEW),)
     assert keys(done) == [Key.REFACE_DONE]
+    # The confirmation says what the choice is now, in the words of the card and the receipt.
+    assert done.replies[0].params["face"] == Phrase(Key.FACE_IS_SHOW)
     assert chat.submissions[sid].face is Face.SHOW
 
 
@@ -149,7 +152,7 @@ def test_after_review_started_only_a_more_private_choice_is_offered() -> None:
     chat.submissions[sid] = replace(chat.submissions[sid], status=SubmissionStatus.APPROVED)
     out = chat.send(postback(Intent.REFACE, sid))
     assert keys(out) == [Key.REFACE_ASK_PRIVATE]
-    assert choice_names(out) == [Key.BUTTON_FACE_BLUR, Key.BUTTON_FACE_NONE]
+    assert choice_names(out) == [Key.BUTTON_FACE_BLUR, Key.BUTTON_FACE_NONE, Key.BUTTON_KEEP]
     # A forged tap back to a less private choice changes nothing.
     chat.submissions[sid] = replace(chat.submissions[sid], face=Face.BLUR)
     back = chat.send(postback(Intent.REFACE_TO, sid, Face.SHOW.value))
@@ -210,3 +213,12 @@ def test_an_idea_has_no_face_change() -> None:
     chat.tap(THEMES[0].title)
     (card,) = _mine(chat).replies[0].cards
     assert [b.label for b in card.buttons] == [Key.BUTTON_WITHDRAW]
+
+
+def test_the_face_change_question_has_a_way_out_that_changes_nothing() -> None:
+    chat = Chat()
+    sid = _sent(chat, Key.BUTTON_FACE_BLUR)
+    chat.send(postback(Intent.REFACE, sid))
+    kept = chat.tap(Key.BUTTON_KEEP)
+    assert kept.effects == () and keys(kept) == [Key.WITHDRAW_KEPT]
+    assert chat.submissions[sid].face is Face.BLUR

@@ -164,6 +164,9 @@ class Conversations(RuleBasedStateMachine):
             # The check of the newest photo of a waiting album answers it, with buttons.
             assert bool(out.replies) == waiting
             assert out.conversation.batch is None or not waiting
+        elif isinstance(received, PostbackReceived) and received.data == self.conv.last_tap:
+            # A double tap of the question just answered is ignored: nothing said, nothing done.
+            assert out.replies == () and out.effects == () and out.conversation == self.conv
         elif not out.replies:
             # Only a photo sent while an album is still arriving goes unanswered, and it asks to be
             # checked within the bound: nobody is left waiting for a photo that never comes.

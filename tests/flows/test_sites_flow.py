@@ -3,7 +3,7 @@ kindly when retired."""
 
 from __future__ import annotations
 
-from flowkit import THEMES, Chat, at_face, choice_names, keys, photo, postback
+from flowkit import THEMES, Chat, at_face, choice_names, keys, photo, postback, text
 
 from flows.intents import Intent
 from flows.keys import Key
@@ -97,3 +97,32 @@ def test_site_buttons_during_a_question_keep_the_draft() -> None:
     out = chat.send(postback(Intent.SITE, "s1"))
     assert keys(out) == [Key.SITE_SET, Key.ASK_FACE]
     assert chat.conversation.step is Step.ASK_FACE
+
+
+def test_sites_are_in_the_order_a_person_expects_numbers_as_numbers() -> None:
+    numbered = (Site("a", "第10工場"), Site("b", "第1工場"), Site("c", "第２工場"))
+    out = Chat(sites=numbered).send(Followed())
+    assert choice_names(out)[:3] == ["第1工場", "第２工場", "第10工場"]
+
+
+def test_typing_a_site_name_at_the_site_question_picks_it_rather_than_making_an_idea() -> None:
+    chat = Chat(sites=FEW)
+    chat.send(Followed())
+    out = chat.send(text("第二 工場"))
+    assert out.effects == (SetSite("s2"),)
+    assert keys(out) == [Key.SITE_SET]
+    assert chat.conversation.step is Step.IDLE
+
+
+def test_a_text_that_is_no_site_name_is_still_an_idea() -> None:
+    chat = Chat(sites=FEW)
+    chat.send(Followed())
+    assert keys(chat.send(text("第二工場の新しい機械")))[-1] == Key.IDEA_CONFIRM
+
+
+def test_the_site_question_from_settings_says_the_current_site() -> None:
+    chat = Chat(sites=FEW, site_id="s1")
+    chat.send(postback(Intent.SETTINGS))
+    asked = chat.tap(Key.BUTTON_SITE)
+    assert keys(asked) == [Key.ASK_SITE_CURRENT]
+    assert asked.replies[0].params == {"site": "本店"}

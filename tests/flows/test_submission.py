@@ -274,14 +274,22 @@ class TestAskFace:
         assert choice_names(out) == [Key.BUTTON_SKIP, Key.BUTTON_CANCEL]
         assert out.conversation.step is Step.ASK_COMMENT
 
-    def test_second_theme_tap_is_stale_and_changes_nothing(self):
+    def test_second_theme_tap_is_a_double_tap_ignored_silently(self):
         chat = Chat()
         asked = chat.send(photo("m1"))
         chat.tap(THEMES[0].title)
         again = chat.tap(THEMES[0].title, asked)
-        assert again.effects == ()
-        assert keys(again) == [Key.HINT_STALE, Key.ASK_FACE]
+        assert again.effects == () and again.replies == ()
         assert again.conversation.step is Step.ASK_FACE
+
+    def test_an_earlier_theme_tap_after_another_answer_is_stale(self):
+        chat = Chat()
+        asked = chat.send(photo("m1"))
+        chat.tap(THEMES[0].title)
+        chat.tap(Key.BUTTON_FACE_BLUR)
+        again = chat.tap(THEMES[0].title, asked)
+        assert again.effects == ()
+        assert keys(again) == [Key.HINT_STALE, Key.ASK_COMMENT]
 
     def test_unknown_face_value_is_unexpected(self):
         chat = Chat()

@@ -104,3 +104,18 @@ def test_typed_text_after_choosing_a_theme_is_still_an_idea_offer() -> None:
     c.send(postback(Intent.THEME_NEXT, MONTHLY.slug))
     out = c.send(text("手元の写真はあとで送ります、よろしくお願いします"))
     assert keys(out) == [Key.IDEA_CONFIRM]
+
+
+def test_an_example_without_a_comment_says_what_it_is_instead_of_a_bare_dash() -> None:
+    c = Chat(
+        examples=(
+            Example("職人の手元", "", "https://x.example/a.jpg"),
+            Example("イベント", "", None),
+        )
+    )
+    cards = c.send(PostbackReceived(menu_data(MenuButton.EXAMPLES))).replies[0].cards
+    assert [card.body for card in cards] == ["", ""]
+    assert [card.lines for card in cards] == [
+        (Key.EXAMPLE_NO_COMMENT,),
+        (Key.EXAMPLE_NOTHING_SHOWN,),
+    ]

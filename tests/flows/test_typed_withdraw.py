@@ -52,6 +52,9 @@ class TestReading:
             "k7f-3qx",
             "Ｋ７Ｆ－３ＱＸ",
             "K7F3QX",
+            "K7F 3QX",  # a space for the dash, as a phone keyboard makes it easy
+            "k7f　3qx",
+            "withdraw K7F 3QX",
             "K7Fー3QX",
             "K7F-3QXを取り下げたい",
             "withdraw K7F-3QX",
@@ -66,6 +69,8 @@ class TestReading:
         [
             "thanks",
             "123456",
+            "123 456",
+            "THE CAT",
             "取り下げたいと思ったけど、やっぱりこのままで",
             "K7F-3QX と A2B-C3D",
             "新しい機械です",

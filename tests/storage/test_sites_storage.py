@@ -42,3 +42,11 @@ def test_a_retired_or_unknown_site_cannot_be_picked(db: Database) -> None:
         assert not sites.set_worker_site(s, me.id, site_id=site.id, now=NOW)
         assert not sites.set_worker_site(s, me.id, site_id="unknown", now=NOW)
         assert sites.set_worker_site(s, me.id, site_id=None, now=NOW)
+
+
+def test_sites_are_listed_with_numbers_as_numbers(db: Database) -> None:
+    with db.write() as s:
+        for name in ("第10工場", "第1工場", "第2工場"):
+            sites.create(s, name=name, actor="t", now=NOW)
+    with db.read() as s:
+        assert [x.name for x in sites.list_all(s)] == ["第1工場", "第2工場", "第10工場"]

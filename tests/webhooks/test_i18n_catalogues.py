@@ -6,14 +6,17 @@ language and the file to edit: the texts are written by people, not copied from 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from flows.intents import Intent, keyword
 from flows.keys import PARAMS, Key
-from flows.types import MediaCount
+from flows.types import MediaCount, Phrase
 from webhooks.i18n import (
+    CANCEL_TYPED,
     LOCALES_DIR,
     MEDIA_BOTH,
     PLURAL_KEYS,
@@ -28,7 +31,7 @@ from webhooks.render import MAX_LABEL, utf16_len
 # The languages most foreign workers in Japanese factories and stores read (issue 8).
 LANGUAGES = ("ja", "ja-x-easy", "en", "vi", "pt-BR", "id", "tl", "zh-Hans")
 # The conversation's keys, the pushes' keys (webhooks/notices.py) and the renderer's own.
-KEYS = tuple(str(key) for key in (*Key, *NoticeKey, MEDIA_BOTH))
+KEYS = tuple(str(key) for key in (*Key, *NoticeKey, MEDIA_BOTH, CANCEL_TYPED))
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +114,83 @@ class TestContent:
             if text == japanese and not (language == "ja-x-easy" and key in EASY_SAME_AS_JAPANESE)
         ]
         assert not copies, f"{language} repeats the Japanese text of {copies}"
+
+
+class TestCancelWords:
+    """A worker cancels by typing their own language's word, not only Japanese or English."""
+
+    @pytest.mark.parametrize("language", LANGUAGES)
+    def test_the_cancel_button_label_and_typed_words_cancel(self, catalogue, language):
+        texts = catalogue.texts[language]
+        typed = texts[CANCEL_TYPED].split("|")
+        assert all(w == w.strip() and w for w in typed), f"{language}: empty or padded word"
+        for word in (texts[str(Key.BUTTON_CANCEL)], *typed):
+            assert keyword(word, catalogue.cancel_words) is Intent.CANCEL, f"{language}:{word}"
+
+    @pytest.mark.parametrize("language", LANGUAGES)
+    def test_the_help_text_names_a_word_that_cancels(self, catalogue, language):
+        quoted = re.findall(r"[“「\"](.+?)[”」\"]", catalogue.texts[language]["help"])
+        assert any(keyword(q, catalogue.cancel_words) is Intent.CANCEL for q in quoted), quoted
+
+    @pytest.mark.parametrize(
+        "word", ["hủy", "Batal", "Cancelar", "I-cancel", "取消", "Hủy bỏ", "thôi"]
+    )
+    def test_the_reviewed_words_cancel(self, catalogue, word):
+        assert keyword(word, catalogue.cancel_words) is Intent.CANCEL
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_settings_text_names_what_settings_offers(catalogue, language):
+    """Before, it said only "you can change the language" above the site and credit buttons."""
+    texts = catalogue.texts[language]
+    for settings in (texts["settings"], texts["settings.no_contact"]):
+        for label in (Key.BUTTON_SITE, Key.BUTTON_CREDIT):
+            assert texts[str(label)].casefold() in settings.casefold(), f"{language}:{label}"
+
+
+# Vietnamese says each thing one way: the words the other entries and the buttons use.
+VIETNAMESE_ONE_WAY = {
+    "nhóm pr": "nhóm truyền thông",
+    "máy ảnh": "camera (the button's word)",
+    "để lộ": "hiện (as the face question says)",
+    "bình luận": "ghi chú (as the skip button says)",
+    '"': "“…” quotation marks",
+}
+
+
+def test_vietnamese_says_each_thing_one_way(catalogue):
+    for key, text in catalogue.texts["vi"].items():
+        for variant, instead in VIETNAMESE_ONE_WAY.items():
+            assert variant not in text.casefold(), f"vi:{key} says {variant!r}; use {instead}"
+
+
+class TestFaceWords:
+    """The face choice reads the same on the receipt, on "my submissions" and after a change."""
+
+    @pytest.mark.parametrize("language", LANGUAGES)
+    @pytest.mark.parametrize(
+        ("receipt", "face"),
+        [
+            (Key.RECEIPT_SUMMARY_SHOW, Key.FACE_IS_SHOW),
+            (Key.RECEIPT_SUMMARY_BLUR, Key.FACE_IS_BLUR),
+            (Key.RECEIPT_SUMMARY_NO_FACE, Key.FACE_IS_NONE),
+        ],
+    )
+    def test_the_receipt_and_the_card_say_the_same(self, catalogue, language, receipt, face):
+        texts = catalogue.texts[language]
+        said = texts[str(receipt)].split("\n")[-1].lstrip("•・ ")
+        assert said == texts[str(face)]
+        changed = catalogue.text(
+            Key.REFACE_DONE, language=language, params={"code": "K7F-3QX", "face": Phrase(face)}
+        )
+        assert changed.endswith(texts[str(face)])
+
+    def test_english_says_one_photo_without_a_plural(self, catalogue):
+        for key in (Key.RECEIPT_SUMMARY_SHOW, Key.RECEIPT_SUMMARY_NO_FACE):
+            one = catalogue.text(
+                key, language="en", params={"count": MediaCount(1, 0), "theme": "Safety"}
+            )
+            assert "1 photo\n" in one and "photos" not in one, one
 
 
 # Easy Japanese keeps these plain Japanese texts: they are already short, plain and common.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -39,6 +40,7 @@ from flows.types import (
     Site,
     SubmissionStatus,
     Theme,
+    Unsent,
     VideoReceived,
 )
 from tests.flows.flowkit import Chat, photo, postback, text
@@ -148,6 +150,14 @@ def conversations() -> Iterator[Outcome]:
     c.tap(THEMES[0].title)
     yield from c.history
 
+    # The only photo of a draft unsent: the next answer says nothing was sent.
+    c = WorstChat()
+    c.send(photo("u1"))
+    c.tap(THEMES[0].title)
+    c.send(Unsent("u1"))
+    c.tap(Key.BUTTON_FACE_SHOW, c.history[-2])
+    yield from c.history
+
     # An idea set aside after three stickers.
     c = WorstChat()
     c.send(text("新しい制服の写真はどうですか"))
@@ -207,8 +217,10 @@ def guideline_and_themes() -> Iterator[Outcome]:
     c = WorstChat(
         guideline=GUIDE,
         themes=(MONTHLY, *THEMES[1:]),
-        examples=tuple(
-            Example("例" * 100, "😀" * 1000, "https://x.example/e.jpg") for _ in range(14)
+        examples=(
+            Example("例" * 100, "", "https://x.example/e.jpg"),  # no comment
+            Example("例" * 100, "", None),  # neither comment nor picture
+            *(Example("例" * 100, "😀" * 1000, "https://x.example/e.jpg") for _ in range(12)),
         ),
     )
     c.send(Followed())
@@ -240,6 +252,11 @@ def guideline_and_themes() -> Iterator[Outcome]:
     yield from c.history
     c = WorstChat()
     c.send(postback(Intent.MONTH_THEME))
+    yield from c.history
+    # A new version with the longest entry titles changed, re-asked after a receipt.
+    changed = tuple(e.title for e in GUIDE.entries)
+    c = WorstChat(guideline=replace(GUIDE, version=3, agreed=2, asked=2, changed=changed))
+    c.submit_photo()
     yield from c.history
 
 
