@@ -63,7 +63,7 @@ class TestApi:
         (text,) = pushing.texts(who[1])
         assert text.startswith(OPENINGS["vi"])
         assert f"mã số {item.code}" in text and "日々の仕事" in text  # no Vietnamese title
-        assert f'"{REASON}"' in text
+        assert f"“{REASON}”" in text
         assert item.id not in text  # the receipt code names it, never our internal id
         (row,) = rows(pushing)
         assert (row.kind, row.state, row.cost) == ("rejection", "sent", 1)
