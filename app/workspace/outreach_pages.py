@@ -26,7 +26,7 @@ from app.pushes.status import budget
 from app.stats import charts, numbers
 from app.workspace.rendering import render_page
 from app.workspace.sessions import SessionKeeper, Visitor, form_fields
-from storage import themes
+from storage import pushes, themes
 from storage.db import Database
 
 
@@ -109,6 +109,7 @@ def outreach_router(
             month = policy.month_of(now)
         with db.read() as session:
             posts = campaigns.posted(session, policy, month)
+            sent = pushes.campaigns(session)
         return render_page(
             templates,
             request,
@@ -119,6 +120,7 @@ def outreach_router(
             preview=campaigns.preview(db, catalogue),
             month=month,
             posts=posts,
+            sent=sent,
             quiet=policy.quiet,
             zone=str(policy.zone),
             can_send=visitor.reaches(Role.ADMIN),
