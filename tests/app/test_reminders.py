@@ -382,8 +382,8 @@ def test_a_digest_line_refuses_shows_as_failed_with_the_reason(pushing: Pushing)
     pushing.drain()
     signed_in(pushing.client, person(pushing.db, pushing.clock, "viewer"))
     page = pushing.client.get("/admin/reminders").text
-    (line,) = re.findall(r'<li class="campaign-[a-z]+">What we posted in 2026-11:.*?</li>', page, re.S)
-    assert "failed" in line and "sent" not in line.replace("<span", "")
+    (line,) = re.findall(r'<li class="campaign-\w+">What we posted in 2026-11:.*?</li>', page, re.S)
+    assert "<b>failed</b>" in line and "sent" not in line
     assert "messages[1].originalContentUrl: must be a valid HTTPS URL" in line
 
 
