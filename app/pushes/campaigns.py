@@ -37,6 +37,10 @@ class NothingToSend(Exception):
     """The campaign has no audience or no content, or was scheduled before."""
 
 
+class AlreadyScheduled(NothingToSend):
+    """This reminder's day or this digest's month was scheduled before (its outbox keys)."""
+
+
 @dataclass(frozen=True)
 class Preview:
     """Who a campaign would reach: how many, in which languages, a few masked ids."""
@@ -141,7 +145,7 @@ def _schedule(
             dedup_key=f"{kind}:{key}:{language}:{index}",
         )
         if queued is None:
-            raise NothingToSend(f"a {kind} for {key} was scheduled already")
+            raise AlreadyScheduled(f"a {kind} for {key} was scheduled already")
     return Scheduled(count=count, batches=len(batches), not_before=not_before)
 
 

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from app.admin.fields import VariantName, plausible_id
 from app.admin.media import Download, downloadable, open_blob
 from app.admin.release import allowed_variant
+from app.settings import Settings
 from storage import submissions
 from storage.blobs import BlobStore
 from storage.db import Database
@@ -49,6 +50,13 @@ class MediaLinks:
     def reach_line(self) -> bool:
         """True when LINE can fetch the links: an https:// public address (LINE refuses http)."""
         return bool(self.base_url) and str(self.base_url).startswith("https://")
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> MediaLinks | None:
+        """The links of this channel and public address, or None without a channel secret."""
+        if settings.line_channel_secret is None:
+            return None
+        return cls.from_secret(settings.line_channel_secret.get_secret_value(), settings.public_url)
 
     def _sign(self, media_id: str, variant: str, expires: int) -> str:
         message = f"{media_id}/{variant}/{expires}".encode()

@@ -20,7 +20,7 @@ from app.admin import review
 from app.admin.auth import Role
 from app.admin.fields import not_found, plausible_id
 from app.admin.schemas import ReactionsChange
-from app.pushes import campaigns
+from app.pushes import campaigns, monthly
 from app.pushes.feedback import Feedback
 from app.pushes.status import budget
 from app.stats import charts, numbers
@@ -110,6 +110,14 @@ def outreach_router(
         with db.read() as session:
             posts = campaigns.posted(session, policy, month)
             sent = pushes.campaigns(session)
+        upcoming = monthly.next_digest(
+            now.astimezone(policy.zone), policy.digest_day, monthly.last_digest(db)
+        )
+        automatic = None
+        if upcoming is not None:
+            day, covers = upcoming
+            start = monthly.first_moment(policy, day).astimezone(policy.zone)
+            automatic = {"month": covers, "day": day, "from": start, "now": start <= now}
         return render_page(
             templates,
             request,
@@ -121,6 +129,7 @@ def outreach_router(
             month=month,
             posts=posts,
             sent=sent,
+            automatic=automatic,
             quiet=policy.quiet,
             zone=str(policy.zone),
             can_send=visitor.reaches(Role.ADMIN),
