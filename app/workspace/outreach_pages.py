@@ -20,13 +20,13 @@ from app.admin import review
 from app.admin.auth import Role
 from app.admin.fields import not_found, plausible_id
 from app.admin.schemas import ReactionsChange
-from app.pushes import campaigns, monthly
+from app.pushes import campaigns
 from app.pushes.feedback import Feedback
-from app.pushes.status import budget
+from app.pushes.status import budget, next_digest, recent_campaigns
 from app.stats import charts, numbers
 from app.workspace.rendering import render_page
 from app.workspace.sessions import SessionKeeper, Visitor, form_fields
-from storage import pushes, themes
+from storage import themes
 from storage.db import Database
 
 
@@ -109,15 +109,6 @@ def outreach_router(
             month = policy.month_of(now)
         with db.read() as session:
             posts = campaigns.posted(session, policy, month)
-            sent = pushes.campaigns(session)
-        upcoming = monthly.next_digest(
-            now.astimezone(policy.zone), policy.digest_day, monthly.last_digest(db)
-        )
-        automatic = None
-        if upcoming is not None:
-            day, covers = upcoming
-            start = monthly.first_moment(policy, day).astimezone(policy.zone)
-            automatic = {"month": covers, "day": day, "from": start, "now": start <= now}
         return render_page(
             templates,
             request,
@@ -128,10 +119,12 @@ def outreach_router(
             preview=campaigns.preview(db, catalogue),
             month=month,
             posts=posts,
-            sent=sent,
-            automatic=automatic,
+            sent=recent_campaigns(db),
+            automatic=next_digest(db, policy, now=now),
+            pictures_in_line=feedback.links is not None and feedback.links.reach_line,
             quiet=policy.quiet,
             zone=str(policy.zone),
+            tz=policy.zone,
             can_send=visitor.reaches(Role.ADMIN),
             **extra,
         )

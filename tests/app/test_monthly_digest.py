@@ -173,11 +173,20 @@ class TestSentByItself:
         signed_in(off.client, person(off.db, off.clock, "viewer"))
         page = off.client.get("/admin/reminders").text
         assert "Not sent by itself (GENBA_DIGEST_DAY is 0)" in page
+        api = off.client.get("/api/v1/campaigns", headers=bearer(off.seed.token("viewer")))
+        assert api.json()["next_digest"] is None
 
     def test_the_page_says_when_the_next_one_goes(self, pushing: Pushing):
         signed_in(pushing.client, person(pushing.db, pushing.clock, "viewer"))
         page = pushing.client.get("/admin/reminders").text
         assert "“what we posted in 2026-11”, goes on 2026-12-01 from 08:00" in page
+        api = pushing.client.get("/api/v1/campaigns", headers=bearer(pushing.seed.token("viewer")))
+        assert api.json()["next_digest"] == {
+            "month": "2026-11",
+            "day": "2026-12-01",
+            "not_before": "2026-11-30T23:00:00Z",
+            "due_now": False,
+        }
 
     def test_the_running_worker_looks_at_start_and_stops_cleanly(self, pushing: Pushing):
         friend = pushing.worker_friend(notices="all")[1]

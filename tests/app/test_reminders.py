@@ -365,6 +365,9 @@ class TestDemoDigest:
         assert [d.message["type"] for d in demo.sim.platform.deliveries(friend)] == ["text"]
         with demo.db.read() as s:
             assert [r.state for r in s.exec(select(PushMessage)).all()] == ["sent"]
+        signed_in(demo.client, person(demo.db, demo.clock, "viewer"))
+        page = demo.client.get("/admin/reminders?month=2026-11").text
+        assert "In LINE it is text only: pictures need GENBA_PUBLIC_URL" in page
 
 
 def test_a_digest_line_refuses_shows_as_failed_with_the_reason(pushing: Pushing):
@@ -385,6 +388,10 @@ def test_a_digest_line_refuses_shows_as_failed_with_the_reason(pushing: Pushing)
     (line,) = re.findall(r'<li class="campaign-\w+">What we posted in 2026-11:.*?</li>', page, re.S)
     assert "<b>failed</b>" in line and "sent" not in line
     assert "messages[1].originalContentUrl: must be a valid HTTPS URL" in line
+    api = pushing.client.get("/api/v1/campaigns", headers=bearer(pushing.seed.token("viewer")))
+    (digest,) = api.json()["recent"]
+    assert (digest["kind"], digest["key"], digest["outcome"]) == ("digest", "2026-11", "failed")
+    assert "must be a valid HTTPS URL" in digest["error"]
 
 
 def _links(p: Pushing) -> MediaLinks:
