@@ -3,7 +3,9 @@
 What goes, in one transaction: their submissions (drafts too), media rows and variants, any
 other table's rows that point at those or at the contributor, their conversation state, the
 webhook events they sent with the replies to those, their waiting jobs, and the contributor
-row with its LINE user id and profile fields. Audit entries about their records stay with
+row with its LINE user id and profile fields. A push sent to them alone stays as a bare row
+(kind, cost, time: nothing of them), so the month's count against the push budget stays true;
+they leave the recipients of multicasts. Audit entries about their records stay with
 their details redacted. What stays is one `erase_worker` entry whose target is a hash of the
 contributor id and which holds counts only. Doing it again finds that entry and changes
 nothing. The stored files go right after the commit, and a purge job committed with the rows
