@@ -232,6 +232,20 @@ class Settings(BaseSettings):
         600.0, gt=0, le=86_400, validation_alias=_env("GENBA_PUSH_BUDGET_RECHECK_SECONDS")
     )
 
+    # The day of the month (1-28, company time) the "what we posted last month" digest goes to
+    # the workers who chose every notice, by itself; 0: only when PR sends it from /admin.
+    digest_day: int = Field(1, validation_alias=_env("GENBA_DIGEST_DAY"))
+
+    @field_validator("digest_day")
+    @classmethod
+    def _digest_day(cls, value: int) -> int:
+        if not 0 <= value <= 28:
+            raise ValueError(
+                "must be a day of the month from 1 to 28 (every month has it), "
+                "or 0 for no automatic digest"
+            )
+        return value
+
     @field_validator("quiet_hours")
     @classmethod
     def _hours(cls, value: str) -> str:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlmodel import Session
 
 from storage.models import AuditEntry
@@ -46,3 +46,13 @@ def for_target(session: Session, target_type: str, target_id: str) -> list[Audit
             .order_by(T.c.id)
         ).scalars()
     )
+
+
+def latest_target(session: Session, target_type: str, actions: tuple[str, ...]) -> str | None:
+    """The greatest target id of these actions (a 'YYYY-MM' month sorts as text), or None."""
+    found = session.execute(
+        select(func.max(T.c.target_id)).where(
+            (T.c.target_type == target_type) & T.c.action.in_(actions)
+        )
+    ).scalar_one()
+    return None if found is None else str(found)

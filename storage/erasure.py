@@ -3,7 +3,9 @@
 What goes, in one transaction: their submissions (drafts too), media rows and variants, any
 other table's rows that point at those or at the contributor, their conversation state, the
 webhook events they sent with the replies to those, their waiting jobs, and the contributor
-row with its LINE user id and profile fields. Audit entries about their records stay with
+row with its LINE user id and profile fields. A push sent to them alone stays as a bare row
+(kind, cost, time: nothing of them), so the month's count against the push budget stays true;
+they leave the recipients of multicasts. Audit entries about their records stay with
 their details redacted. What stays is one `erase_worker` entry whose target is a hash of the
 contributor id and which holds counts only. Doing it again finds that entry and changes
 nothing. The stored files go right after the commit, and a purge job committed with the rows
@@ -23,7 +25,7 @@ from datetime import datetime
 from sqlalchemy import Table, delete, select, update
 from sqlmodel import Session
 
-from storage import audit, removal
+from storage import audit, pushes, removal
 from storage.blobs import BlobStore
 from storage.db import Database
 from storage.models import (
@@ -109,16 +111,34 @@ def _user_keys(line_user_id: str) -> list[str]:
 
 
 def _leave_pushes(session: Session, cid: str) -> None:
-    # A push to them alone (feedback, a media notice) names their item: it goes. A multicast
-    # (reminder, digest) says nothing of them: only their id leaves its recipients.
+    # A multicast (reminder, digest) says nothing of them: only their id leaves its recipients.
+    # A push to them alone (feedback, a media notice) names their item: not yet sent, it goes;
+    # sent, LINE counted it against this month's quota, so the row stays without anything of
+    # them (recipients, words, a key naming their item, LINE's answer): its kind, cost and
+    # time keep the month's push count (storage.pushes.used_since) true.
     rows = session.execute(
-        select(P.c.id, P.c.recipients).where(P.c.recipients.contains(cid, autoescape=True))
+        select(P.c.id, P.c.recipients, P.c.state, P.c.kind).where(
+            P.c.recipients.contains(cid, autoescape=True)
+        )
     ).all()
-    for push_id, raw in rows:
+    for push_id, raw, state, kind in rows:
         others = [r for r in json.loads(raw) if r != cid]
         if others:
             session.execute(
                 update(P).where(P.c.id == push_id).values(recipients=json.dumps(others))
+            )
+        elif state == pushes.SENT:
+            # A campaign's key names a day or month and a language, nothing of them.
+            keep_key = kind in pushes.CAMPAIGN_KINDS
+            session.execute(
+                update(P)
+                .where(P.c.id == push_id)
+                .values(
+                    recipients="[]",
+                    messages="[]",
+                    error=None,
+                    **({} if keep_key else {"dedup_key": None}),
+                )
             )
         else:
             session.execute(delete(P).where(P.c.id == push_id))

@@ -170,6 +170,53 @@ def counts(session: Session) -> dict[str, int]:
     }
 
 
+@dataclass
+class Campaign:
+    """A reminder or digest as its outbox rows ended: rows per state, LINE's first refusal."""
+
+    kind: str
+    key: str  # the day of a reminder, the month of a digest
+    queued_at: datetime
+    not_before: datetime
+    states: dict[str, int]
+    error: str | None
+
+    @property
+    def outcome(self) -> str:
+        """failed (any row LINE refused), waiting (any row still pending), sent or skipped."""
+        for state in (FAILED, PENDING, SENT):
+            if self.states.get(state):
+                return "waiting" if state == PENDING else state
+        return SKIPPED
+
+
+CAMPAIGN_KINDS = ("reminder", "digest")
+
+
+def campaigns(session: Session, *, limit: int = 10) -> list[Campaign]:
+    """The latest reminders and digests (their rows grouped by dedup key), newest first."""
+    rows = session.execute(
+        select(T.c.kind, T.c.dedup_key, T.c.state, T.c.created_at, T.c.not_before, T.c.error)
+        .where(T.c.kind.in_(CAMPAIGN_KINDS) & T.c.dedup_key.is_not(None))
+        .order_by(T.c.id.desc())
+        .limit(limit * 20)  # a campaign is a row per language and 500 people
+    ).all()
+    found: dict[tuple[str, str], Campaign] = {}
+    for kind, dedup_key, state, created_at, not_before, error in rows:
+        # Campaign dedup keys are "kind:key:language:index" (app/pushes/campaigns.py).
+        parts = str(dedup_key).split(":")
+        key = parts[1] if len(parts) > 1 else ""
+        seen = found.get((kind, key))
+        if seen is None:
+            if len(found) == limit:
+                continue
+            seen = found[(kind, key)] = Campaign(kind, key, created_at, not_before, {}, None)
+        seen.states[state] = seen.states.get(state, 0) + 1
+        if error and state == FAILED:
+            seen.error = str(error)  # rows come newest first: this keeps the oldest refusal
+    return list(found.values())
+
+
 def tried(session: Session, push_id: int, *, waiting: bool, error: str | None = None) -> None:
     """Count an attempt (or a wait for the budget) of a pending row."""
     values: dict[str, Any] = {"waiting_for_budget": waiting}

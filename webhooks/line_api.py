@@ -110,7 +110,18 @@ def _error_message(body: Any) -> str:
     except ValueError:
         return "unreadable error body"
     message = data.get("message") if isinstance(data, dict) else None
-    return str(message)[:300] if message else "no message"
+    text = str(message) if message else "no message"
+    # A 400's reason is in its details ("messages[1].originalContentUrl: must be a valid
+    # HTTPS URL"); the message alone only counts them.
+    details = data.get("details") if isinstance(data, dict) else None
+    said = [
+        f"{d.get('property')}: {d.get('message')}" if d.get("property") else str(d.get("message"))
+        for d in (details if isinstance(details, list) else [])
+        if isinstance(d, dict) and d.get("message")
+    ]
+    if said:
+        text = f"{text}: {'; '.join(said)}"
+    return text[:300]
 
 
 def _retryable(status: int | None) -> bool:

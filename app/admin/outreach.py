@@ -15,7 +15,7 @@ from app.admin.auth import Caller, GuardedRoute, Guards
 from app.admin.fields import Rfc3339
 from app.pushes import campaigns
 from app.pushes.feedback import Feedback
-from app.pushes.status import budget
+from app.pushes.status import budget, next_digest, recent_campaigns
 from app.stats import numbers
 from storage.db import Database
 
@@ -54,6 +54,16 @@ def outreach_routes(
     def push_budget(_caller: Viewer) -> dict[str, object]:
         """This month's pushes against the monthly budget (messages counted per recipient)."""
         return asdict(budget(db, policy, now=clock()))
+
+    @router.get("/campaigns")
+    def recent(_caller: Viewer) -> dict[str, object]:
+        """The latest reminders and digests and how they ended (failed: with LINE's reason),
+        and when the digest goes by itself next (null: GENBA_DIGEST_DAY is 0)."""
+        upcoming = next_digest(db, policy, now=clock())
+        return {
+            "recent": recent_campaigns(db),
+            "next_digest": None if upcoming is None else asdict(upcoming),
+        }
 
     @router.get("/reminders/preview")
     def reminder_preview(_caller: Viewer) -> dict[str, object]:

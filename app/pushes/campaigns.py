@@ -37,6 +37,10 @@ class NothingToSend(Exception):
     """The campaign has no audience or no content, or was scheduled before."""
 
 
+class AlreadyScheduled(NothingToSend):
+    """This reminder's day or this digest's month was scheduled before (its outbox keys)."""
+
+
 @dataclass(frozen=True)
 class Preview:
     """Who a campaign would reach: how many, in which languages, a few masked ids."""
@@ -141,7 +145,7 @@ def _schedule(
             dedup_key=f"{kind}:{key}:{language}:{index}",
         )
         if queued is None:
-            raise NothingToSend(f"a {kind} for {key} was scheduled already")
+            raise AlreadyScheduled(f"a {kind} for {key} was scheduled already")
     return Scheduled(count=count, batches=len(batches), not_before=not_before)
 
 
@@ -183,7 +187,8 @@ def schedule_digest(
 ) -> Scheduled:
     """Queue "what we posted in `month`" ('YYYY-MM'); once per month.
 
-    With `links`, up to four pictures follow the text, each one the face choice allows.
+    With `links` to an https address, up to four pictures follow the text, each one the face
+    choice allows.
     """
     with db.write() as session:
         posts = posted(session, policy, month)
@@ -236,8 +241,12 @@ def posted(session: Session, policy: PushPolicy, month: str) -> list[Posted]:
 def _picture_messages(
     posts: Sequence[Posted], links: MediaLinks | None, now: datetime
 ) -> list[dict[str, Any]]:
-    """LINE image messages of the allowed pictures: at most 4, after the text (5 per push)."""
-    if links is None:
+    """LINE image messages of the allowed pictures: at most 4, after the text (5 per push).
+
+    None when LINE could not fetch them (no https public address): LINE refuses the whole
+    push for one http image URL, so the digest is then text only.
+    """
+    if links is None or not links.reach_line:
         return []
     found = []
     for post in posts:

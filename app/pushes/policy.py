@@ -11,12 +11,14 @@ from app.settings import Settings
 
 @dataclass(frozen=True)
 class PushPolicy:
-    """The company's zone, its quiet hours (start, end) and the monthly push budget (0: none)."""
+    """The company's zone, its quiet hours (start, end), the monthly push budget (0: none) and
+    the day of the month the digest goes out by itself (0: never)."""
 
     zone: ZoneInfo
     quiet: tuple[int, int] | None
     budget: int
     recheck: timedelta
+    digest_day: int = 1
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PushPolicy:
@@ -26,6 +28,7 @@ class PushPolicy:
             quiet=settings.quiet,
             budget=settings.push_monthly_budget,
             recheck=timedelta(seconds=settings.push_budget_recheck_seconds),
+            digest_day=settings.digest_day,
         )
 
     def is_quiet(self, moment: datetime) -> bool:

@@ -4,8 +4,9 @@ LINE shows an image message by fetching its URL over HTTPS, so a digest's pictur
 address. Each link names one media item and variant, ends after LINK_DAYS, and is signed with a
 key derived from the channel secret; it is served only while the rules still allow it: the item
 is published (not withdrawn), the variant is a thumbnail (faces shown, or no face) or the
-blurred picture of a `blur` item, never a blur item's original. Without GENBA_PUBLIC_URL no
-links are made and the digest is text only.
+blurred picture of a `blur` item, never a blur item's original. Without GENBA_PUBLIC_URL, or
+with a plain-http one (the demo on this machine), LINE would refuse the links: the digest is
+text only.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from app.admin.fields import VariantName, plausible_id
 from app.admin.media import Download, downloadable, open_blob
 from app.admin.release import allowed_variant
+from app.settings import Settings
 from storage import submissions
 from storage.blobs import BlobStore
 from storage.db import Database
@@ -43,6 +45,18 @@ class MediaLinks:
         """Links signed with a key of their own, derived from the channel secret."""
         key = hmac.new(channel_secret.encode(), b"genba shared media", hashlib.sha256).digest()
         return cls(key=key, base_url=base_url.rstrip("/") if base_url else None)
+
+    @property
+    def reach_line(self) -> bool:
+        """True when LINE can fetch the links: an https:// public address (LINE refuses http)."""
+        return bool(self.base_url) and str(self.base_url).startswith("https://")
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> MediaLinks | None:
+        """The links of this channel and public address, or None without a channel secret."""
+        if settings.line_channel_secret is None:
+            return None
+        return cls.from_secret(settings.line_channel_secret.get_secret_value(), settings.public_url)
 
     def _sign(self, media_id: str, variant: str, expires: int) -> str:
         message = f"{media_id}/{variant}/{expires}".encode()

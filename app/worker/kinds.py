@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.clock import system_clock
+from app.pushes import monthly
+from app.pushes.policy import PushPolicy
+from app.pushes.shared_media import MediaLinks
 from app.services import Services
 from app.worker.conversation import give_up_event, handle_event
 from app.worker.media_jobs import give_up_media, handle_purge, sweep_scratch
@@ -12,7 +15,7 @@ from app.worker.media_notice import handle_notice
 from app.worker.profiles import handle_profile
 from app.worker.pushes import give_up_push, handle_push
 from app.worker.replies import give_up_reply, handle_reply
-from app.worker.runner import Worker
+from app.worker.runner import Chore, Worker
 from app.worker.video_jobs import handle_any_media
 from media import load_face_detector
 from storage import jobs, retention
@@ -45,6 +48,19 @@ def build_worker(services: Services, *, name: str | None = None) -> Worker:
         },
         name=name,
         on_start=lambda: sweep_at_start(services, older_than=2 * lease),
+        chores=[Chore("monthly digest", lambda: monthly_digest(services), monthly.CHECK_EVERY)],
+    )
+
+
+def monthly_digest(services: Services) -> str | None:
+    """Queue last month's digest if GENBA_DIGEST_DAY says it is due (app/pushes/monthly.py)."""
+    settings = services.settings
+    return monthly.queue_monthly_digest(
+        services.db,
+        catalogue=services.catalogue,
+        policy=PushPolicy.from_settings(settings),
+        links=MediaLinks.for_settings(settings),
+        now=services.clock(),
     )
 
 

@@ -15,6 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
@@ -45,8 +46,17 @@ def backoff_seconds(attempts: int, *, base: float, cap: float, rng: random.Rando
     return float(ceiling * (0.5 + rng.random() / 2))
 
 
+@dataclass(frozen=True)
+class Chore:
+    """Something the worker does by itself: at start, then every `every` seconds."""
+
+    name: str
+    run: Callable[[], object]
+    every: float
+
+
 class Worker:
-    """Runs jobs from the queue until stopped."""
+    """Runs jobs from the queue, and its chores, until stopped."""
 
     def __init__(
         self,
@@ -56,11 +66,13 @@ class Worker:
         give_up: Mapping[str, GiveUp] | None = None,
         name: str | None = None,
         on_start: Callable[[], object] | None = None,
+        chores: Sequence[Chore] = (),
     ) -> None:
         self.services = services
         self.handlers = dict(handlers)
         self.give_up = dict(give_up or {})
         self.on_start = on_start
+        self.chores = tuple(chores)
         self.worker_id = name or f"w-{ULID()}"
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -95,6 +107,10 @@ class Worker:
         hb = threading.Thread(target=self._heartbeat, name="genba-heartbeat", daemon=True)
         hb.start()
         self._threads.append(hb)
+        if self.chores:
+            ch = threading.Thread(target=self._chore_loop, name="genba-chores", daemon=True)
+            ch.start()
+            self._threads.append(ch)
         log.info("worker %s started with %d threads", self.worker_id, len(plan))
 
     def stop(self, grace: float | None = None) -> None:
@@ -242,6 +258,32 @@ class Worker:
             hook(job, self.env, reason)
         except Exception:
             log.exception("recording the failure of job %s failed", job.id)
+
+    # ---- chores ------------------------------------------------------------------------------
+
+    def run_chores(self, due: Callable[[Chore], bool] = lambda _chore: True) -> None:
+        """Run the chores `due` picks (all by default), each on its own: one failing is logged."""
+        for chore in self.chores:
+            if self._stopping.is_set() or not due(chore):
+                continue
+            try:
+                chore.run()
+            except Exception:  # the database may be away for a while: the next turn tries again
+                log.exception("the chore %r failed", chore.name)
+
+    def _chore_loop(self) -> None:
+        # Monotonic times: the chores' own clock (services.clock) decides what is due.
+        next_at = {c.name: 0.0 for c in self.chores}
+
+        def due(chore: Chore) -> bool:
+            if time.monotonic() < next_at[chore.name]:
+                return False
+            next_at[chore.name] = time.monotonic() + chore.every
+            return True
+
+        while not self._stopping.is_set():
+            self.run_chores(due)
+            self._stopping.wait(max(0.0, min(next_at.values()) - time.monotonic()))
 
     # ---- leases ------------------------------------------------------------------------------
 

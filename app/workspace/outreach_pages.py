@@ -22,7 +22,7 @@ from app.admin.fields import not_found, plausible_id
 from app.admin.schemas import ReactionsChange
 from app.pushes import campaigns
 from app.pushes.feedback import Feedback
-from app.pushes.status import budget
+from app.pushes.status import budget, next_digest, recent_campaigns
 from app.stats import charts, numbers
 from app.workspace import labels
 from app.workspace.rendering import render_page
@@ -124,8 +124,12 @@ def outreach_router(
             preview=campaigns.preview(db, catalogue),
             month=month,
             posts=posts,
+            sent=recent_campaigns(db),
+            automatic=next_digest(db, policy, now=now),
+            pictures_in_line=feedback.links is not None and feedback.links.reach_line,
             quiet=policy.quiet,
             zone=str(policy.zone),
+            tz=policy.zone,
             can_send=visitor.reaches(Role.ADMIN),
             **extra,
         )

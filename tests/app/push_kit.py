@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from app.factory import create_app
 from app.services import Services, build_services
-from app.settings import load_settings
+from app.settings import Settings, load_settings
 from app.worker.kinds import build_worker
 from app.worker.runner import Worker
 from linesim import LineSim
@@ -72,9 +72,14 @@ class Pushing:
 
 
 def make_pushing(
-    database_url: str, tmp_path: Path, clock: FakeClock, **env: str
+    database_url: str,
+    tmp_path: Path,
+    clock: FakeClock,
+    adjust: Callable[[Settings, LineSim], Settings] | None = None,
+    **env: str,
 ) -> Iterator[Pushing]:
-    """A Pushing over a migrated database of `database_url` (env: extra settings)."""
+    """A Pushing over a migrated database of `database_url` (env: extra settings; `adjust`
+    changes the settings read, as `genba demo` does)."""
     migrated = Database(database_url)
     migrate.upgrade(migrated)
     migrated.dispose()
@@ -89,6 +94,8 @@ def make_pushing(
             GENBA_LINE_TIMEOUT_SECONDS="3",
             **env,
         )
+        if adjust is not None:
+            settings = adjust(settings, sim)
         blobs = LocalBlobStore(tmp_path / "blobs")
         services = build_services(settings, clock=clock, blobs=blobs)
         scratch = tmp_path / "scratch"

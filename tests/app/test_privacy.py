@@ -156,6 +156,53 @@ class TestErasure:
             rows = list(s.execute(select(PushMessage)).scalars())
         assert [(r.id, json.loads(r.recipients)) for r in rows] == [(shared, [other])]
 
+    def test_their_sent_pushes_still_count_against_the_month_but_hold_nothing_of_them(
+        self, db, blobs, clock, person
+    ) -> None:
+        cid = person["contributor"][0]
+        item = person["made"][0]
+        note = [{"type": "text", "text": f"{NAME}さん、{item.code} が使われました"}]
+        with db.write() as s:
+            sent = pushes.add(
+                s,
+                kind="feedback",
+                recipients=[cid],
+                messages=note,
+                not_before=clock(),
+                now=clock(),
+                dedup_key=f"published:{item.id}",
+            )
+            assert sent is not None
+            pushes.finish(s, sent, state=pushes.SENT, now=clock(), cost=1)
+            pushes.add(
+                s,
+                kind="feedback",
+                recipients=[cid],
+                messages=note,
+                not_before=clock(),
+                now=clock(),
+                dedup_key=f"reactions:{item.id}:3",
+            )
+        month = clock() - timedelta(days=1)
+        with db.read() as s:
+            assert pushes.used_since(s, month) == 1
+
+        erasure.erase_worker(db, blobs, cid, actor="admin", now=clock())
+        again = erasure.erase_worker(db, blobs, cid, actor="admin", now=clock())
+
+        assert again.already and not again.found
+        with db.read() as s:
+            # LINE counted the push sent to them: the month's budget still does.
+            assert pushes.used_since(s, month) == 1
+            (row,) = s.execute(select(PushMessage)).scalars()
+        assert (row.id, row.state, row.cost, row.kind) == (sent, "sent", 1, "feedback")
+        assert row.sent_at is not None
+        assert json.loads(row.recipients) == [] and json.loads(row.messages) == []
+        assert row.dedup_key is None
+        after = everything(db)
+        assert cid not in after and item.code not in after
+        assert NAME not in after
+
     def test_nothing_of_the_person_remains_and_the_bystander_is_untouched(
         self, db, blobs, clock, person, bystander
     ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,14 +13,19 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
+from app.demo import demo_settings
 from app.pushes import campaigns
 from app.pushes.policy import PushPolicy
 from app.pushes.shared_media import MediaLinks
+from app.settings import Settings
+from linesim import LineSim
+from linesim.faults import Fail
 from storage import contributors, drafts, media, pushes
 from storage.models import PushMessage, Submission
 from storage.states import FaceCheck
 from tests.app.conftest import FakeClock, Seeded, bearer
 from tests.app.push_kit import Pushing, make_pushing
+from tests.app.workspace_kit import person, signed_in
 
 MULTICAST = "/v2/bot/message/multicast"
 
@@ -326,6 +332,66 @@ class TestDigestPictures:
         )
         pushing.drain()
         assert [d.message["type"] for d in pushing.sim.platform.deliveries(friend)] == ["text"]
+
+
+class TestDemoDigest:
+    @pytest.fixture
+    def demo(self, database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Pushing]:
+        """The settings `genba demo` runs with: linesim, and the bot's own http:// address."""
+
+        def as_demo(settings: Settings, sim: LineSim) -> Settings:
+            secret, token = settings.require_line_credentials()
+            made = demo_settings(
+                settings, sim.base_url, secret, token, public_url="http://127.0.0.1:8000"
+            )
+            return made.model_copy(update={"database_url": database_url})
+
+        yield from make_pushing(database_url, tmp_path, clock, as_demo)
+
+    def test_the_demo_digest_is_accepted_by_linesim_as_text(self, demo: Pushing):
+        assert demo.services.settings.public_url == "http://127.0.0.1:8000"
+        (friend,) = many_friends(demo, 1)
+        demo.seed.submission(face="show", status="published")
+        with demo.db.write() as s:
+            s.execute(update(Submission).values(published_at=demo.clock()))
+        answer = demo.client.post(
+            "/api/v1/digests", json={"month": "2026-11"}, headers=bearer(demo.seed.token("admin"))
+        )
+        assert answer.status_code == 202
+        demo.drain()
+        # LINE fetches pictures over https only and refuses a push with an http one: the demo's
+        # digest goes as text, and linesim (which checks as LINE does) takes it.
+        assert [c.status for c in demo.sim.platform.calls("/v2/bot/message/push")] == [200]
+        assert [d.message["type"] for d in demo.sim.platform.deliveries(friend)] == ["text"]
+        with demo.db.read() as s:
+            assert [r.state for r in s.exec(select(PushMessage)).all()] == ["sent"]
+        signed_in(demo.client, person(demo.db, demo.clock, "viewer"))
+        page = demo.client.get("/admin/reminders?month=2026-11").text
+        assert "In LINE it is text only: pictures need GENBA_PUBLIC_URL" in page
+
+
+def test_a_digest_line_refuses_shows_as_failed_with_the_reason(pushing: Pushing):
+    many_friends(pushing, 1)
+    pushing.seed.submission(face="show", status="published")
+    with pushing.db.write() as s:
+        s.execute(update(Submission).values(published_at=pushing.clock()))
+    pushing.client.post(
+        "/api/v1/digests", json={"month": "2026-11"}, headers=bearer(pushing.seed.token("admin"))
+    )
+    refusal = ("must be a valid HTTPS URL", "messages[1].originalContentUrl")
+    pushing.sim.platform.script(
+        "push", [Fail(400, "The request body has 1 error(s)", details=(refusal,))]
+    )
+    pushing.drain()
+    signed_in(pushing.client, person(pushing.db, pushing.clock, "viewer"))
+    page = pushing.client.get("/admin/reminders").text
+    (line,) = re.findall(r'<li class="campaign-\w+">What we posted in 2026-11:.*?</li>', page, re.S)
+    assert "<b>failed</b>" in line and "sent" not in line
+    assert "messages[1].originalContentUrl: must be a valid HTTPS URL" in line
+    api = pushing.client.get("/api/v1/campaigns", headers=bearer(pushing.seed.token("viewer")))
+    (digest,) = api.json()["recent"]
+    assert (digest["kind"], digest["key"], digest["outcome"]) == ("digest", "2026-11", "failed")
+    assert "must be a valid HTTPS URL" in digest["error"]
 
 
 def _links(p: Pushing) -> MediaLinks:

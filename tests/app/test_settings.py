@@ -68,6 +68,9 @@ def test_one_missing_credential_is_named_alone(monkeypatch: pytest.MonkeyPatch) 
         ("GENBA_QUIET_HOURS", "-1-8", "GENBA_QUIET_HOURS: must be"),
         ("GENBA_QUIET_HOURS", "２１-8", "GENBA_QUIET_HOURS: must be"),
         ("GENBA_PUSH_MONTHLY_BUDGET", "-5", "GENBA_PUSH_MONTHLY_BUDGET: Input should be"),
+        ("GENBA_DIGEST_DAY", "29", "GENBA_DIGEST_DAY: must be a day of the month from 1 to 28"),
+        ("GENBA_DIGEST_DAY", "-1", "GENBA_DIGEST_DAY: must be a day of the month from 1 to 28"),
+        ("GENBA_DIGEST_DAY", "first", "GENBA_DIGEST_DAY: Input should be a valid integer"),
     ],
 )
 def test_a_wrong_value_is_named_with_what_is_wrong(
@@ -225,6 +228,16 @@ def test_quiet_hours_are_read_as_two_hours_or_none(
 ) -> None:
     monkeypatch.setenv("GENBA_QUIET_HOURS", value)
     assert load_settings().quiet == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 1), ("0", 0), ("28", 28), (" 5 ", 5)])
+def test_the_digest_day_is_a_day_every_month_has_or_0_for_off(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: int
+) -> None:
+    monkeypatch.delenv("GENBA_DIGEST_DAY", raising=False)
+    if value is not None:
+        monkeypatch.setenv("GENBA_DIGEST_DAY", value)
+    assert load_settings().digest_day == expected
 
 
 def test_the_env_example_names_every_setting_and_loads_as_it_is(

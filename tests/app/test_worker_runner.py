@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from app.services import Services
 from app.settings import load_settings
-from app.worker.runner import Worker
+from app.worker.runner import Chore, Worker
 from storage import jobs
 from storage.blobs import LocalBlobStore
 from storage.db import Database
@@ -177,3 +177,27 @@ def test_the_jobs_a_handler_hands_back_run_next_on_its_thread_in_order(
     worker._run_chain(first)
     assert ran == [("step", 0), ("reply", 1), ("reply", 2)]
     assert states(services) == ["done"] * 3
+
+
+def test_chores_run_at_start_and_again_and_one_failing_stops_nothing(services: Services) -> None:
+    ran: list[str] = []
+
+    def broken() -> None:
+        ran.append("broken")
+        raise RuntimeError("the database is away")
+
+    worker = Worker(
+        services,
+        {},
+        chores=[
+            Chore("broken", broken, every=0.05),
+            Chore("fine", lambda: ran.append("fine"), every=3600),
+        ],
+    )
+    worker.start()
+    try:
+        wait_until(lambda: ran.count("broken") >= 3, what="the failing chore tried again")
+    finally:
+        worker.stop(grace=2)
+    assert ran.count("fine") == 1  # at start; its next turn is an hour away
+    assert all(t.is_alive() is False for t in worker._threads)

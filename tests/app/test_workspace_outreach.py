@@ -66,6 +66,7 @@ class TestSecurity:
 
 OUTREACH_ROUTES = {
     ("GET", "/api/v1/pushes/budget"): "viewer",
+    ("GET", "/api/v1/campaigns"): "viewer",
     ("GET", "/api/v1/reminders/preview"): "viewer",
     ("POST", "/api/v1/reminders"): "admin",
     ("POST", "/api/v1/digests"): "admin",
