@@ -18,6 +18,7 @@ from PIL import Image, ImageCms
 
 from media.errors import MediaRejected, Reason
 from media.headers import declared_size, jpeg_layout
+from media.iso_boxes import top_level_boxes
 from media.limits import ImageLimits
 from media.sniff import JPEG, Sniffed
 
@@ -92,6 +93,8 @@ def open_image(fp: BinaryIO, sniffed: Sniffed, limits: ImageLimits) -> Image.Ima
     fmt = sniffed.pillow_format
     if fmt is None:
         raise MediaRejected(Reason.UNSUPPORTED_TYPE, f"{sniffed.content_type} is not an image type")
+    if fmt == "HEIF":
+        top_level_boxes(fp)  # a HEIC cut short decodes without an error (media/iso_boxes.py)
     if (size := declared_size(fp, fmt)) is not None:
         check_pixels(size, limits, source="the header")
     if sniffed == JPEG and jpeg_layout(fp, max_scans=limits.max_jpeg_scans).scans > (

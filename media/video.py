@@ -19,7 +19,7 @@ import av
 import av.error
 
 from media.errors import MediaRejected, Reason
-from media.mp4_boxes import check_boxes
+from media.iso_boxes import check_boxes
 from media.sniff import SNIFF_BYTES, MediaKind, sniff
 
 MIB = 1024 * 1024

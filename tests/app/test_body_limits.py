@@ -303,7 +303,10 @@ class TestOverRealHttp:
                     break
                 if writable:
                     pending = pending or piece
-                    n = sock.send(pending)
+                    try:
+                        n = sock.send(pending)
+                    except (ConnectionResetError, BrokenPipeError):
+                        break  # it answered and closed between the select and this send
                     pending, sent = pending[n:], sent + n
             sock.setblocking(True)
             status: int | None

@@ -51,11 +51,13 @@ def test_a_phone_heic_becomes_an_upright_jpeg_without_gps(write_input: Input, de
 
 
 @pytest.mark.parametrize("keep", [0.3, 0.6, 0.9])
-def test_a_truncated_heic_is_corrupt(write_input: Input, dest_dir: Path, keep: float):
+def test_a_truncated_heic_is_refused(write_input: Input, dest_dir: Path, keep: float):
     data = phone_heic()
     with pytest.raises(MediaRejected) as caught:
         sanitize_image(write_input(data[: int(len(data) * keep)]), dest_dir)
-    assert caught.value.reason is Reason.CORRUPT
+    # Cut in its header libheif cannot read it; cut in its image data, libheif would decode it
+    # padded with grey: the box sizes catch that first.
+    assert caught.value.reason in (Reason.CORRUPT, Reason.TRUNCATED)
 
 
 def test_a_heic_over_the_pixel_cap_is_refused_before_decoding(
