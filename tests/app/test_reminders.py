@@ -388,6 +388,7 @@ def test_a_digest_line_refuses_shows_as_failed_with_the_reason(pushing: Pushing)
     (line,) = re.findall(r'<li class="campaign-\w+">What we posted in 2026-11:.*?</li>', page, re.S)
     assert "<b>failed</b>" in line and "sent" not in line
     assert "messages[1].originalContentUrl: must be a valid HTTPS URL" in line
+    assert "UTC" not in line and re.search(r"queued \d{4}-\d\d-\d\d \d\d:\d\d JST", line)
     api = pushing.client.get("/api/v1/campaigns", headers=bearer(pushing.seed.token("viewer")))
     (digest,) = api.json()["recent"]
     assert (digest["kind"], digest["key"], digest["outcome"]) == ("digest", "2026-11", "failed")

@@ -317,6 +317,14 @@ class TestStatsInPlainWords:
         outcomes = sections[3]
         assert re.search(r'<th scope="row">Rejected</th><td>1</td>', outcomes)
 
+    def test_a_submission_without_a_theme_is_a_dash_in_the_theme_table(self, pushing: Pushing):
+        pushing.seed.submission(face="show", status="new", theme=None, at=pushing.clock())
+        as_role(pushing, "viewer")
+        page = pushing.client.get("/admin/stats").text
+        theme_table = page.split('<section class="card">')[1]
+        assert '<th scope="row">—</th>' in theme_table
+        assert "None" not in theme_table
+
     def test_chart_text_is_html_not_shrinking_svg_text(self, pushing: Pushing):
         # SVG text scales down with its viewBox (12 units drew ~6 px on a 390 px phone):
         # labels and numbers are HTML text, the SVG only draws the bars.
