@@ -230,7 +230,7 @@ def test_a_cancel_word_in_the_workers_own_language_cancels(sim: LineSim, bot, pe
 
 
 def test_no_need_at_the_comment_question_sends_the_post(sim: LineSim, bot, peek: Peek) -> None:
-    """Typed "算了" ("forget it") answers "anything to add?"; it used to cancel and lose the photo."""
+    """Typed "算了" ("forget it") answers "anything to add?": it used to cancel the post."""
     worker = Worker(sim)
     worker.send(sim.events.image(worker.user_id, phone_jpeg()))
     worker.tap(worker.question(), "毎日の仕事")
