@@ -54,6 +54,8 @@ MEDIA_BOTH = "media.both"
 PLURAL_KEYS = (MEDIA_PHOTOS, MEDIA_VIDEOS)
 # The words a worker types to cancel, `|`-separated, beside the cancel button's label: both
 # cancel in every language (`Catalogue.cancel_words`, `flows.types.Context.cancel_words`).
+# Plain cancel verbs only: a cancel drops the draft with its photos, so "never mind" or "算了"
+# (an answer to "anything to add?") must not be among them.
 CANCEL_TYPED = "words.cancel"
 CANCEL_BUTTON = Key.BUTTON_CANCEL.value
 ENGLISH_RULE = "(n != 1)"  # gettext's rule when a file's header names none

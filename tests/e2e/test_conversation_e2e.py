@@ -213,7 +213,7 @@ def test_an_unsent_photo_is_not_counted_and_an_emptied_draft_is_never_sent(
     # The unsend has no reply to wait for: wait until the draft is gone (one submission left).
     wait_until(lambda: len(peek.submissions()) == 1, what="emptied draft dropped")
     worker.tap(face, "顔は写っていない")
-    assert "送る写真がなくなりました" in worker.question().message["text"]
+    assert "送るものがなくなりました" in worker.question().message["text"]
     sent = [s for s in peek.submissions() if s.status == "new"]
     assert len(sent) == 1
 
@@ -227,3 +227,17 @@ def test_a_cancel_word_in_the_workers_own_language_cancels(sim: LineSim, bot, pe
     worker.say("hủy")
     assert "キャンセルしました" in worker.question().message["text"]
     wait_until(lambda: peek.submissions() == [], what="draft removed")
+
+
+def test_no_need_at_the_comment_question_sends_the_post(sim: LineSim, bot, peek: Peek) -> None:
+    """Typed "算了" ("forget it") answers "anything to add?": it used to cancel the post."""
+    worker = Worker(sim)
+    worker.send(sim.events.image(worker.user_id, phone_jpeg()))
+    worker.tap(worker.question(), "毎日の仕事")
+    worker.tap(worker.question(), "顔は写っていない")
+    worker.question()
+    worker.say("算了")
+    receipt = "".join(d.message.get("text", "") for d in worker.reply())
+    assert "キャンセルしました" not in receipt and "写真1枚" in receipt
+    (submission,) = wait_until(lambda: [s for s in peek.submissions() if s.status == "new"])
+    assert submission.code in receipt and submission.comment == "算了"

@@ -1,7 +1,8 @@
 """Typed cancel words in every catalogue language cancel the open question.
 
 Before, only Japanese and English words cancelled: a Vietnamese worker typing "hủy" at the
-comment question sent the submission with "hủy" as its comment.
+comment question sent the submission with "hủy" as its comment. Then "forget it" words cancelled
+too: a worker answering "anything to add?" with "算了" or "wag na" lost the draft and its photos.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pytest
 from flowkit import THEMES, Chat, effect_types, keys, photo, text
 
 from flows.keys import Key
-from flows.types import Step
+from flows.types import SetComment, Step
 from webhooks.i18n import load_catalogue
 
 WORDS = load_catalogue().cancel_words
@@ -24,7 +25,7 @@ def at_comment() -> Chat:
     return chat
 
 
-@pytest.mark.parametrize("typed", ["hủy", "Batal", "Cancelar", "I-cancel", "取消", "thôi", "算了"])
+@pytest.mark.parametrize("typed", ["hủy", "Batal", "Cancelar", "I-cancel", "取消", "Kanselahin"])
 def test_a_typed_cancel_word_at_the_comment_question_cancels_instead_of_sending(typed):
     chat = at_comment()
     outcome = chat.send(text(typed))
@@ -32,6 +33,22 @@ def test_a_typed_cancel_word_at_the_comment_question_cancels_instead_of_sending(
     assert "DiscardDraft" in effect_types(outcome)
     assert "SubmitDraft" not in effect_types(outcome)
     assert chat.conversation.step is Step.IDLE
+
+
+# "No need / forget it" in Chinese, Tagalog, Vietnamese, English, Indonesian and Portuguese.
+NO_NEED = ["算了", "不要了", "wag na", "Huwag na", "thôi", "never mind", "tidak jadi", "desistir"]
+
+
+@pytest.mark.parametrize("typed", NO_NEED)
+def test_no_need_at_the_comment_question_is_the_comment_and_keeps_the_photos(typed):
+    chat = at_comment()
+    outcome = chat.send(text(typed))
+    assert Key.CANCELLED not in keys(outcome)
+    assert "DiscardDraft" not in effect_types(outcome)
+    # The comment step takes any short text as the comment and sends the post with its photos.
+    assert "SubmitDraft" in effect_types(outcome)
+    comments = [e.comment for e in outcome.effects if isinstance(e, SetComment)]
+    assert comments == [typed]
 
 
 def test_a_typed_cancel_word_drops_a_pending_idea():

@@ -116,6 +116,14 @@ class TestContent:
         assert not copies, f"{language} repeats the Japanese text of {copies}"
 
 
+# "No need / forget it": answers to "anything to add?" as much as a wish to cancel, so never
+# cancel words (which drop the draft with its photos) in any language.
+NO_NEED = (
+    *("never mind", "nevermind", "算了", "不要了", "huwag na", "wag na", "thôi"),
+    *("tidak jadi", "gak jadi", "nggak jadi", "desistir"),
+)
+
+
 class TestCancelWords:
     """A worker cancels by typing their own language's word, not only Japanese or English."""
 
@@ -133,10 +141,15 @@ class TestCancelWords:
         assert any(keyword(q, catalogue.cancel_words) is Intent.CANCEL for q in quoted), quoted
 
     @pytest.mark.parametrize(
-        "word", ["hủy", "Batal", "Cancelar", "I-cancel", "取消", "Hủy bỏ", "thôi"]
+        "word", ["hủy", "Batal", "Cancelar", "I-cancel", "取消", "Hủy bỏ", "Kanselahin"]
     )
     def test_the_reviewed_words_cancel(self, catalogue, word):
         assert keyword(word, catalogue.cancel_words) is Intent.CANCEL
+
+    @pytest.mark.parametrize("word", NO_NEED)
+    def test_no_need_words_do_not_cancel(self, catalogue, word):
+        """A cancel drops the draft with its photos; "no need" also answers "anything to add?"."""
+        assert keyword(word, catalogue.cancel_words) is None
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -162,6 +175,42 @@ def test_vietnamese_says_each_thing_one_way(catalogue):
     for key, text in catalogue.texts["vi"].items():
         for variant, instead in VIETNAMESE_ONE_WAY.items():
             assert variant not in text.casefold(), f"vi:{key} says {variant!r}; use {instead}"
+
+
+# Indonesian, Tagalog and Portuguese each say a thing one way, as the rest of their catalogue.
+ONE_WAY = {
+    "id": {r"\bkamu\b": "Anda (the catalogue's “you”)"},
+    "tl": {r"\blarawan\b": "litrato (the catalogue's word for photo)"},
+    "pt-BR": {r"\bequipe de rp\b": "equipe de comunicação (as most texts say)"},
+}
+
+
+@pytest.mark.parametrize("language", sorted(ONE_WAY))
+def test_indonesian_tagalog_and_portuguese_say_each_thing_one_way(catalogue, language):
+    for key, text in catalogue.texts[language].items():
+        for variant, instead in ONE_WAY[language].items():
+            found = re.search(variant, text.casefold())
+            assert not found, f"{language}:{key} says {found and found[0]!r}; use {instead}"
+
+
+# Each catalogue's word for a video, as its `media.videos` and its other texts say it.
+VIDEO_WORD = {
+    "ja": "動画",
+    "ja-x-easy": "動画",
+    "en": "video",
+    "vi": "video",
+    "pt-BR": "vídeo",
+    "id": "video",
+    "tl": "video",
+    "zh-Hans": "视频",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_unsent_post_text_also_fits_a_video(catalogue, language):
+    """Said when every photo or video of a post was unsent; it used to say "photo" only."""
+    said = catalogue.texts[language][str(Key.UNSENT_EMPTIED)]
+    assert VIDEO_WORD[language] in said.casefold(), f"{language}: {said!r}"
 
 
 class TestFaceWords:
