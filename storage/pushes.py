@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlmodel import Session
 
 from storage.dialect import insert_ignore
@@ -119,6 +119,12 @@ def state_by_key(session: Session, dedup_key: str) -> str | None:
     """The state of the push queued under `dedup_key`, or None when none was."""
     found = session.execute(select(T.c.state).where(T.c.dedup_key == dedup_key)).scalar()
     return None if found is None else str(found)
+
+
+def drop_unsent(session: Session, dedup_key: str) -> bool:
+    """Delete the row queued under `dedup_key` if it has not gone yet; True if one went."""
+    result = session.execute(delete(T).where((T.c.dedup_key == dedup_key) & (T.c.state == PENDING)))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _item_still_holds(session: Session, row: PushMessage) -> bool:
