@@ -5,7 +5,8 @@ Used by the deletion of a worker's data (storage/erasure.py) and by the retentio
 the files, so the files go even if the process stops right after the commit; `purge_files`
 then removes them at once as well (the job finds nothing left: deleting is idempotent).
 Audit entries about the removed records are kept, their details (which can hold free text
-such as review notes) replaced by a marker.
+such as review notes) replaced by a marker; pushes about them go if unsent and stay bare if
+sent (storage/pushes.py `forget_items`).
 """
 
 from __future__ import annotations
