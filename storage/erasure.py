@@ -127,21 +127,9 @@ def _leave_pushes(session: Session, cid: str) -> None:
             session.execute(
                 update(P).where(P.c.id == push_id).values(recipients=json.dumps(others))
             )
-        elif state == pushes.SENT:
-            # A campaign's key names a day or month and a language, nothing of them.
-            keep_key = kind in pushes.CAMPAIGN_KINDS
-            session.execute(
-                update(P)
-                .where(P.c.id == push_id)
-                .values(
-                    recipients="[]",
-                    messages="[]",
-                    error=None,
-                    **({} if keep_key else {"dedup_key": None}),
-                )
-            )
         else:
-            session.execute(delete(P).where(P.c.id == push_id))
+            # A campaign's key names a day or month and a language, nothing of them.
+            pushes.forget(session, push_id, state=state, keep_key=kind in pushes.CAMPAIGN_KINDS)
 
 
 def erase_in(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlmodel import Session
 
 from storage.dialect import insert_ignore
@@ -119,6 +119,57 @@ def state_by_key(session: Session, dedup_key: str) -> str | None:
     """The state of the push queued under `dedup_key`, or None when none was."""
     found = session.execute(select(T.c.state).where(T.c.dedup_key == dedup_key)).scalar()
     return None if found is None else str(found)
+
+
+def drop_unsent(session: Session, dedup_key: str) -> bool:
+    """Delete the row queued under `dedup_key` if it has not gone yet; True if one went."""
+    result = session.execute(delete(T).where((T.c.dedup_key == dedup_key) & (T.c.state == PENDING)))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def forget(session: Session, push_id: int, *, state: str, keep_key: bool = False) -> None:
+    """Leave nothing of anyone in a row: unsent it goes; sent it stays bare.
+
+    A sent row keeps its kind, cost and time: LINE counted it against this month's quota, so
+    `used_since` stays true. Recipients, words, LINE's answer and (unless `keep_key`: a
+    campaign's key names a day or month and a language) the key naming an item go.
+    """
+    if state != SENT:
+        session.execute(delete(T).where(T.c.id == push_id))
+        return
+    bare: dict[str, Any] = {"recipients": "[]", "messages": "[]", "error": None}
+    if not keep_key:
+        bare["dedup_key"] = None
+    session.execute(update(T).where(T.c.id == push_id).values(bare))
+
+
+# Keys of pushes about one submission (app/pushes/feedback.py): "<kind>:<id>", and a reaction
+# count's "reactions:<id>:<count>".
+ITEM_KEYS = ("published", "rejection")
+_LIKES = 50  # submissions per statement of LIKE clauses
+
+
+def forget_items(
+    session: Session, submission_ids: Sequence[str], notice_keys: Sequence[str] = ()
+) -> int:
+    """Forget the pushes about these submissions (`forget`): feedback, a rejection's reason,
+    reaction counts, and the media notices under `notice_keys`; returns how many rows."""
+    found: dict[int, str] = {}
+    exact = [f"{kind}:{sid}" for sid in submission_ids for kind in ITEM_KEYS] + list(notice_keys)
+    for i in range(0, len(exact), MAX_RECIPIENTS):
+        part = exact[i : i + MAX_RECIPIENTS]
+        query = select(T.c.id, T.c.state).where(T.c.dedup_key.in_(part))
+        found |= {int(r[0]): str(r[1]) for r in session.execute(query)}
+    for i in range(0, len(submission_ids), _LIKES):
+        counts = [
+            T.c.dedup_key.startswith(f"reactions:{sid}:", autoescape=True)
+            for sid in submission_ids[i : i + _LIKES]
+        ]
+        query = select(T.c.id, T.c.state).where(or_(*counts))
+        found |= {int(r[0]): str(r[1]) for r in session.execute(query)}
+    for push_id, state in found.items():
+        forget(session, push_id, state=state)
+    return len(found)
 
 
 def _item_still_holds(session: Session, row: PushMessage) -> bool:

@@ -5,7 +5,8 @@ Used by the deletion of a worker's data (storage/erasure.py) and by the retentio
 the files, so the files go even if the process stops right after the commit; `purge_files`
 then removes them at once as well (the job finds nothing left: deleting is idempotent).
 Audit entries about the removed records are kept, their details (which can hold free text
-such as review notes) replaced by a marker.
+such as review notes) replaced by a marker; pushes about them go if unsent and stay bare if
+sent (storage/pushes.py `forget_items`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TypeVar
 from sqlalchemy import Column, Table, delete, select, update
 from sqlmodel import Session, SQLModel
 
-from storage import jobs
+from storage import jobs, pushes
 from storage.blobs import BlobStore, BlobStoreError, media_prefix
 from storage.db import Database
 from storage.models import AuditEntry, Job, Media, MediaVariant, Submission
@@ -65,6 +66,15 @@ def media_of(session: Session, submission_ids: Sequence[str]) -> list[str]:
     return found
 
 
+def notice_keys(session: Session, media_ids: Sequence[str]) -> list[str]:
+    """The outbox keys of the notices about these media items' failures."""
+    found: list[str] = []
+    for part in chunks(media_ids):
+        query = select(M.c.notice_key).where(M.c.id.in_(part) & M.c.notice_key.is_not(None))
+        found += [str(k) for k in session.execute(query).scalars()]
+    return found
+
+
 def redact_audit(session: Session, target_type: str, target_ids: Sequence[str]) -> int:
     """Replace the details of the audit entries about these records; returns how many."""
     changed = 0
@@ -83,6 +93,8 @@ def remove_submissions(
 ) -> list[str]:
     """Delete these submissions and all that hangs off them; returns the media ids purged."""
     media_ids = media_of(session, submission_ids)
+    # The pushes about them hold their codes, PR's notes and their senders' ids.
+    pushes.forget_items(session, submission_ids, notice_keys(session, media_ids))
     redact_audit(session, "submission", submission_ids)
     redact_audit(session, "media", media_ids)
     for part in chunks(media_ids):

@@ -2,7 +2,10 @@
 
 "Older" counts from the last change: a rejection's date, a draft's last touch. A draft's
 conversation, if it still points at the draft, starts afresh (the worker has been silent for
-N days). One `retention_purge` audit entry records the cut-off and the counts.
+N days). A push about a purged item (its rejection reason, a media notice) goes if unsent; sent,
+it stays bare like an erased worker's (storage/pushes.py `forget`: kind, cost and time only), so
+the month's push budget stays true. One `retention_purge` audit entry records the cut-off and the
+counts.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from fastapi import HTTPException
 from sqlmodel import Session
@@ -11,15 +13,27 @@ from sqlmodel import Session
 from app.admin.fields import invalid_query, not_found, plausible_id
 from app.admin.release import approval_blockers
 from app.admin.schemas import ReactionsChange, ReviewChange
-from app.pushes.feedback import Feedback
+from app.pushes.feedback import Feedback, rejection_key
 from flows.review import ALLOWED, ReviewDecision, review_move
 from flows.types import SubmissionStatus
-from storage import submissions
+from storage import pushes, submissions
 from storage.db import Database
 from storage.models import Submission
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+
+# What became of `send_reason` (app/admin/schemas.py ReviewRead.reason_push says it in words).
+ReasonPush = Literal["queued", "already_queued_once", "unchanged", "unavailable"]
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """The submission after a review change, and what became of its `send_reason` (None: not
+    asked)."""
+
+    record: submissions.SubmissionRecord
+    reason_push: ReasonPush | None = None
 
 
 def review(
@@ -30,12 +44,13 @@ def review(
     actor: str,
     clock: Callable[[], datetime],
     feedback: Feedback | None = None,
-) -> submissions.SubmissionRecord:
+) -> Reviewed:
     """Apply a review change by the rules of design.md §7; raises HTTPException 404/409/422.
 
     Approving or publishing is a 409 while a photo's face check is not done (release.py).
     A move to published queues the contributor's feedback push in the same transaction; so
-    does a move to rejected with `send_reason` (the note, in kind words).
+    does a move to rejected with `send_reason` (the note, in kind words). A rejection taken
+    back before its reason went takes the reason with it: it was about a decision undone.
     """
     if not plausible_id(submission_id):
         raise not_found("submission")
@@ -53,7 +68,7 @@ def review(
             has_publication=change.platform is not None and change.url is not None,
         )
         if decision is ReviewDecision.UNCHANGED and change.example is None:
-            return record
+            return Reviewed(record, "unchanged" if change.send_reason else None)
         if decision is ReviewDecision.CONFLICT:
             raise HTTPException(409, detail=f"a submission cannot move from {current} to {target}")
         if decision is ReviewDecision.MISSING_PUBLICATION:
@@ -84,16 +99,24 @@ def review(
         if moving and target is SubmissionStatus.PUBLISHED and feedback is not None:
             session.expire_all()  # the Core update left stale rows in the session
             feedback.published(session, submission_id, now=now)
+        if moving and current is SubmissionStatus.REJECTED:
+            # Its reason, still waiting (quiet hours, budget), would now tell a worker about a
+            # decision undone, or a later rejection's reason in its place: it never goes.
+            pushes.drop_unsent(session, rejection_key(submission_id))
+        reason_push: ReasonPush | None = None
+        if change.send_reason:
+            reason_push = "unchanged" if not moving else "unavailable"
         if moving and target is SubmissionStatus.REJECTED and change.send_reason and feedback:
             session.expire_all()  # as above
-            feedback.rejected(session, submission_id, now=now)
+            queued = feedback.rejected(session, submission_id, now=now)
+            reason_push = "queued" if queued is not None else "already_queued_once"
     # A fresh transaction: the write went through Core, so the first session's copy of the
     # row is stale.
     with db.read() as session:
         updated = submissions.get(session, submission_id)
         if updated is None:  # deleted in the instant since the commit
             raise not_found("submission")
-        return updated
+        return Reviewed(updated, reason_push)
 
 
 def possible_moves(record: submissions.SubmissionRecord) -> frozenset[SubmissionStatus]:

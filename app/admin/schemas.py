@@ -211,6 +211,25 @@ class SubmissionRead(BaseModel):
     )
 
 
+class ReviewRead(SubmissionRead):
+    """The submission after a review change, and what became of the reason to send."""
+
+    reason_push: Literal["queued", "already_queued_once", "unchanged", "unavailable"] | None = (
+        Field(
+            default=None,
+            description=(
+                "Only with `send_reason: true`, else null. `queued`: the note goes to the "
+                "contributor after the quiet hours, within the push budget. "
+                "`already_queued_once`: a reason for this item was queued before (sent, or not "
+                "sent because the worker turned feedback off or LINE refused it); once per item, "
+                "so nothing was queued now. `unchanged`: the item was rejected already, so "
+                "nothing changed and nothing was queued. `unavailable`: this server sends no "
+                "pushes."
+            ),
+        )
+    )
+
+
 class SubmissionPage(BaseModel):
     """One page of submissions and the cursor of the next (null on the last page)."""
 
@@ -344,9 +363,10 @@ class ReviewChange(BaseModel):
         description=(
             "With `rejected` and a `note`: push the note to the contributor on LINE, in their "
             "language and in kind words, naming the item by its receipt code and theme. Once "
-            "per item (a later rejection never sends again); not sent if the worker turned "
-            "feedback off, withdrew the item or it was deleted before the push went. "
-            "Default false: nothing is sent."
+            "per item (a later rejection never sends again; the answer's `reason_push` says "
+            "so); not sent if the worker turned feedback off, withdrew the item, it was "
+            "deleted or taken back into review before the push went (taken back, the next "
+            "rejection may send its own). Default false: nothing is sent."
         ),
     )
 

@@ -23,6 +23,7 @@ from app.admin.schemas import (
     ErrorRead,
     ReactionsChange,
     ReviewChange,
+    ReviewRead,
     SubmissionPage,
     SubmissionRead,
     submission_read,
@@ -61,7 +62,9 @@ is a 409, as is a submission someone else moved meanwhile. `published` needs `pl
 a 422. Each change is written to the audit log with the token's name. A move to `published`
 pushes the contributor "your photo was used" with the link and the optional `thanks` note.
 A move to `rejected` with `"send_reason": true` pushes the `note` to the contributor in kind
-words in their language (once per item; without it, or false, nothing is sent).
+words in their language (once per item; without it, or false, nothing is sent); the answer's
+`reason_push` says whether it was queued. A rejection taken back (`in_review`) before its
+reason went takes the reason with it: it is never sent, and the next rejection may send its own.
 
 Approving or publishing is a **409** while any photo's face check is not done (a `blur` photo,
 or a `no_face` photo with faces found, whose blur no reviewer confirmed or uploaded); the detail
@@ -136,12 +139,13 @@ def submission_routes(
     )
     def review_submission(
         caller: Reviewer, submission_id: str, change: Annotated[ReviewChange, Body()]
-    ) -> SubmissionRead:
+    ) -> ReviewRead:
         """Move a submission through review: approve, reject, publish, with a note."""
-        return submission_read(
-            review.review(
-                db, submission_id, change, actor=caller.name, clock=clock, feedback=feedback
-            )
+        done = review.review(
+            db, submission_id, change, actor=caller.name, clock=clock, feedback=feedback
+        )
+        return ReviewRead.model_validate(
+            {**submission_read(done.record).model_dump(), "reason_push": done.reason_push}
         )
 
     @router.put("/submissions/{submission_id}/reactions", responses={404: NOT_FOUND, 409: CONFLICT})

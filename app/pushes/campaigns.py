@@ -8,7 +8,6 @@ twice never reaches anyone twice.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from app.admin.release import allowed_variant
 from app.pushes.outbox import queue_push
 from app.pushes.policy import PushPolicy
 from app.pushes.shared_media import MediaLinks
+from app.pushes.theme_titles import theme_title
 from storage import audit, pushes, stats, submissions
 from storage.db import Database
 from storage.models import Theme
@@ -39,6 +39,14 @@ class NothingToSend(Exception):
 
 class AlreadyScheduled(NothingToSend):
     """This reminder's day or this digest's month was scheduled before (its outbox keys)."""
+
+
+class NobodyToTell(NothingToSend):
+    """No worker has chosen these messages yet: one who does later makes it worth sending."""
+
+
+class NothingPublished(NothingToSend):
+    """The digest's month has no published item: there is nothing to tell, ever."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +138,7 @@ def _schedule(
     groups = _by_language(pushes.audience(session, kind), catalogue)
     batches = _batches(groups)
     if not batches:
-        raise NothingToSend("nobody has chosen to get these messages yet")
+        raise NobodyToTell("nobody has chosen to get these messages yet")
     count = sum(len(ids) for _, _, ids in batches)
     not_before = policy.next_allowed(max(at or now, now))
     for language, index, ids in batches:
@@ -193,7 +201,7 @@ def schedule_digest(
     with db.write() as session:
         posts = posted(session, policy, month)
         if not posts:
-            raise NothingToSend(f"nothing was published in {month}")
+            raise NothingPublished(f"nothing was published in {month}")
         titles = _theme_titles(session)
 
         pictures = _picture_messages(posts, links, now)
@@ -284,12 +292,7 @@ def _title(titles: dict[str, Theme], slug: str, language: str) -> str:
     theme = titles.get(slug)
     if theme is None:
         return slug or "—"
-    try:
-        translations = json.loads(theme.translations)
-    except ValueError:
-        translations = {}
-    own = translations.get(language) if isinstance(translations, dict) else None
-    return str(own) if own else theme.title
+    return theme_title(theme, language)
 
 
 def _audit(

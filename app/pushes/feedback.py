@@ -3,7 +3,6 @@ it was not used (when PR chose to tell them)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from sqlmodel import Session
 from app.pushes.outbox import queue_push
 from app.pushes.policy import PushPolicy
 from app.pushes.shared_media import MediaLinks
+from app.pushes.theme_titles import theme_title
 from flows.types import SubmissionStatus
 from storage import pushes, themes
 from storage.models import Contributor, Submission
@@ -28,18 +28,8 @@ def rejection_key(submission_id: str) -> str:
 
 
 def _theme_title(session: Session, slug: str | None, language: str) -> str | None:
-    """The theme's title in `language` (full tag, then base language), else its own title."""
     theme = themes.get(session, slug) if slug else None
-    if theme is None:
-        return None
-    try:
-        titles = json.loads(theme.translations or "{}")
-    except ValueError:
-        titles = {}
-    if not isinstance(titles, dict):
-        titles = {}
-    own = titles.get(language) or titles.get(language.split("-")[0])
-    return str(own) if own else theme.title
+    return None if theme is None else theme_title(theme, language)
 
 
 @dataclass(frozen=True)

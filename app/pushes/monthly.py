@@ -2,10 +2,11 @@
 
 The worker looks at start and every CHECK_EVERY seconds (app/worker/kinds.py). From the day to
 seven days after it (company time) last month's digest is due unless it was queued (by PR or by
-this schedule) or found to have nothing to send: a server down on the 1st still sends it on the
-2nd, never weeks later. It is queued through the same service the reminders page uses, so quiet
-hours, the budget and the notice choices apply alike; the outbox's unique key per month and
-language keeps two workers looking at once from sending it twice.
+this schedule) or found to have nothing published: a server down on the 1st still sends it on the
+2nd, never weeks later. While no worker has chosen all notices, nothing is recorded: a look after
+one does sends it, within the same window. It is queued through the same service the reminders
+page uses, so quiet hours, the budget and the notice choices apply alike; the outbox's unique key
+per month and language keeps two workers looking at once from sending it twice.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def next_digest(now: datetime, day: int, last: str | None) -> tuple[date, str] |
 
 
 def last_digest(db: Database) -> str | None:
-    """The latest month whose digest was queued (by anyone) or skipped for want of content."""
+    """The latest month whose digest was queued (by anyone) or skipped: nothing was published."""
     with db.read() as session:
         return audit.latest_target(session, "campaign", ("digest", SKIPPED))
 
@@ -110,7 +111,11 @@ def queue_monthly_digest(
         )
     except campaigns.AlreadyScheduled:
         return None  # another worker queued it a moment ago
-    except campaigns.NothingToSend as exc:
+    except campaigns.NobodyToTell:
+        # Not recorded: a worker who chooses all notices within the window still gets it.
+        log.debug("the digest of %s waits for a worker who wants it", month)
+        return None
+    except campaigns.NothingPublished as exc:
         _skip(db, month, str(exc), now)
         return None
     log.info(

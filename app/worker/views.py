@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from app.admin.release import allowed_variant
 from app.public_media import Signer
+from app.pushes.theme_titles import theme_title
 from flows.intents import normalise
 from flows.types import Example, GuideCategory, GuideEntry, Guideline, Theme
 from storage import examples, guideline, submissions, themes
@@ -86,20 +87,14 @@ def _json(raw: str) -> dict[str, str]:
 
 def theme_view(theme: ThemeRow, language: str, month: str) -> Theme:
     """A theme row as the flows see it, in `language`."""
-    titles = {DEFAULT: theme.title, **_json(theme.translations)}
     what = {DEFAULT: theme.description, **_json(theme.descriptions)}
     return Theme(
         slug=theme.slug,
-        title=_title(titles, language),
+        title=theme_title(theme, language),
         what=_pick(what, language),
         example=_pick(_json(theme.examples), language),
         monthly=theme.month == month,
     )
-
-
-def _title(titles: dict[str, str], language: str) -> str:
-    # Titles were stored by base language before ("en"); the full tag wins when given.
-    return titles.get(language) or titles.get(language.split("-")[0]) or titles[DEFAULT]
 
 
 def offered_themes(

@@ -164,6 +164,44 @@ class TestSentByItself:
         (skipped,) = entries(pushing, "digest_skipped")
         assert skipped.target_id == "2026-11" and "nothing was published" in skipped.detail
 
+    def test_with_nobody_opted_in_yet_it_goes_once_someone_does_within_the_window(
+        self, pushing: Pushing
+    ):
+        published_in_november(pushing)
+        pushing.clock.now = tokyo(2026, 12, 1, 9, 0)
+        pushing.worker.run_chores()  # nobody wants digests yet: nothing to queue, nothing noted
+        assert digest_rows(pushing) == [] and entries(pushing, "digest_skipped") == []
+        friend = pushing.worker_friend(language="en", notices="all")[1]  # opts in on the 3rd
+        pushing.clock.now = tokyo(2026, 12, 3, 9, 0)
+        pushing.worker.run_chores()
+        assert len(digest_rows(pushing)) == 1
+        pushing.drain()
+        (text,) = pushing.texts(friend)
+        assert text.startswith("In 2026-11, we posted 1 item")
+
+    def test_a_theme_is_named_as_the_rejection_names_it_in_the_base_language(
+        self, pushing: Pushing
+    ):
+        # Titles stored by base language ("pt") serve a pt-BR worker in every push alike.
+        pushing.seed.theme("safety", "安全第一", translations='{"pt": "Segurança em primeiro"}')
+        friend = pushing.worker_friend(language="pt-BR", notices="all")
+        published_in_november(pushing)
+        with pushing.db.write() as s:
+            s.execute(update(Submission).values(theme="safety"))
+        pushing.clock.now = tokyo(2026, 12, 1, 9, 0)
+        pushing.worker.run_chores()
+        rejected = pushing.seed.submission(contributor=friend, theme="safety")
+        answer = pushing.client.patch(
+            f"/api/v1/submissions/{rejected.id}",
+            json={"status": "rejected", "note": "Fora de foco.", "send_reason": True},
+            headers=bearer(pushing.seed.token("reviewer")),
+        )
+        assert answer.status_code == 200, answer.text
+        pushing.drain()
+        digest, reason = pushing.texts(friend[1])
+        assert "Segurança em primeiro" in digest and "安全第一" not in digest
+        assert "Segurança em primeiro" in reason and "安全第一" not in reason
+
     def test_off_when_the_day_is_0(self, off: Pushing):
         off.worker_friend(notices="all")
         published_in_november(off)

@@ -335,6 +335,59 @@ class TestRetention:
         again = retention.purge_expired(db, blobs, days=30, now=t, actor="admin")
         assert (again.rejected, again.drafts) == (0, 0)
 
+    def test_pushes_about_purged_items_keep_nothing_but_their_count(
+        self, db, blobs, clock, seed: Seeder
+    ) -> None:
+        who = seed.contributor()
+        t = clock()
+        old = seed.submission(contributor=who, status="rejected", at=t - timedelta(days=40))
+        new = seed.submission(contributor=who, status="rejected", at=t - timedelta(days=5))
+        note = "顔が写っています、佐藤さんへ"
+        notice_key = "7d1f3a52-0000-4000-8000-00000000c0de"
+
+        def push(kind: str, key: str, item: Seeded) -> int:
+            words = [{"type": "text", "text": f"{item.code}: {note}"}]
+            queued = pushes.add(
+                s,
+                kind=kind,
+                recipients=[who[0]],
+                messages=words,
+                not_before=t,
+                now=t,
+                dedup_key=key,
+            )
+            assert queued is not None
+            return queued
+
+        with db.write() as s:
+            sent = push("rejection", pushes.item_key("rejection", old.id), old)
+            pushes.finish(s, sent, state=pushes.SENT, now=t, cost=1)
+            push("media_notice", notice_key, old)  # not sent yet: the worker process was down
+            s.execute(
+                text("UPDATE media SET notice_key = :k WHERE id = :m"),
+                {"k": notice_key, "m": old.media[0].id},
+            )
+            kept = push("rejection", pushes.item_key("rejection", new.id), new)
+        month = t - timedelta(days=1)
+
+        done = retention.purge_expired(db, blobs, days=30, now=t, actor="admin")
+
+        assert done.rejected == 1
+        with db.read() as s:
+            assert pushes.used_since(s, month) == 1  # LINE counted it: the budget still does
+            rows = {r.id: r for r in s.execute(select(PushMessage)).scalars()}
+        assert set(rows) == {sent, kept}  # the unsent notice went
+        bare = rows[sent]
+        assert (bare.kind, bare.state, bare.cost) == ("rejection", "sent", 1)
+        assert bare.sent_at is not None
+        assert json.loads(bare.recipients) == [] and json.loads(bare.messages) == []
+        assert bare.dedup_key is None and bare.error is None
+        after = everything(db)
+        assert old.code not in after
+        assert after.count(note) == 1 and new.code in after  # only the newer item's push
+        assert not [r for r in rows.values() if old.id in str(r.dedup_key)]
+        assert json.loads(rows[kept].recipients) == [who[0]]
+
     @pytest.mark.parametrize("days", [0, -1, 3651])
     def test_days_out_of_range_are_refused(self, db, blobs, clock, days) -> None:
         with pytest.raises(ValueError):

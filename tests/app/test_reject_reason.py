@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -16,6 +19,7 @@ from tests.app.conftest import FakeClock, bearer
 from tests.app.push_kit import Pushing, make_pushing
 from tests.app.workspace_kit import person, signed_in
 
+TOKYO = ZoneInfo("Asia/Tokyo")  # the default company time zone; quiet hours 21-8
 REASON = "Khuôn mặt của đồng nghiệp hiện rõ quá, lần sau hãy chụp từ phía sau nhé."
 # The first words of notice.rejected in each language: the worker's own words, not Japanese.
 OPENINGS = {
@@ -36,7 +40,7 @@ def pushing(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Pus
     yield from make_pushing(database_url, tmp_path, clock)
 
 
-def reject(p: Pushing, submission_id: str, token: str, **extra: object) -> None:
+def reject(p: Pushing, submission_id: str, token: str, **extra: object) -> dict[str, Any]:
     answer = p.client.patch(
         f"/api/v1/submissions/{submission_id}",
         json={"status": "rejected", "note": REASON, **extra},
@@ -44,6 +48,14 @@ def reject(p: Pushing, submission_id: str, token: str, **extra: object) -> None:
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "rejected"
+    return dict(answer.json())
+
+
+def review_again(p: Pushing, submission_id: str, token: str) -> None:
+    back = p.client.patch(
+        f"/api/v1/submissions/{submission_id}", json={"status": "in_review"}, headers=bearer(token)
+    )
+    assert back.status_code == 200, back.text
 
 
 def rows(p: Pushing) -> list[PushMessage]:
@@ -126,6 +138,22 @@ class TestApi:
         pushing.drain()
         assert len(pushing.texts(who[1])) == 1 and len(rows(pushing)) == 1
 
+    def test_the_answer_says_whether_the_reason_was_queued(self, pushing: Pushing):
+        who = pushing.worker_friend(language="en")
+        item = pushing.seed.submission(contributor=who)
+        token = pushing.seed.token("reviewer")
+        assert reject(pushing, item.id, token, send_reason=True)["reason_push"] == "queued"
+        again = reject(pushing, item.id, token, send_reason=True)  # the same status
+        assert again["reason_push"] == "unchanged"
+        pushing.drain()
+        review_again(pushing, item.id, token)
+        second = reject(pushing, item.id, token, note="Blurred.", send_reason=True)
+        assert second["reason_push"] == "already_queued_once"  # never a silent 200
+        review_again(pushing, item.id, token)
+        assert reject(pushing, item.id, token)["reason_push"] is None  # not asked
+        pushing.drain()
+        assert len(pushing.texts(who[1])) == 1
+
     @pytest.mark.parametrize(
         "body",
         [
@@ -153,7 +181,11 @@ class TestApi:
         field = doc["components"]["schemas"]["ReviewChange"]["properties"]["send_reason"]
         assert "rejected" in field["description"] and "kind words" in field["description"]
         patch = doc["paths"]["/api/v1/submissions/{submission_id}"]["patch"]
-        assert "send_reason" in patch["description"]
+        assert "send_reason" in patch["description"] and "reason_push" in patch["description"]
+        answer = doc["components"]["schemas"]["ReviewRead"]["properties"]["reason_push"]
+        assert "already_queued_once" in answer["description"]
+        kinds = {v for option in answer["anyOf"] for v in option.get("enum", [])}
+        assert kinds == {"queued", "already_queued_once", "unchanged", "unavailable"}
 
 
 class TestNotTold:
@@ -191,6 +223,35 @@ class TestNotTold:
         pushing.drain()
         assert pushing.texts(who[1]) == []
 
+    def test_a_reason_held_by_quiet_hours_then_reviewed_again_never_goes(self, pushing: Pushing):
+        who = pushing.worker_friend(language="en")
+        item = pushing.seed.submission(contributor=who)
+        token = pushing.seed.token("reviewer")
+        pushing.clock.now = datetime(2026, 12, 1, 22, 0, tzinfo=TOKYO)  # quiet hours
+        reject(pushing, item.id, token, note="Note A: too dark.", send_reason=True)
+        pushing.drain()  # held back until 08:00
+        review_again(pushing, item.id, token)
+        answer = reject(pushing, item.id, token, note="Note B: a face shows.", send_reason=True)
+        pushing.clock.now = datetime(2026, 12, 2, 8, 0, tzinfo=TOKYO)
+        pushing.drain()
+        (text,) = pushing.texts(who[1])
+        assert "Note A" not in text and "Note B: a face shows." in text
+        assert answer["reason_push"] == "queued"  # A never went: B is the item's one reason
+        assert [(r.state, r.cost) for r in rows(pushing)] == [(pushes.SENT, 1)]
+
+    def test_a_reason_reviewed_again_and_rejected_without_one_never_goes(self, pushing: Pushing):
+        who = pushing.worker_friend(language="en")
+        item = pushing.seed.submission(contributor=who)
+        token = pushing.seed.token("reviewer")
+        pushing.clock.now = datetime(2026, 12, 1, 22, 0, tzinfo=TOKYO)
+        reject(pushing, item.id, token, note="Note A: too dark.", send_reason=True)
+        review_again(pushing, item.id, token)
+        reject(pushing, item.id, token, note="Note B, for PR only.")
+        pushing.clock.now = datetime(2026, 12, 2, 8, 0, tzinfo=TOKYO)
+        pushing.drain()
+        assert pushing.texts(who[1]) == [] and rows(pushing) == []
+        assert pushing.sim.platform.calls("/v2/bot/message/push") == []
+
     def test_a_purged_item_is_not_told(self, pushing: Pushing):
         who = pushing.worker_friend(language="en")
         item = pushing.seed.submission(contributor=who)
@@ -202,7 +263,7 @@ class TestNotTold:
         assert purged.status_code == 200 and purged.json()["rejected"] == 1
         pushing.drain()
         assert pushing.texts(who[1]) == []
-        assert [r.state for r in rows(pushing)] == [pushes.SKIPPED]
+        assert rows(pushing) == []  # unsent, it went with the item (its note, its code)
 
     def test_a_deleted_worker_is_not_told(self, pushing: Pushing):
         who = pushing.worker_friend(language="en")
