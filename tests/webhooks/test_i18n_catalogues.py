@@ -213,6 +213,17 @@ def test_the_unsent_post_text_also_fits_a_video(catalogue, language):
     assert VIDEO_WORD[language] in said.casefold(), f"{language}: {said!r}"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_digest_of_one_post_has_no_plural_for_it(catalogue, language):
+    """A month with one published post is common; "we posted 1 items" read as a mistake."""
+    said = catalogue.text(
+        str(NoticeKey.DIGEST),
+        language=language,
+        params={"month": "2026-11", "count": 1, "items": ""},
+    )
+    assert not re.search(r"\b1 (items|itens|mga)\b", said), f"{language}: {said!r}"
+
+
 class TestFaceWords:
     """The face choice reads the same on the receipt, on "my submissions" and after a change."""
 
