@@ -109,7 +109,7 @@ class TestSentByItself:
         pushing.clock.now = tokyo(2026, 12, 1, 8, 0)
         pushing.drain()
         (text,) = pushing.texts(friend)
-        assert text.startswith("In 2026-11, we posted 1 item")
+        assert text.startswith("In 2026-11, we posted what you sent us (1 in all)")
 
         # Later looks, by this worker or another, and PR's button: nothing more.
         other = build_worker(pushing.services, name="w-other")
@@ -177,7 +177,7 @@ class TestSentByItself:
         assert len(digest_rows(pushing)) == 1
         pushing.drain()
         (text,) = pushing.texts(friend)
-        assert text.startswith("In 2026-11, we posted 1 item")
+        assert text.startswith("In 2026-11, we posted what you sent us (1 in all)")
 
     def test_a_theme_is_named_as_the_rejection_names_it_in_the_base_language(
         self, pushing: Pushing

@@ -222,7 +222,8 @@ class TestDigest:
         assert answer.status_code == 202, answer.text
         pushing.drain()
         (text,) = pushing.texts(friend)
-        assert text.startswith("In 2026-11, we posted 3 items") and "Daily work" in text
+        assert text.startswith("In 2026-11, we posted what you sent us (3 in all)")
+        assert "Daily work" in text
         again = pushing.client.post(
             "/api/v1/digests",
             json={"month": "2026-11"},

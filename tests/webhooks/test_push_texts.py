@@ -54,7 +54,7 @@ def test_the_longest_notices_fit_line(catalogue, language):
 def test_a_digest_lists_twenty_posts_and_counts_the_rest(catalogue):
     posts = [(f"theme{i}", f"https://x.test/{i}") for i in range(25)]
     (message,) = digest(catalogue, "en", month="2026-11", posts=posts)
-    assert "25 items" in message["text"]
+    assert "(25 in all)" in message["text"]
     assert "https://x.test/19" in message["text"] and "https://x.test/20" not in message["text"]
     assert message["text"].endswith("… +5")
 
