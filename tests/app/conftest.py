@@ -337,3 +337,25 @@ def served(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Serv
     services = services_for_test(database_url, tmp_path, clock)
     yield serve(services, clock)
     services.close()
+
+
+def seeder_for(served: Served, tmp_path: Path) -> Seeder:
+    """A seeder writing into a served app's database and media store."""
+    scratch = tmp_path / "scratch-served"
+    scratch.mkdir(exist_ok=True)
+    blobs = served.services.blobs
+    assert isinstance(blobs, LocalBlobStore)
+    return Seeder(db=served.db, blobs=blobs, clock=served.clock, scratch=scratch)
+
+
+@pytest.fixture
+def seed_served(served: Served, tmp_path: Path) -> Seeder:
+    """A seeder for the `served` app."""
+    return seeder_for(served, tmp_path)
+
+
+@pytest.fixture
+def web(served: Served) -> Iterator[TestClient]:
+    """A browser-like client of the `served` app: errors come back as pages, not exceptions."""
+    with TestClient(served.app, raise_server_exceptions=False) as c:
+        yield c

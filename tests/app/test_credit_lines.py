@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from storage import credits, sites
-from storage.blobs import LocalBlobStore
 from tests.app.conftest import FakeClock, Seeder, Served, bearer
 from tests.app.push_kit import Pushing, make_pushing
 from tests.app.workspace_kit import person, signed_in
@@ -98,15 +97,6 @@ def test_the_export_manifest_carries_the_credit_line_each_contributor_chose(
     by_code = {i["code"]: i["credit_line"] for i in doc["items"]}
     assert by_code[items[0].code] == "Ana Souza"
     assert by_code[items[4].code] == '=HYPERLINK("http://evil")'  # JSON is not a spreadsheet
-
-
-@pytest.fixture
-def seed_served(served: Served, tmp_path: Path) -> Seeder:
-    scratch = tmp_path / "scratch-served"
-    scratch.mkdir()
-    blobs = served.services.blobs
-    assert isinstance(blobs, LocalBlobStore)
-    return Seeder(db=served.db, blobs=blobs, clock=served.clock, scratch=scratch)
 
 
 def test_the_item_page_shows_the_credit_line_escaped(served: Served, seed_served: Seeder) -> None:

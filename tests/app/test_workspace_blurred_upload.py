@@ -17,9 +17,8 @@ from sqlalchemy import update
 
 from app.workspace.form_upload import WRAPPING
 from storage import audit, submissions
-from storage.blobs import LocalBlobStore
 from storage.models import Media
-from tests.app.conftest import FakeClock, Seeder, Served, serve, services_for_test
+from tests.app.conftest import FakeClock, Seeder, Served, seeder_for, serve, services_for_test
 from tests.app.test_body_limits import chunks, exchange
 from tests.app.test_face_checks import PHOTOS, jpeg, png_bomb
 from tests.app.workspace_kit import person, signed_in
@@ -28,25 +27,6 @@ from tests.e2e.photos import has_location_or_exif, phone_jpeg
 BLURRED = ("original", "thumbnail", "blurred", "blurred_thumb")
 LABEL = "Upload a corrected blurred image of photo 1"
 FORM = '<input type="file"'
-
-
-def seeder(served: Served, tmp_path: Path) -> Seeder:
-    scratch = tmp_path / "scratch-served"
-    scratch.mkdir(exist_ok=True)
-    blobs = served.services.blobs
-    assert isinstance(blobs, LocalBlobStore)
-    return Seeder(db=served.db, blobs=blobs, clock=served.clock, scratch=scratch)
-
-
-@pytest.fixture
-def seed_served(served: Served, tmp_path: Path) -> Seeder:
-    return seeder(served, tmp_path)
-
-
-@pytest.fixture
-def web(served: Served) -> Iterator[TestClient]:
-    with TestClient(served.app, raise_server_exceptions=False) as c:
-        yield c
 
 
 def upload(
@@ -303,7 +283,7 @@ class TestTooLarge:
     def test_a_file_over_the_media_limit_gets_a_413_page_and_nothing_is_kept(
         self, small_served: Served, tmp_path: Path
     ) -> None:
-        seed = seeder(small_served, tmp_path)
+        seed = seeder_for(small_served, tmp_path)
         item = seed.submission(face="blur", variants=BLURRED)
         media_id = item.media[0].id
         before = stored_files(small_served)
@@ -341,7 +321,7 @@ class TestTooLarge:
     def test_the_form_states_the_limit_its_script_checks_with_the_413_pages_words(
         self, small_served: Served, tmp_path: Path
     ) -> None:
-        item = seeder(small_served, tmp_path).submission(face="blur", variants=BLURRED)
+        item = seeder_for(small_served, tmp_path).submission(face="blur", variants=BLURRED)
         with TestClient(small_served.app, raise_server_exceptions=False) as web:
             token = signed_in(web, person(small_served.db, small_served.clock, "reviewer"))
             answer = web.get(f"/admin/items/{item.id}")
@@ -380,7 +360,7 @@ class TestBodyCap:
     async def test_a_declared_oversized_form_gets_the_413_page_unread(
         self, small_served: Served, tmp_path: Path
     ) -> None:
-        item = seeder(small_served, tmp_path).submission(face="blur", variants=BLURRED)
+        item = seeder_for(small_served, tmp_path).submission(face="blur", variants=BLURRED)
         path = f"/admin/items/{item.id}/media/{item.media[0].id}/blurred"
         size = 200 * 1024 * 1024
         headers = {
@@ -400,7 +380,7 @@ class TestBodyCap:
     async def test_a_streamed_form_is_cut_off_near_the_cap(
         self, small_served: Served, tmp_path: Path
     ) -> None:
-        item = seeder(small_served, tmp_path).submission(face="blur", variants=BLURRED)
+        item = seeder_for(small_served, tmp_path).submission(face="blur", variants=BLURRED)
         headers = {
             "cookie": self.cookie(small_served),
             "content-type": "multipart/form-data; boundary=xyz",

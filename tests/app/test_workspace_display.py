@@ -6,35 +6,16 @@ The company's time zone is the default, Asia/Tokyo (JST, UTC+9); the API keeps U
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from storage import submissions
-from storage.blobs import LocalBlobStore
 from tests.app.conftest import Seeder, Served, bearer
 from tests.app.workspace_kit import person, signed_in
 
 # 08:30 on 4 December in Tokyo is still 3 December in UTC.
 MORNING_IN_TOKYO = datetime(2026, 12, 3, 23, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def seed_served(served: Served, tmp_path: Path) -> Seeder:
-    scratch = tmp_path / "scratch-served"
-    scratch.mkdir()
-    blobs = served.services.blobs
-    assert isinstance(blobs, LocalBlobStore)
-    return Seeder(db=served.db, blobs=blobs, clock=served.clock, scratch=scratch)
-
-
-@pytest.fixture
-def web(served: Served) -> Iterator[TestClient]:
-    with TestClient(served.app, raise_server_exceptions=False) as c:
-        yield c
 
 
 def codes(html: str) -> list[str]:

@@ -4,31 +4,12 @@ sites on the item page and the gallery."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from storage import audit, guideline, sites, submissions, themes
-from storage.blobs import LocalBlobStore
 from tests.app.conftest import Seeder, Served
 from tests.app.workspace_kit import person, signed_in
-
-
-@pytest.fixture
-def seed_served(served: Served, tmp_path: Path) -> Seeder:
-    scratch = tmp_path / "scratch-served"
-    scratch.mkdir()
-    blobs = served.services.blobs
-    assert isinstance(blobs, LocalBlobStore)
-    return Seeder(db=served.db, blobs=blobs, clock=served.clock, scratch=scratch)
-
-
-@pytest.fixture
-def web(served: Served) -> Iterator[TestClient]:
-    with TestClient(served.app, raise_server_exceptions=False) as c:
-        yield c
 
 
 def version(served: Served) -> int:

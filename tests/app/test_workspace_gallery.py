@@ -3,36 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.admin.review import MAX_LIMIT
 from storage import audit, submissions
-from storage.blobs import LocalBlobStore
 from tests.app.conftest import Seeder, Served
 from tests.app.workspace_kit import person, signed_in
-
-
-@pytest.fixture
-def seed_served(served: Served, tmp_path: Path) -> Seeder:
-    """A seeder writing into the served app's database and media store."""
-    scratch = tmp_path / "scratch-served"
-    scratch.mkdir()
-    blobs = served.services.blobs
-    assert isinstance(blobs, LocalBlobStore)
-    return Seeder(db=served.db, blobs=blobs, clock=served.clock, scratch=scratch)
-
-
-@pytest.fixture
-def web(served: Served) -> Iterator[TestClient]:
-    with TestClient(served.app, raise_server_exceptions=False) as c:
-        yield c
-
 
 NO_FACE_FOUND = "No face found — check by eye, and upload a blurred image if needed"
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
 from app.workspace import accounts
@@ -12,12 +9,6 @@ from app.workspace.sessions import COOKIE
 from storage import people
 from tests.app.conftest import Served
 from tests.app.workspace_kit import PASSWORD, csrf_of, person, sign_in, signed_in
-
-
-@pytest.fixture
-def web(served: Served) -> Iterator[TestClient]:
-    with TestClient(served.app, raise_server_exceptions=False) as c:
-        yield c
 
 
 def test_admin_without_a_session_leads_to_the_sign_in_page(web: TestClient) -> None:
