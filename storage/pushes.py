@@ -111,7 +111,7 @@ def recipients_of(session: Session, row: PushMessage) -> list[Recipient]:
 
 
 def item_key(kind: str, submission_id: str) -> str:
-    """The dedup key of a push of an ABOUT_ITEM kind about one submission."""
+    """The dedup key of a push about one submission (an ITEM_KEYS kind): "<kind>:<id>"."""
     return f"{kind}:{submission_id}"
 
 
@@ -155,7 +155,8 @@ def forget_items(
     """Forget the pushes about these submissions (`forget`): feedback, a rejection's reason,
     reaction counts, and the media notices under `notice_keys`; returns how many rows."""
     found: dict[int, str] = {}
-    exact = [f"{kind}:{sid}" for sid in submission_ids for kind in ITEM_KEYS] + list(notice_keys)
+    exact = [item_key(kind, sid) for sid in submission_ids for kind in ITEM_KEYS]
+    exact += notice_keys
     for i in range(0, len(exact), MAX_RECIPIENTS):
         part = exact[i : i + MAX_RECIPIENTS]
         query = select(T.c.id, T.c.state).where(T.c.dedup_key.in_(part))

@@ -54,7 +54,7 @@ class Feedback:
         messages = notices.published(
             self.catalogue, language, url=item.published_url, thanks=item.thanks_note
         )
-        return self._tell(session, item, messages, f"published:{submission_id}", now)
+        return self._tell(session, item, messages, pushes.item_key("published", submission_id), now)
 
     def reacted(self, session: Session, submission_id: str, *, now: datetime) -> int | None:
         """The reaction count PR entered; once per item and count."""
