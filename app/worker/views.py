@@ -8,7 +8,7 @@ to any language the entry has. Keywords of every language are searched, so a wor
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -41,7 +41,7 @@ def guideline_view(session: Session, contributor: Contributor, language: str) ->
     )
     entries = []
     changed = []
-    agreed_at = _utc(contributor.guideline_agreed_at)
+    agreed_at = contributor.guideline_agreed_at
     for entry in stored.entries:
         texts = entry.texts.get(language) or entry.texts.get(DEFAULT)
         if texts is None and entry.texts:
@@ -55,7 +55,7 @@ def guideline_view(session: Session, contributor: Contributor, language: str) ->
                 entry.category, texts.title, texts.body, tuple(sorted(w for w in words if w))
             )
         )
-        edited = _utc(entry.updated_at)
+        edited = entry.updated_at
         if agreed_at is not None and edited is not None and edited > agreed_at:
             changed.append(texts.title)
     return Guideline(
@@ -66,13 +66,6 @@ def guideline_view(session: Session, contributor: Contributor, language: str) ->
         asked=contributor.guideline_asked,
         changed=tuple(changed),
     )
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """A stored time as aware UTC (SQLite gives it back without its zone)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def _json(raw: str) -> dict[str, str]:
