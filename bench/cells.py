@@ -14,7 +14,7 @@ from typing import Any
 
 from bench import pg
 from bench.procs import Child, free_port, python
-from bench.servers import REPO, Line, Setup, genba_env, sqlite_counts, start_bare, start_genba
+from bench.servers import REPO, Line, Setup, genba_env, sqlite_counts, start_genba, start_reference
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def _server(
     port = free_port()
     stored: dict[str, int] = {}
     if not setup.genba:
-        server = start_bare(line, port, work_dir=work, core=plan.server_core)
+        server = start_reference(setup, line, port, work_dir=work, core=plan.server_core)
         try:
             server.wait_port(port)
             yield server, port, stored

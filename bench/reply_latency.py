@@ -29,7 +29,7 @@ from bench import machine
 from bench.bodies import TEXT, http_request
 from bench.procs import cores, free_port, install_cleanup, pin_self
 from bench.rawhttp import RawClient
-from bench.servers import Line, genba_env, start_bare, start_genba
+from bench.servers import BARE, Line, genba_env, start_genba, start_reference
 from bench.stats import summarise, table
 from linesim import ApiCall, LinePlatform, LineSim, webhook_body
 
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
         work = Path(tmp)
         line = Line(platform.channel_secret, platform.access_token, sim.base_url)
         port = free_port()
-        bare = start_bare(line, port, work_dir=work, core=server_core)
+        bare = start_reference(BARE, line, port, work_dir=work, core=server_core)
         try:
             bare.wait_port(port)
             baseline = bare_round_trips(sim, port, args.warmup + args.samples, args.pause)[

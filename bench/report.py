@@ -127,7 +127,7 @@ def print_table(results: Sequence[CellResult]) -> None:
     rows: list[list[str]] = []
     bare: CellResult | None = None
     for cell in results:
-        if not cell.setup.genba:
+        if cell.setup.baseline:
             bare = cell
         rows.append(row(cell, bare))
     print(table(HEADERS, rows, left=2))

@@ -20,12 +20,19 @@ class Setup:
 
     label: str
     genba: bool = True
+    # A server that is not genba: the module serving it, and whether it is the baseline the
+    # ratios are taken against.
+    module: str = "bench.bare_app"
+    baseline: bool = False
     worker: bool = False
     synchronous: str = "FULL"
     postgres: bool = False
 
 
-BARE = Setup("bare FastAPI", genba=False)
+BARE = Setup("bare FastAPI", genba=False, baseline=True)
+PLAIN_INBOX = Setup(
+    "plain durable inbox (SQLite FULL)", genba=False, module="bench.plain_inbox_app"
+)
 NO_WORKER_FULL = Setup("genba --no-worker (SQLite FULL)")
 NO_WORKER_NORMAL = Setup("genba --no-worker (SQLite NORMAL*)", synchronous="NORMAL")
 NO_WORKER_PG = Setup("genba --no-worker (PostgreSQL)", postgres=True)
@@ -64,13 +71,18 @@ def genba_env(
     return env
 
 
-def start_bare(line: Line, port: int, *, work_dir: Path, core: int | None) -> Child:
-    """The bare baseline on 127.0.0.1:port."""
+def start_reference(
+    setup: Setup, line: Line, port: int, *, work_dir: Path, core: int | None
+) -> Child:
+    """A server that is not genba (the bare baseline, the plain inbox) on 127.0.0.1:port."""
     env = clean_environ() | {"LINE_CHANNEL_SECRET": line.channel_secret}
+    args = ["-m", setup.module, "--port", str(port)]
+    if setup is PLAIN_INBOX:
+        args += ["--db", str(work_dir / "plain.db")]
     return Child(
-        "bare app",
-        python("-m", "bench.bare_app", "--port", str(port)),
-        log=work_dir / "bare.log",
+        setup.label,
+        python(*args),
+        log=work_dir / "reference.log",
         env=env,
         cwd=REPO,
         core=core,

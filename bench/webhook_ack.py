@@ -6,7 +6,10 @@ the other and each on a fresh database:
 
 - the bare baseline (bench/bare_app.py: signature + json.loads, nothing else);
 - `genba serve --no-worker` on the embedded default (SQLite, `synchronous=FULL`);
-- optionally the same with `GENBA_SQLITE_SYNCHRONOUS=NORMAL` (`--sqlite-normal`; NOT the
+- optionally (`--plain-inbox`) the bare endpoint that also stores every event as design.md
+  asks, written plainly (bench/plain_inbox_app.py): what that obligation costs when nobody has
+  worked on its speed;
+- optionally genba's with `GENBA_SQLITE_SYNCHRONOUS=NORMAL` (`--sqlite-normal`; NOT the
   durable setting: a power loss may lose acknowledged events) and on PostgreSQL (`--postgres`);
 - `genba serve` with its in-process worker (the embedded default as shipped), wired to linesim;
   for it, also the jobs its worker finished during the measured window and in 5 s after it.
@@ -44,6 +47,7 @@ from bench.servers import (
     NO_WORKER_FULL,
     NO_WORKER_NORMAL,
     NO_WORKER_PG,
+    PLAIN_INBOX,
     Line,
     Setup,
 )
@@ -62,6 +66,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=32, help="keep-alive connections (32)")
     p.add_argument("--kinds", default=",".join(KINDS), help=f"body kinds ({','.join(KINDS)})")
     p.add_argument("--sqlite-normal", action="store_true", help="add SQLite synchronous=NORMAL")
+    p.add_argument(
+        "--plain-inbox",
+        action="store_true",
+        help="add the bare endpoint storing each event plainly (bench/plain_inbox_app.py)",
+    )
     p.add_argument(
         "--postgres",
         metavar="URL",
@@ -88,6 +97,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
 def setups(args: argparse.Namespace) -> list[Setup]:
     """The columns of this run, the baseline first."""
     chosen = [BARE, NO_WORKER_FULL]
+    if args.plain_inbox:
+        chosen.insert(1, PLAIN_INBOX)
     if args.sqlite_normal:
         chosen.append(NO_WORKER_NORMAL)
     if args.postgres:
@@ -146,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
                     cell = measure(
                         kind, setup, path, line, plan, postgres=args.postgres, keep=args.keep
                     )
-                    bare = cell if setup is BARE else bare
+                    bare = cell if setup.baseline else bare
                     results.append(cell)
                     print_row(cell, bare, EVENTS_PER_BODY[kind], count)
     print()
