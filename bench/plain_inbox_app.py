@@ -14,13 +14,8 @@ Run alone: `LINE_CHANNEL_SECRET=... python -m bench.plain_inbox_app --port 8100 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
-import os
 import queue
 import sqlite3
 import threading
@@ -28,10 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
 
-MAX_BODY_BYTES = 1024 * 1024
+from bench.bare_app import arguments, create_bare_app, secret_from_env, serve
+
 _EVENT_COLUMNS = (
     "id, received_at, event_type, mode, source_type, source_id, redelivery, status, payload"
 )
@@ -133,64 +128,29 @@ class PlainWriter:
 
 
 def create_plain_inbox_app(channel_secret: str, db: Path) -> FastAPI:
-    """The bare endpoint over this channel secret, storing into `db` (genba's schema)."""
-    secret = channel_secret.encode("utf-8")
+    """The bare endpoint over this channel secret, storing every body into `db` (genba's schema)."""
     writer = PlainWriter(db)
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 
-    @app.post("/callback")
-    async def callback(request: Request) -> Response:
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                return JSONResponse({"detail": "too large"}, status_code=413)
-            chunks.append(chunk)
-        raw = b"".join(chunks)
-        expected = base64.b64encode(hmac.new(secret, raw, hashlib.sha256).digest())
-        given = request.headers.get("x-line-signature", "").encode("ascii", "replace")
-        if not hmac.compare_digest(expected, given):
-            return JSONResponse({"detail": "bad signature"}, status_code=400)
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            return JSONResponse({"detail": "not JSON"}, status_code=400)
+    async def store(body: Any) -> None:
         now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         await writer.store(body["events"], now)
-        return Response(status_code=200)
 
-    return app
+    return create_bare_app(channel_secret, store)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Serve the plain inbox on 127.0.0.1 as `genba serve` serves genba."""
-    import uvicorn
-
     from storage import migrate
     from storage.db import Database
 
-    parser = argparse.ArgumentParser(prog="python -m bench.plain_inbox_app", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8100)
+    parser = arguments("python -m bench.plain_inbox_app", __doc__)
     parser.add_argument("--db", type=Path, required=True)
     args = parser.parse_args(argv)
-    secret = os.environ.get("LINE_CHANNEL_SECRET")
-    if not secret:
-        raise SystemExit("set LINE_CHANNEL_SECRET")
+    secret = secret_from_env()
     database = Database(f"sqlite:///{args.db}")
     migrate.upgrade(database)
     database.dispose()
-    uvicorn.run(
-        create_plain_inbox_app(secret, args.db),
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-    )
+    serve(create_plain_inbox_app(secret, args.db), args)
 
 
 if __name__ == "__main__":
