@@ -26,6 +26,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlmodel import Session
 
 from storage import audit, pushes, removal
+from storage.batches import chunks
 from storage.blobs import BlobStore
 from storage.db import Database
 from storage.models import (
@@ -171,10 +172,10 @@ def erase_in(
     media_ids = removal.remove_submissions(
         session, submission_ids, now=now, purge_key=purge_key(reference)
     )
-    for part in removal.chunks(event_ids):
+    for part in chunks(event_ids):
         session.execute(delete(R).where(R.c.event_id.in_(part)))
         session.execute(delete(W).where(W.c.id.in_(part)))
-    for job_part in removal.chunks(job_ids):
+    for job_part in chunks(job_ids):
         session.execute(delete(J).where(J.c.id.in_(job_part)))
     _leave_pushes(session, cid)
     removal.redact_audit(session, "contributor", [cid])

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, or_, select, update
 from sqlmodel import Session
 
+from storage.batches import chunks
 from storage.dialect import insert_ignore
 from storage.models import Contributor, PushMessage, Submission
 
@@ -157,15 +158,11 @@ def forget_items(
     found: dict[int, str] = {}
     exact = [item_key(kind, sid) for sid in submission_ids for kind in ITEM_KEYS]
     exact += notice_keys
-    for i in range(0, len(exact), MAX_RECIPIENTS):
-        part = exact[i : i + MAX_RECIPIENTS]
+    for part in chunks(exact):
         query = select(T.c.id, T.c.state).where(T.c.dedup_key.in_(part))
         found |= {int(r[0]): str(r[1]) for r in session.execute(query)}
-    for i in range(0, len(submission_ids), _LIKES):
-        counts = [
-            T.c.dedup_key.startswith(f"reactions:{sid}:", autoescape=True)
-            for sid in submission_ids[i : i + _LIKES]
-        ]
+    for part in chunks(submission_ids, _LIKES):
+        counts = [T.c.dedup_key.startswith(f"reactions:{sid}:", autoescape=True) for sid in part]
         query = select(T.c.id, T.c.state).where(or_(*counts))
         found |= {int(r[0]): str(r[1]) for r in session.execute(query)}
     for push_id, state in found.items():

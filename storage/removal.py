@@ -15,12 +15,12 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TypeVar
 
 from sqlalchemy import Column, Table, delete, select, update
 from sqlmodel import Session, SQLModel
 
 from storage import jobs, pushes
+from storage.batches import chunks
 from storage.blobs import BlobStore, BlobStoreError, media_prefix
 from storage.db import Database
 from storage.models import AuditEntry, Job, Media, MediaVariant, Submission
@@ -32,10 +32,8 @@ A: Table = AuditEntry.__table__  # type: ignore[attr-defined]
 J: Table = Job.__table__  # type: ignore[attr-defined]
 
 REDACTED = json.dumps({"redacted": True})
-BATCH = 500  # ids per statement: well under every backend's parameter limit
 
 log = logging.getLogger("genba.privacy")
-Item = TypeVar("Item")
 
 
 def referring_columns(target: Column[str], *, skip: Sequence[Table] = ()) -> list[Column[str]]:
@@ -48,11 +46,6 @@ def referring_columns(target: Column[str], *, skip: Sequence[Table] = ()) -> lis
             if any(fk.column is target for fk in column.foreign_keys):
                 found.append(column)
     return found
-
-
-def chunks(ids: Sequence[Item]) -> list[Sequence[Item]]:
-    """The ids in slices of at most BATCH."""
-    return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
 
 
 def media_of(session: Session, submission_ids: Sequence[str]) -> list[str]:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from flows.types import Conversation, SubmissionStatus
 from storage import audit, conversations, removal
+from storage.batches import chunks
 from storage.blobs import BlobStore
 from storage.db import Database
 from storage.models import Conversation as ConversationRow
@@ -49,7 +50,7 @@ def _expired(session: Session, status: SubmissionStatus, cutoff: datetime) -> li
 
 
 def _forget_drafts(session: Session, draft_ids: set[str], owners: set[str], now: datetime) -> None:
-    for part in removal.chunks(sorted(owners)):
+    for part in chunks(sorted(owners)):
         rows = session.execute(
             select(CV.c.contributor_id, CV.c.state).where(CV.c.contributor_id.in_(part))
         ).all()
@@ -94,7 +95,7 @@ def purge_expired(
             return Purge(days, cutoff, len(rejected), len(stale), media, dry_run=dry_run)
         owners = {
             str(o)
-            for part in removal.chunks(stale)
+            for part in chunks(stale)
             for o in session.execute(select(S.c.contributor_id).where(S.c.id.in_(part))).scalars()
         }
         media_ids = removal.remove_submissions(session, everything, now=now, purge_key=key)
